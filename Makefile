@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# lkvm-rcar: one Makefile for the VMM, its unit tests and its rig.
+#
+#   make              cross-build ./lkvm-rcar (static, arm64)
+#   make unit         unit tests, natively, under ASan and UBSan
+#   make check        deps, unit tests and the system tests in the rig
+#   make demo         the main scenario on the emulated board
+#   make install      PREFIX=/usr/local DESTDIR=
+#
+# CROSS_COMPILE= and CC= work as in the kernel; STATIC=0 links dynamically;
+# WERROR=0 drops -Werror; V=1 shows the commands.
+
+PROGRAM		:= lkvm-rcar
+PREFIX		?= /usr/local
+BINDIR		?= $(PREFIX)/bin
+
+HOST_ARCH	:= $(shell uname -m)
+ifeq ($(HOST_ARCH),aarch64)
+CROSS_COMPILE	?=
+else
+CROSS_COMPILE	?= aarch64-linux-gnu-
+endif
+CC		:= $(CROSS_COMPILE)gcc
+HOSTCC		?= cc
+STATIC		?= 1
+WERROR		?= 1
+
+CACHE_DIR	?= $(or $(LKVM_RCAR_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/lkvm-rcar)
+# Cross builds take libfdt and liburing from the arm64 sysroot that
+# tests/rig/deps.sh unpacks; native arm64 builds use the system's.
+ifneq ($(CROSS_COMPILE),)
+SYSROOT		?= $(CACHE_DIR)/sysroot-arm64
+TARGET_FLAGS	:= -isystem $(SYSROOT)/usr/include
+TARGET_LDFLAGS	:= -L$(SYSROOT)/usr/lib/aarch64-linux-gnu
+endif
+
+VERSION		:= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+CFLAGS		?= -O2 -g
+override CFLAGS	+= -std=gnu11 -Wall -Wextra -I. -MMD -MP -D_GNU_SOURCE
+ifeq ($(WERROR),1)
+override CFLAGS	+= -Werror
+endif
+
+ifeq ($(V),1)
+Q :=
+quiet = @:
+else
+Q := @
+quiet = @printf '  %-5s %s\n'
+endif
+
+# Pure modules: no KVM, no ioctl(); they build natively for the unit tests.
+PURE_SRCS	:= vmm/log.c vmm/config.c vmm/loop.c \
+		   devices/virtq.c devices/virtio-mmio.c \
+		   arch/arm64/image.c fdt/dt.c
+VMM_SRCS	:= $(PURE_SRCS) vmm/main.c vmm/vm.c vmm/vcpu.c vmm/run.c \
+		   vmm/boot.c vmm/term.c arch/arm64/gic.c arch/arm64/regs.c \
+		   devices/console.c devices/pvpanic.c
+TEST_SRCS	:= $(wildcard tests/check_*.c)
+
+TARGET_OBJS	:= $(VMM_SRCS:%.c=build/target/%.o)
+UNIT_OBJS	:= $(PURE_SRCS:%.c=build/unit/%.o) $(TEST_SRCS:%.c=build/unit/%.o)
+
+LIBS		:= -lfdt -luring -lpthread
+ifeq ($(STATIC),1)
+LDSTATIC	:= -static
+endif
+
+SANITIZE	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=all
+CHECK_LIBS	:= $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt)
+
+.PHONY: all unit check system demo deps kernel install clean
+all: $(PROGRAM)
+
+$(PROGRAM): $(TARGET_OBJS)
+	$(quiet) LINK $@
+	$(Q)$(CC) $(LDSTATIC) $(TARGET_LDFLAGS) -o $@ $^ $(LIBS)
+
+build/target/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(quiet) CC $<
+	$(Q)$(CC) $(CFLAGS) $(TARGET_FLAGS) -DLKVM_VERSION='"$(VERSION)"' -c -o $@ $<
+
+build/unit/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(quiet) HOSTCC $<
+	$(Q)$(HOSTCC) $(CFLAGS) $(SANITIZE) -c -o $@ $<
+
+build/unit/check_all: $(UNIT_OBJS)
+	$(quiet) LINK $@
+	$(Q)$(HOSTCC) $(SANITIZE) -o $@ $^ -lfdt -luring -lpthread $(CHECK_LIBS)
+
+unit: build/unit/check_all
+	$(Q)tests/run-unit.sh $<
+
+deps:
+	$(Q)sh tests/rig/deps.sh
+
+kernel: deps
+	$(Q)sh tests/rig/kernel.sh >/dev/null
+
+system: deps $(PROGRAM)
+	$(Q)tests/system/run.sh
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory system
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory $(PROGRAM)
+	$(Q)tests/rig/demo.sh
+
+install: $(PROGRAM)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(PROGRAM) $(DESTDIR)$(BINDIR)/$(PROGRAM)
+
+clean:
+	rm -rf build $(PROGRAM)
+
+-include $(TARGET_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)

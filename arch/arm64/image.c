@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * arm64 Image header (Documentation/arm64/booting.rst, "Call the kernel
+ * image"): code0/code1, text_offset, image_size, flags, three reserved
+ * words, magic "ARM\x64" at byte 56.
+ */
+#include "arch/arm64/image.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "vmm/log.h"
+
+#define IMAGE_MAGIC		0x644d5241u
+#define IMAGE_FLAG_BE		(1ull << 0)
+#define SZ_2M			(2ull << 20)
+#define SZ_4K			4096ull
+/* Kernels before 3.17 leave image_size 0; booting.rst says assume this. */
+#define LEGACY_TEXT_OFFSET	0x80000ull
+/* Room for such a kernel's BSS beyond the file, a generous guess. */
+#define LEGACY_BSS_SLACK	(16ull << 20)
+
+static uint64_t le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int not_an_image(const char *name, const uint8_t *p, size_t len)
+{
+	if (len >= 2 && p[0] == 0x1f && p[1] == 0x8b)
+		pr_err("kernel %s is gzip-compressed; unpack it first (zcat %s > Image) and pass the Image",
+		       name, name);
+	else if (len >= 4 && !memcmp(p, "\177ELF", 4))
+		pr_err("kernel %s is an ELF file (vmlinux?); pass arch/arm64/boot/Image instead",
+		       name);
+	else if (len < ARM64_IMAGE_HEADER_SIZE)
+		pr_err("kernel %s is too short (%zu bytes) to be an arm64 Image; pass arch/arm64/boot/Image",
+		       name, len);
+	else
+		pr_err("kernel %s is not an arm64 Linux Image (no ARM\\x64 magic); pass arch/arm64/boot/Image",
+		       name);
+	return -ENOEXEC;
+}
+
+int image_parse(const char *name, const void *buf, size_t len,
+		uint64_t file_size, struct image_info *info)
+{
+	const uint8_t *p = buf;
+	uint64_t flags;
+
+	if (len < ARM64_IMAGE_HEADER_SIZE || le32(p + 56) != IMAGE_MAGIC)
+		return not_an_image(name, p, len);
+
+	info->text_offset = le64(p + 8);
+	info->image_size = le64(p + 16);
+	flags = le64(p + 24);
+
+	if (!info->image_size) {
+		info->text_offset = LEGACY_TEXT_OFFSET;
+		info->image_size = file_size + LEGACY_BSS_SLACK;
+	} else if (flags & IMAGE_FLAG_BE) {
+		pr_err("kernel %s is a big-endian Image; this VMM boots little-endian guests only",
+		       name);
+		return -ENOEXEC;
+	}
+	if (info->text_offset >= SZ_2M || (info->text_offset & (SZ_4K - 1))) {
+		pr_err("kernel %s has an impossible text_offset 0x%llx; the Image header is damaged",
+		       name, (unsigned long long)info->text_offset);
+		return -ENOEXEC;
+	}
+	if (info->image_size < file_size) {
+		pr_err("kernel %s is larger (%llu bytes) than its header's image_size (%llu); the file is damaged",
+		       name, (unsigned long long)file_size,
+		       (unsigned long long)info->image_size);
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+static uint64_t align_down(uint64_t v, uint64_t a)
+{
+	return v & ~(a - 1);
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+int image_place(const struct image_info *info, uint64_t initrd_size,
+		uint64_t ram_base, uint64_t ram_size, struct boot_layout *out)
+{
+	uint64_t ram_end = ram_base + ram_size;
+	uint64_t kernel_end, need;
+
+	out->kernel = align_up(ram_base, SZ_2M) + info->text_offset;
+	kernel_end = align_up(out->kernel + info->image_size, SZ_2M);
+
+	/* The DTB gets the last 2 MiB block of its own (booting.rst). */
+	out->dtb = align_down(ram_end, SZ_2M) - SZ_2M;
+	out->initrd = initrd_size ? align_down(out->dtb - initrd_size, SZ_4K) : 0;
+
+	need = kernel_end - ram_base + align_up(initrd_size, SZ_4K) + 2 * SZ_2M;
+	if (out->dtb < kernel_end || out->dtb <= ram_base ||
+	    (initrd_size && (initrd_size > out->dtb - kernel_end ||
+			     out->initrd < kernel_end))) {
+		pr_err("--mem: %llu MiB is too small for this kernel and initrd; they need at least %llu MiB",
+		       (unsigned long long)(ram_size >> 20),
+		       (unsigned long long)((need + (1 << 20) - 1) >> 20));
+		return -ENOMEM;
+	}
+	return 0;
+}

@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio console. Queue 0 (receiveq) carries host input to the guest,
+ * queue 1 (transmitq) guest output to the host. No multiport, no size.
+ *
+ * The data path runs in the event loop thread: the guest's QueueNotify
+ * write is an ioeventfd the loop reads, the used-buffer interrupt an
+ * irqfd. Output is written straight from the guest's buffers, and a
+ * buffer is handed back only once its bytes have been written out, so a
+ * guest that powers off right after printing loses nothing.
+ */
+#include "devices/console.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/arm64/layout.h"
+#include "devices/virtio-mmio.h"
+#include "fdt/dt.h"
+#include "vmm/log.h"
+#include "vmm/loop.h"
+#include "vmm/vm.h"
+
+#define VIRTIO_ID_CONSOLE	3
+#define RX			0
+#define TX			1
+#define CTRL_A			0x01
+
+struct console;
+
+struct console_kick {
+	struct loop_op op;
+	struct console *con;
+	unsigned int queue;
+	uint64_t count;
+};
+
+struct console {
+	struct vm *vm;
+	const struct console_cfg *cfg;
+	struct virtio_mmio vmmio;
+	uint64_t base;
+	int spi;
+	bool mmio_registered;
+	unsigned int nr_ioeventfds;
+	bool irqfd_assigned;
+
+	struct console_kick kicks[2];
+
+	/* Host input waiting for the guest's receive buffers. */
+	struct loop_op in_op;
+	uint8_t in_raw[1024];
+	uint8_t in_buf[1024];
+	size_t in_len, in_pos;
+	bool in_eof;
+	bool escape_pending;
+
+	struct virtq_chain rx_chain;
+
+	/* The output chain in flight, and what is left of it to write. */
+	struct loop_op out_op;
+	struct virtq_chain tx_chain;
+	struct iovec tx_iov[VIRTQ_MAX_SIZE];
+	unsigned int tx_nr, tx_first;
+	bool tx_busy;
+	unsigned int reset_gen, tx_gen;
+	bool out_warned;
+};
+
+static void console_pump_input(struct console *con);
+static void console_start_tx(struct console *con);
+
+/* --- guest input --------------------------------------------------- */
+
+static void console_read_input(struct console *con)
+{
+	if (con->in_eof || con->in_op.busy || con->in_pos < con->in_len)
+		return;
+	if (loop_read(&con->vm->loop, &con->in_op, con->cfg->in_fd,
+		      con->in_raw, sizeof(con->in_raw)) < 0)
+		con->in_eof = true;
+}
+
+/* Ctrl-A x stops the VM; Ctrl-A Ctrl-A sends one Ctrl-A. */
+static size_t console_filter_escape(struct console *con, size_t n)
+{
+	size_t i, out = 0;
+
+	for (i = 0; i < n; i++) {
+		uint8_t c = con->in_raw[i];
+
+		if (con->escape_pending) {
+			con->escape_pending = false;
+			if (c == 'x') {
+				pr_info("Ctrl-A x: stopping the guest");
+				vm_request_stop(con->vm, VM_EXIT_STOPPED);
+				continue;
+			}
+			if (c != CTRL_A)
+				con->in_buf[out++] = CTRL_A;
+			con->in_buf[out++] = c;
+		} else if (c == CTRL_A) {
+			con->escape_pending = true;
+		} else {
+			con->in_buf[out++] = c;
+		}
+	}
+	return out;
+}
+
+static void console_input_done(struct loop_op *op, int res)
+{
+	struct console *con = (struct console *)((char *)op -
+				offsetof(struct console, in_op));
+
+	if (res == -EINTR || res == -EAGAIN) {
+		console_read_input(con);
+		return;
+	}
+	if (res <= 0) {
+		/* EOF or an unreadable stdin: the guest simply gets no more input. */
+		con->in_eof = true;
+		return;
+	}
+	if (con->cfg->escape) {
+		con->in_len = console_filter_escape(con, res);
+	} else {
+		memcpy(con->in_buf, con->in_raw, res);
+		con->in_len = res;
+	}
+	con->in_pos = 0;
+	pthread_mutex_lock(&con->vmmio.lock);
+	console_pump_input(con);
+	pthread_mutex_unlock(&con->vmmio.lock);
+	console_read_input(con);
+}
+
+/* Move pending input into the guest's receive buffers (lock held). */
+static void console_pump_input(struct console *con)
+{
+	struct virtq *vq = virtio_mmio_queue(&con->vmmio, RX);
+	bool pushed = false;
+	int ret;
+
+	while (vq && con->in_pos < con->in_len) {
+		uint32_t n;
+
+		ret = virtq_pop(vq, &con->rx_chain);
+		if (ret <= 0) {
+			if (ret < 0)
+				virtio_mmio_fail(&con->vmmio, vq);
+			break;
+		}
+		n = virtq_chain_fill(&con->rx_chain, con->in_buf + con->in_pos,
+				     con->in_len - con->in_pos);
+		con->in_pos += n;
+		virtq_push(vq, con->rx_chain.head, n);
+		pushed = true;
+	}
+	if (pushed)
+		virtio_mmio_notify(&con->vmmio, vq);
+}
+
+/* --- guest output -------------------------------------------------- */
+
+static int console_write_out(struct console *con)
+{
+	return loop_writev(&con->vm->loop, &con->out_op, con->cfg->out_fd,
+			   con->tx_iov + con->tx_first,
+			   con->tx_nr - con->tx_first);
+}
+
+static void console_drop_output(struct console *con, int err)
+{
+	if (!con->out_warned)
+		pr_warn("console: writing guest output: %s; output is dropped from now on",
+			strerror(-err));
+	con->out_warned = true;
+	con->tx_first = con->tx_nr;
+}
+
+/* Hand the written chain back to the guest (lock held). */
+static void console_tx_complete(struct console *con)
+{
+	struct virtq *vq = virtio_mmio_queue(&con->vmmio, TX);
+
+	con->tx_busy = false;
+	/* After a device reset the chain belongs to no ring any more. */
+	if (vq && con->tx_gen == con->reset_gen) {
+		virtq_push(vq, con->tx_chain.head, 0);
+		virtio_mmio_notify(&con->vmmio, vq);
+	}
+}
+
+/* Take the next output chain and start writing it (lock held). */
+static void console_start_tx(struct console *con)
+{
+	struct virtq *vq;
+	int ret;
+
+	while (!con->tx_busy && (vq = virtio_mmio_queue(&con->vmmio, TX))) {
+		ret = virtq_pop(vq, &con->tx_chain);
+		if (ret <= 0) {
+			if (ret < 0)
+				virtio_mmio_fail(&con->vmmio, vq);
+			return;
+		}
+		if (!con->tx_chain.nr_out) {
+			virtq_push(vq, con->tx_chain.head, 0);
+			virtio_mmio_notify(&con->vmmio, vq);
+			continue;
+		}
+		memcpy(con->tx_iov, con->tx_chain.iov,
+		       con->tx_chain.nr_out * sizeof(struct iovec));
+		con->tx_nr = con->tx_chain.nr_out;
+		con->tx_first = 0;
+		con->tx_gen = con->reset_gen;
+		con->tx_busy = true;
+		ret = console_write_out(con);
+		if (ret) {
+			console_drop_output(con, ret);
+			console_tx_complete(con);
+		}
+	}
+}
+
+/* Advance the iovecs past @done bytes; true when all are written. */
+static bool console_tx_advance(struct console *con, size_t done)
+{
+	while (con->tx_first < con->tx_nr) {
+		struct iovec *iov = &con->tx_iov[con->tx_first];
+
+		if (done < iov->iov_len) {
+			iov->iov_base = (char *)iov->iov_base + done;
+			iov->iov_len -= done;
+			return false;
+		}
+		done -= iov->iov_len;
+		con->tx_first++;
+	}
+	return true;
+}
+
+static void console_output_done(struct loop_op *op, int res)
+{
+	struct console *con = (struct console *)((char *)op -
+				offsetof(struct console, out_op));
+
+	if (res == -EINTR || res == -EAGAIN)
+		res = console_write_out(con);
+	else if (res >= 0)
+		res = console_tx_advance(con, res) ? 0 : console_write_out(con);
+	if (con->out_op.busy)
+		return;		/* the rest of the chain is on its way */
+	if (res < 0)
+		console_drop_output(con, res);
+
+	pthread_mutex_lock(&con->vmmio.lock);
+	console_tx_complete(con);
+	console_start_tx(con);
+	pthread_mutex_unlock(&con->vmmio.lock);
+}
+
+/* --- queue kicks --------------------------------------------------- */
+
+static void console_wait_kick(struct console *con, struct console_kick *k)
+{
+	int fd = con->vmmio.queues[k->queue].kick_fd;
+
+	if (loop_read(&con->vm->loop, &k->op, fd, &k->count, sizeof(k->count)) < 0)
+		pr_warn("console: cannot wait for queue %u notifications", k->queue);
+}
+
+static void console_kick_done(struct loop_op *op, int res)
+{
+	struct console_kick *k = (struct console_kick *)op;
+	struct console *con = k->con;
+
+	pthread_mutex_lock(&con->vmmio.lock);
+	if (k->queue == RX)
+		console_pump_input(con);
+	else
+		console_start_tx(con);
+	pthread_mutex_unlock(&con->vmmio.lock);
+	if (k->queue == RX)
+		console_read_input(con);
+	if (res >= 0 || res == -EINTR || res == -EAGAIN)
+		console_wait_kick(con, k);
+}
+
+/* --- transport hooks ----------------------------------------------- */
+
+static void console_reset(struct virtio_mmio *vmmio)
+{
+	struct console *con = vmmio->priv;
+
+	con->reset_gen++;
+}
+
+static const struct virtio_dev_ops console_virtio_ops = {
+	.device_id	= VIRTIO_ID_CONSOLE,
+	.features	= 1ull << VIRTIO_F_VERSION_1,
+	.nr_queues	= 2,
+	.reset		= console_reset,
+};
+
+static void console_mmio(void *opaque, uint64_t off, void *data,
+			 unsigned int len, bool is_write)
+{
+	struct console *con = opaque;
+
+	if (is_write)
+		virtio_mmio_write(&con->vmmio, off, data, len);
+	else
+		virtio_mmio_read(&con->vmmio, off, data, len);
+}
+
+/* --- device ops ---------------------------------------------------- */
+
+static int console_wire(struct vm *vm, struct console *con)
+{
+	unsigned int q;
+	int ret;
+
+	ret = vm_register_mmio(vm, con->base, VIRTIO_MMIO_SIZE, console_mmio, con);
+	if (ret)
+		return ret;
+	con->mmio_registered = true;
+	for (q = 0; q < 2; q++) {
+		ret = vm_ioeventfd(vm, con->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, q,
+				   con->vmmio.queues[q].kick_fd, true);
+		if (ret)
+			return ret;
+		con->nr_ioeventfds++;
+	}
+	ret = vm_irqfd(vm, con->spi, con->vmmio.irq_fd, true);
+	if (ret)
+		return ret;
+	con->irqfd_assigned = true;
+	return 0;
+}
+
+static int console_init(struct vm *vm, struct device *dev)
+{
+	struct console *con;
+	unsigned int q;
+	int ret;
+
+	con = calloc(1, sizeof(*con));
+	if (!con)
+		return -ENOMEM;
+	dev->priv = con;
+	con->vm = vm;
+	con->cfg = dev->cfg;
+	con->in_op.done = console_input_done;
+	con->out_op.done = console_output_done;
+
+	con->base = vm_alloc_device_addr(vm);
+	con->spi = vm_alloc_spi(vm);
+	if (!con->base || con->spi < 0) {
+		pr_err("console: no guest address or interrupt left");
+		return -ENOSPC;
+	}
+	ret = virtio_mmio_init(&con->vmmio, &console_virtio_ops, &vm->ram,
+			       "virtio-console", con);
+	if (ret) {
+		pr_err("console: %s", strerror(-ret));
+		return ret;
+	}
+	ret = console_wire(vm, con);
+	if (ret) {
+		pr_err("console: wiring it to KVM: %s", strerror(-ret));
+		return ret;
+	}
+	for (q = 0; q < 2; q++) {
+		con->kicks[q] = (struct console_kick) {
+			.op.done = console_kick_done, .con = con, .queue = q,
+		};
+		console_wait_kick(con, &con->kicks[q]);
+	}
+	console_read_input(con);
+	return 0;
+}
+
+static void console_exit(struct vm *vm, struct device *dev)
+{
+	struct console *con = dev->priv;
+	unsigned int q;
+
+	if (!con)
+		return;
+	if (con->irqfd_assigned)
+		vm_irqfd(vm, con->spi, con->vmmio.irq_fd, false);
+	for (q = 0; q < con->nr_ioeventfds; q++)
+		vm_ioeventfd(vm, con->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, q,
+			     con->vmmio.queues[q].kick_fd, false);
+	virtio_mmio_exit(&con->vmmio);
+	free(con);
+	dev->priv = NULL;
+}
+
+static int console_fdt(struct vm *vm, struct device *dev, struct dt *dt)
+{
+	struct console *con = dev->priv;
+
+	(void)vm;
+	/* Edge: the irqfd delivers one pulse per notification. */
+	return dt_add_mmio_device(dt, "virtio", "virtio,mmio", con->base,
+				  VIRTIO_MMIO_SIZE, con->spi, DT_IRQ_EDGE_RISING);
+}
+
+const struct dev_ops console_ops = {
+	.name	= "virtio-console",
+	.init	= console_init,
+	.exit	= console_exit,
+	.fdt	= console_fdt,
+};

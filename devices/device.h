@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every device offers the VM: one const ops table per device type.
+ * Devices are registered by visible calls in the boot sequence
+ * (vm_add_device), initialised in that order and torn down in reverse.
+ */
+#ifndef LKVM_DEVICES_DEVICE_H
+#define LKVM_DEVICES_DEVICE_H
+
+struct vm;
+struct dt;
+struct device;
+
+struct dev_ops {
+	const char *name;
+	/* Acquire what the device needs. Returns 0 or -errno, reported. */
+	int (*init)(struct vm *vm, struct device *dev);
+	/* Release it; safe after a partial init and safe twice. */
+	void (*exit)(struct vm *vm, struct device *dev);
+	/* Emit the device's node into the guest device tree. */
+	int (*fdt)(struct vm *vm, struct device *dev, struct dt *dt);
+};
+
+struct device {
+	const struct dev_ops *ops;
+	const void *cfg;	/* the caller's, for init */
+	void *priv;		/* the device's state, owned by the device */
+};
+
+#endif

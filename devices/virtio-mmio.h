@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The virtio-mmio transport, version 2 (virtio 1.2, section 4.2.2): the
+ * register file a guest driver sees, independent of KVM. Queue
+ * notifications and interrupts travel through eventfds that the VM layer
+ * wires to KVM (ioeventfd, irqfd); this file only creates them, so the
+ * register file can be tested with no /dev/kvm.
+ */
+#ifndef LKVM_DEVICES_VIRTIO_MMIO_H
+#define LKVM_DEVICES_VIRTIO_MMIO_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "devices/virtq.h"
+
+#define VIRTIO_MMIO_SIZE		0x200
+#define VIRTIO_MMIO_QUEUE_NOTIFY	0x050
+#define VIRTIO_MMIO_MAX_QUEUES		2
+
+#define VIRTIO_MMIO_INT_VRING		1
+#define VIRTIO_MMIO_INT_CONFIG		2
+
+#define VIRTIO_STATUS_DRIVER_OK		4
+#define VIRTIO_STATUS_NEEDS_RESET	64
+
+#define VIRTIO_F_VERSION_1		32
+
+struct virtio_mmio;
+
+/* What a device type adds to the transport. */
+struct virtio_dev_ops {
+	uint32_t device_id;
+	uint64_t features;		/* offered, VIRTIO_F_VERSION_1 included */
+	unsigned int nr_queues;
+	unsigned int config_size;
+	void (*read_config)(struct virtio_mmio *vm, unsigned int off,
+			    void *data, unsigned int len);
+	/* A queue was made ready by the driver (called with the lock held). */
+	void (*queue_ready)(struct virtio_mmio *vm, unsigned int q);
+	/* The driver reset the device (called with the lock held). */
+	void (*reset)(struct virtio_mmio *vm);
+};
+
+struct virtio_mmio_queue {
+	uint32_t num;
+	bool ready;
+	uint64_t desc, avail, used;
+	struct virtq vq;
+	int kick_fd;	/* eventfd the driver's QueueNotify write signals */
+};
+
+struct virtio_mmio {
+	const struct virtio_dev_ops *ops;
+	void *priv;			/* the device type's state */
+	const struct gmem *mem;
+	const char *name;
+	pthread_mutex_t lock;		/* vCPU register accesses vs. the loop */
+
+	uint32_t status;
+	uint32_t dev_features_sel;
+	uint32_t drv_features_sel;
+	uint64_t driver_features;
+	uint32_t queue_sel;
+	uint32_t config_generation;
+	uint32_t int_status;
+	bool warned;
+	struct virtio_mmio_queue queues[VIRTIO_MMIO_MAX_QUEUES];
+	int irq_fd;	/* eventfd that raises the device's interrupt */
+};
+
+/*
+ * Set up the register file and create its eventfds. Returns 0 or -errno.
+ * virtio_mmio_exit() is safe after a failed or partial init.
+ */
+int virtio_mmio_init(struct virtio_mmio *vm, const struct virtio_dev_ops *ops,
+		     const struct gmem *mem, const char *name, void *priv);
+void virtio_mmio_exit(struct virtio_mmio *vm);
+
+/* A guest access at @off within the register window (from a vCPU). */
+void virtio_mmio_read(struct virtio_mmio *vm, uint64_t off, void *data,
+		      unsigned int len);
+void virtio_mmio_write(struct virtio_mmio *vm, uint64_t off,
+		       const void *data, unsigned int len);
+
+/* The queue @q if the driver has made it ready, else NULL (lock held). */
+struct virtq *virtio_mmio_queue(struct virtio_mmio *vm, unsigned int q);
+
+/* Tell the driver about used buffers on @vq, if it wants to know (lock held). */
+void virtio_mmio_notify(struct virtio_mmio *vm, struct virtq *vq);
+
+/*
+ * Report a malformed ring: the device stops and asks the driver for a
+ * reset (virtio 1.2, section 2.1.2). Lock held.
+ */
+void virtio_mmio_fail(struct virtio_mmio *vm, struct virtq *vq);
+
+#endif

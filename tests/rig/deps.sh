@@ -1,0 +1,69 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Installs what building lkvm-rcar and running its rig need, from Debian's
+# packages. Idempotent: nothing happens when everything is there. Both
+# README commands (make demo, make check) run it.
+#
+# Native tools and libraries are installed with apt. The arm64 libraries
+# the static VMM links against, and the rig's arm64 busybox, are unpacked
+# into a sysroot in the cache instead: libfdt-dev cannot be installed for
+# two architectures at once, and the build machine's package set should
+# not change for a cross build.
+set -eu
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/rig/common.sh"
+
+native="make gcc libc6-dev pkg-config libfdt-dev liburing-dev check
+	device-tree-compiler qemu-system-arm cpio gzip flex bison bc
+	libssl-dev libelf-dev xz-utils linux-source-6.1 patch
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
+target="libfdt-dev liburing-dev busybox-static"
+
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+
+missing() {
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+			grep -q '^install ok installed$' || printf '%s ' "$p"
+	done
+}
+
+updated=
+apt_update() {
+	[ -n "$updated" ] || $sudo apt-get update -qq
+	updated=1
+}
+
+need=$(missing $native)
+if [ -n "$need" ]; then
+	log "deps: installing Debian packages: $need"
+	apt_update
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+		--no-install-recommends $need >/dev/null
+fi
+
+sysroot="$CACHE/sysroot-arm64"
+if [ ! -f "$sysroot/.complete" ]; then
+	log "deps: unpacking arm64 packages into $sysroot: $target"
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		log "deps: adding the arm64 architecture to dpkg (for downloads only)"
+		$sudo dpkg --add-architecture arm64
+		updated=
+	fi
+	apt_update
+	dl=$(mktemp -d)
+	trap 'rm -rf "$dl"' EXIT
+	for p in $target; do
+		(cd "$dl" && apt-get download -q=2 "$p:arm64" 2>/dev/null) ||
+			die "deps: cannot download $p:arm64 from the Debian archive"
+	done
+	rm -rf "$sysroot"
+	mkdir -p "$sysroot"
+	for deb in "$dl"/*.deb; do
+		dpkg-deb -x "$deb" "$sysroot"
+	done
+	touch "$sysroot/.complete"
+fi

@@ -1,0 +1,54 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Builds the rig's initramfs images (uncompressed cpio: in emulation,
+# unpacking is cheaper than decompressing) and prints their paths:
+#
+#   guest.cpio  busybox and guest/init: the guest's root
+#   host.cpio   busybox, tests/rig/host-init, ./lkvm-rcar, the kernel
+#               Image and guest.cpio under /guest, and tests/system/host/
+#               under /rig: the emulated host's root
+#
+# Usage: initramfs.sh KERNEL_IMAGE OUTDIR
+set -eu
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/rig/common.sh"
+
+image=$1
+outdir=$2
+busybox="$CACHE/sysroot-arm64/bin/busybox"
+[ -x "$busybox" ] || die "initramfs: $busybox missing; run tests/rig/deps.sh"
+[ -x "$top/lkvm-rcar" ] || die "initramfs: ./lkvm-rcar missing; run make"
+
+mkdir -p "$outdir"
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+
+# make_root DIR INIT: a minimal busybox root with INIT as /init.
+make_root() {
+	mkdir -p "$1/bin" "$1/proc" "$1/sys" "$1/dev" "$1/tmp" "$1/run"
+	cp "$busybox" "$1/bin/busybox"
+	ln -sf busybox "$1/bin/sh"
+	cp "$2" "$1/init"
+	chmod 755 "$1/init"
+}
+
+pack() {
+	(cd "$1" && find . | sort | cpio -o -H newc --quiet) > "$2.tmp"
+	mv "$2.tmp" "$2"
+}
+
+make_root "$stage/guest" "$top/guest/init"
+pack "$stage/guest" "$outdir/guest.cpio"
+
+make_root "$stage/host" "$top/tests/rig/host-init"
+mkdir -p "$stage/host/guest" "$stage/host/rig"
+cp "$top/lkvm-rcar" "$stage/host/bin/lkvm-rcar"
+cp "$image" "$stage/host/guest/Image"
+cp "$outdir/guest.cpio" "$stage/host/guest/initrd.cpio"
+cp "$top"/tests/system/host/*.sh "$stage/host/rig/"
+pack "$stage/host" "$outdir/host.cpio"
+
+echo "$outdir/guest.cpio"
+echo "$outdir/host.cpio"

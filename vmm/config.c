@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Command-line parsing, kvmtool style: `lkvm-rcar run [options]`.
+ */
+#include "vmm/config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/log.h"
+
+enum {
+	OPT_IRQCHIP = 0x100,
+	OPT_DUMP_DTB,
+	OPT_TIMEOUT,
+	OPT_PASSTHROUGH,
+	OPT_VERSION,
+	OPT_DEBUG,
+};
+
+static const struct option run_options[] = {
+	{ "kernel",	 required_argument, NULL, 'k' },
+	{ "initrd",	 required_argument, NULL, 'i' },
+	{ "params",	 required_argument, NULL, 'p' },
+	{ "mem",	 required_argument, NULL, 'm' },
+	{ "cpus",	 required_argument, NULL, 'c' },
+	{ "irqchip",	 required_argument, NULL, OPT_IRQCHIP },
+	{ "dump-dtb",	 required_argument, NULL, OPT_DUMP_DTB },
+	{ "timeout",	 required_argument, NULL, OPT_TIMEOUT },
+	{ "passthrough", required_argument, NULL, OPT_PASSTHROUGH },
+	{ "debug",	 no_argument,	    NULL, OPT_DEBUG },
+	{ "help",	 no_argument,	    NULL, 'h' },
+	{ "version",	 no_argument,	    NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+void config_usage(void)
+{
+	fputs(
+"Usage: lkvm-rcar run --kernel IMAGE [options]\n"
+"       lkvm-rcar --help | --version\n"
+"\n"
+"Boot an arm64 Linux guest under KVM with a virtio console on stdin/stdout.\n"
+"\n"
+"Options for run:\n"
+"  -k, --kernel IMAGE     arm64 Linux Image to boot (required)\n"
+"  -i, --initrd FILE      initial ramdisk\n"
+"  -p, --params TEXT      appended to the kernel command line\n"
+"                         (default: \"console=hvc0 panic=-1\")\n"
+"  -m, --mem MIB          guest RAM in MiB (default 256, 32..262144)\n"
+"  -c, --cpus N           number of vCPUs (default 1)\n"
+"      --irqchip TYPE     gicv2, gicv3 or auto (default: auto, GICv3 first)\n"
+"      --dump-dtb FILE    also write the guest's device tree blob to FILE\n"
+"      --timeout SECONDS  stop the guest after SECONDS (exit status 5)\n"
+"      --passthrough DEV  pass a platform device through (not available yet)\n"
+"      --debug            print what the VMM does, step by step\n"
+"  -h, --help             this text\n"
+"      --version          print the version\n"
+"\n"
+"Console: type Ctrl-A x to stop the guest (when stdin is a terminal).\n"
+"\n"
+"Exit status:\n"
+"  0  the guest powered off        4  the guest panicked or crashed\n"
+"  1  VMM error (reported)         5  --timeout expired\n"
+"  2  bad command line             6  stopped by a signal or Ctrl-A x\n"
+"  3  the guest asked for a reset\n",
+	      stdout);
+}
+
+const char *irqchip_name(enum irqchip chip)
+{
+	switch (chip) {
+	case IRQCHIP_GICV2:
+		return "gicv2";
+	case IRQCHIP_GICV3:
+		return "gicv3";
+	default:
+		return "auto";
+	}
+}
+
+static int parse_uint(const char *opt, const char *arg, unsigned long long min,
+		      unsigned long long max, unsigned long long *val)
+{
+	char *end;
+
+	errno = 0;
+	if (*arg < '0' || *arg > '9')
+		goto bad;
+	*val = strtoull(arg, &end, 10);
+	if (errno || *end)
+		goto bad;
+	if (*val < min || *val > max) {
+		pr_err("%s: %s is out of range; give a number from %llu to %llu",
+		       opt, arg, min, max);
+		return -EINVAL;
+	}
+	return 0;
+bad:
+	pr_err("%s: '%s' is not a whole number; give one from %llu to %llu",
+	       opt, arg, min, max);
+	return -EINVAL;
+}
+
+static int parse_irqchip(const char *arg, enum irqchip *chip)
+{
+	static const enum irqchip all[] = {
+		IRQCHIP_AUTO, IRQCHIP_GICV2, IRQCHIP_GICV3,
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (!strcmp(arg, irqchip_name(all[i]))) {
+			*chip = all[i];
+			return 0;
+		}
+	}
+	pr_err("--irqchip: unknown interrupt controller '%s'; use gicv2, gicv3 or auto",
+	       arg);
+	return -EINVAL;
+}
+
+static int require_text(const char *opt, const char *arg)
+{
+	if (*arg)
+		return 0;
+	pr_err("%s: empty argument; give a file name", opt);
+	return -EINVAL;
+}
+
+static int parse_run_option(struct vm_config *cfg, int c, const char *arg)
+{
+	unsigned long long v;
+	int ret;
+
+	switch (c) {
+	case 'k':
+		cfg->kernel = arg;
+		return require_text("--kernel", arg);
+	case 'i':
+		cfg->initrd = arg;
+		return require_text("--initrd", arg);
+	case 'p':
+		cfg->params = arg;
+		return 0;
+	case 'm':
+		ret = parse_uint("--mem", arg, CONFIG_MIN_MEM_MIB,
+				 CONFIG_MAX_MEM_MIB, &v);
+		cfg->mem_mib = v;
+		return ret;
+	case 'c':
+		ret = parse_uint("--cpus", arg, 1, CONFIG_MAX_CPUS, &v);
+		cfg->cpus = v;
+		return ret;
+	case OPT_IRQCHIP:
+		return parse_irqchip(arg, &cfg->irqchip);
+	case OPT_DUMP_DTB:
+		cfg->dump_dtb = arg;
+		return require_text("--dump-dtb", arg);
+	case OPT_TIMEOUT:
+		ret = parse_uint("--timeout", arg, 1, 7 * 24 * 3600, &v);
+		cfg->timeout_s = v;
+		return ret;
+	case OPT_PASSTHROUGH:
+		if (cfg->nr_passthrough == CONFIG_MAX_PASSTHROUGH) {
+			pr_err("--passthrough: at most %d devices", CONFIG_MAX_PASSTHROUGH);
+			return -EINVAL;
+		}
+		cfg->passthrough[cfg->nr_passthrough++] = arg;
+		return require_text("--passthrough", arg);
+	case OPT_DEBUG:
+		cfg->debug = true;
+		return 0;
+	case 'h':
+		cfg->action = CONFIG_HELP;
+		return 0;
+	case OPT_VERSION:
+		cfg->action = CONFIG_VERSION;
+		return 0;
+	default:
+		/* getopt has printed what was wrong. */
+		return -EINVAL;
+	}
+}
+
+static void config_defaults(struct vm_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->action = CONFIG_RUN;
+	cfg->mem_mib = CONFIG_DEFAULT_MEM_MIB;
+	cfg->cpus = 1;
+	cfg->irqchip = IRQCHIP_AUTO;
+}
+
+int config_parse(struct vm_config *cfg, int argc, char **argv)
+{
+	int c, ret;
+
+	config_defaults(cfg);
+	if (argc < 2) {
+		pr_err("no command; try 'lkvm-rcar run --kernel IMAGE' or 'lkvm-rcar --help'");
+		return -EINVAL;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		cfg->action = CONFIG_HELP;
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		cfg->action = CONFIG_VERSION;
+		return 0;
+	}
+	if (strcmp(argv[1], "run")) {
+		pr_err("unknown command '%s'; the command is 'run' (see 'lkvm-rcar --help')",
+		       argv[1]);
+		return -EINVAL;
+	}
+
+	/* Skip the command word; optind = 0 also resets getopt between calls. */
+	argc--;
+	argv++;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":k:i:p:m:c:h", run_options, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			const char *what = argv[optind - 1];
+
+			if (c == ':')
+				pr_err("%s needs an argument (see 'lkvm-rcar --help')", what);
+			else
+				pr_err("unknown option '%s' (see 'lkvm-rcar --help')", what);
+			return -EINVAL;
+		}
+		ret = parse_run_option(cfg, c, optarg);
+		if (ret)
+			return ret;
+	}
+	if (optind < argc) {
+		pr_err("unexpected argument '%s'; options take the form --name VALUE",
+		       argv[optind]);
+		return -EINVAL;
+	}
+	if (cfg->action == CONFIG_RUN && !cfg->kernel) {
+		pr_err("no kernel; give one with --kernel IMAGE");
+		return -EINVAL;
+	}
+	return 0;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The command line: what the user asked for, checked for form (numbers,
+ * ranges, missing arguments) before anything is opened. Whether the
+ * host can do it is checked later, by the code that tries.
+ */
+#ifndef LKVM_VMM_CONFIG_H
+#define LKVM_VMM_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CONFIG_MAX_PASSTHROUGH	8
+#define CONFIG_MIN_MEM_MIB	32
+#define CONFIG_MAX_MEM_MIB	(256 * 1024)
+#define CONFIG_MAX_CPUS		64
+#define CONFIG_DEFAULT_MEM_MIB	256
+
+enum irqchip {
+	IRQCHIP_AUTO,
+	IRQCHIP_GICV2,
+	IRQCHIP_GICV3,
+};
+
+enum config_action {
+	CONFIG_RUN,
+	CONFIG_HELP,
+	CONFIG_VERSION,
+};
+
+struct vm_config {
+	enum config_action action;
+	const char *kernel;
+	const char *initrd;
+	const char *params;	/* appended to the default command line */
+	uint64_t mem_mib;
+	unsigned int cpus;
+	enum irqchip irqchip;
+	const char *dump_dtb;
+	unsigned int timeout_s;	/* 0: none */
+	bool debug;
+	unsigned int nr_passthrough;
+	const char *passthrough[CONFIG_MAX_PASSTHROUGH];
+};
+
+/*
+ * Fill @cfg from argv. Returns 0, or -EINVAL after printing one line that
+ * names the bad argument. Nothing is opened or allocated.
+ */
+int config_parse(struct vm_config *cfg, int argc, char **argv);
+
+/* The --help text. */
+void config_usage(void);
+
+const char *irqchip_name(enum irqchip chip);
+
+#endif

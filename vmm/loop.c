@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * io_uring event loop (liburing). Requests are batched: helpers only queue
+ * submission entries, and loop_run() submits them together with its wait,
+ * so a burst of console traffic costs one system call per round.
+ */
+#include "vmm/loop.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "vmm/log.h"
+
+int loop_init(struct loop *l, unsigned int entries)
+{
+	int ret;
+
+	memset(l, 0, sizeof(*l));
+	ret = io_uring_queue_init(entries, &l->ring, 0);
+	if (ret < 0) {
+		if (ret == -ENOSYS || ret == -EPERM)
+			pr_err("io_uring is not available (%s); the event loop needs a kernel with CONFIG_IO_URING and io_uring_disabled=0",
+			       strerror(-ret));
+		else
+			pr_err("io_uring setup: %s", strerror(-ret));
+		return ret;
+	}
+	l->ready = true;
+	return 0;
+}
+
+static struct io_uring_sqe *get_sqe(struct loop *l)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&l->ring);
+
+	if (!sqe) {
+		/* Ring full: hand what is queued to the kernel and retry. */
+		io_uring_submit(&l->ring);
+		sqe = io_uring_get_sqe(&l->ring);
+	}
+	return sqe;
+}
+
+static int queue_op(struct loop *l, struct loop_op *op, struct io_uring_sqe *sqe)
+{
+	io_uring_sqe_set_data(sqe, op);
+	op->busy = true;
+	l->inflight++;
+	return 0;
+}
+
+int loop_read(struct loop *l, struct loop_op *op, int fd, void *buf,
+	      unsigned int len)
+{
+	struct io_uring_sqe *sqe = get_sqe(l);
+
+	if (!sqe)
+		return -EBUSY;
+	/* Offset -1: the file's current position, which is what pipes need. */
+	io_uring_prep_read(sqe, fd, buf, len, (uint64_t)-1);
+	return queue_op(l, op, sqe);
+}
+
+int loop_writev(struct loop *l, struct loop_op *op, int fd,
+		const struct iovec *iov, unsigned int nr)
+{
+	struct io_uring_sqe *sqe = get_sqe(l);
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_writev(sqe, fd, iov, nr, (uint64_t)-1);
+	return queue_op(l, op, sqe);
+}
+
+int loop_timeout(struct loop *l, struct loop_op *op, uint64_t ms)
+{
+	struct __kernel_timespec ts = {
+		.tv_sec = ms / 1000,
+		.tv_nsec = (ms % 1000) * 1000000,
+	};
+	struct io_uring_sqe *sqe = get_sqe(l);
+	int ret;
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_timeout(sqe, &ts, 0, 0);
+	queue_op(l, op, sqe);
+	/* The kernel reads the timespec at submission: submit while ts lives. */
+	ret = io_uring_submit(&l->ring);
+	return ret < 0 ? ret : 0;
+}
+
+static void complete(struct loop *l, struct io_uring_cqe *cqe)
+{
+	struct loop_op *op = io_uring_cqe_get_data(cqe);
+	int res = cqe->res;
+
+	io_uring_cqe_seen(&l->ring, cqe);
+	if (!op)
+		return;		/* a cancel request's own completion */
+	op->busy = false;
+	l->inflight--;
+	op->done(op, res);
+}
+
+int loop_run(struct loop *l)
+{
+	struct io_uring_cqe *cqe;
+	int ret;
+
+	l->stop = false;
+	while (!l->stop) {
+		ret = io_uring_submit_and_wait(&l->ring, 1);
+		if (ret < 0 && ret != -EINTR) {
+			pr_err("event loop: io_uring: %s", strerror(-ret));
+			return ret;
+		}
+		while (!l->stop && io_uring_peek_cqe(&l->ring, &cqe) == 0)
+			complete(l, cqe);
+	}
+	return 0;
+}
+
+void loop_stop(struct loop *l)
+{
+	l->stop = true;
+}
+
+void loop_exit(struct loop *l)
+{
+	struct __kernel_timespec ts = { .tv_sec = 1 };
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+
+	if (!l->ready)
+		return;
+	if (l->inflight) {
+		sqe = get_sqe(l);
+		if (sqe) {
+			io_uring_prep_cancel(sqe, NULL, IORING_ASYNC_CANCEL_ANY);
+			io_uring_sqe_set_data(sqe, NULL);
+		}
+		io_uring_submit(&l->ring);
+	}
+	/* Reap so that no request can write into memory we free next. */
+	while (l->inflight &&
+	       io_uring_wait_cqe_timeout(&l->ring, &cqe, &ts) == 0) {
+		struct loop_op *op = io_uring_cqe_get_data(cqe);
+
+		io_uring_cqe_seen(&l->ring, cqe);
+		if (op) {
+			op->busy = false;
+			l->inflight--;
+		}
+	}
+	io_uring_queue_exit(&l->ring);
+	l->ready = false;
+}

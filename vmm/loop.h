@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The event loop: one io_uring in the main thread that serves every file
+ * descriptor the VMM waits on (console, queue kicks, signals, timers).
+ *
+ * A request is a struct loop_op embedded in an object that outlives it;
+ * its done() runs in the loop thread with the request's result (bytes or
+ * -errno). Requests are one-shot: a handler that wants more submits again.
+ */
+#ifndef LKVM_VMM_LOOP_H
+#define LKVM_VMM_LOOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <liburing.h>
+
+struct loop_op;
+typedef void (*loop_done_fn)(struct loop_op *op, int res);
+
+struct loop_op {
+	loop_done_fn done;
+	bool busy;	/* submitted and not yet completed */
+};
+
+struct loop {
+	struct io_uring ring;
+	bool ready;
+	bool stop;
+	unsigned int inflight;
+};
+
+/* Returns 0, or -errno (-ENOSYS with a message if io_uring is off). */
+int loop_init(struct loop *l, unsigned int entries);
+/* Cancel what is in flight, wait for it, and free the ring. Safe twice. */
+void loop_exit(struct loop *l);
+
+/* Queue requests; each returns 0 or -errno. @op must not be busy. */
+int loop_read(struct loop *l, struct loop_op *op, int fd, void *buf,
+	      unsigned int len);
+int loop_writev(struct loop *l, struct loop_op *op, int fd,
+		const struct iovec *iov, unsigned int nr);
+/* Complete after @ms milliseconds with -ETIME. */
+int loop_timeout(struct loop *l, struct loop_op *op, uint64_t ms);
+
+/* Run until loop_stop(). Returns 0, or -errno if the ring fails. */
+int loop_run(struct loop *l);
+/* Make loop_run() return after the current completion (loop thread only). */
+void loop_stop(struct loop *l);
+
+#endif

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lkvm-rcar: a small KVM VMM for arm64, built for passing platform devices
+ * through to a guest. main() is the boot sequence, one step per line.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "arch/arm64/gic.h"
+#include "arch/arm64/regs.h"
+#include "devices/console.h"
+#include "devices/pvpanic.h"
+#include "vmm/boot.h"
+#include "vmm/config.h"
+#include "vmm/log.h"
+#include "vmm/run.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+#ifndef LKVM_VERSION
+#define LKVM_VERSION "unknown"
+#endif
+
+static int check_passthrough(const struct vm_config *cfg)
+{
+	if (!cfg->nr_passthrough)
+		return 0;
+	pr_err("--passthrough %s: device pass-through is not in this build yet; run without --passthrough",
+	       cfg->passthrough[0]);
+	return -ENOTSUP;
+}
+
+int main(int argc, char **argv)
+{
+	struct console_cfg console = {
+		.in_fd = STDIN_FILENO,
+		.out_fd = STDOUT_FILENO,
+		.escape = isatty(STDIN_FILENO),
+	};
+	struct vm_config cfg;
+	struct boot boot;
+	struct vm vm;
+	int ret, status;
+
+	if (config_parse(&cfg, argc, argv))
+		return VM_EXIT_USAGE;
+	if (cfg.action == CONFIG_HELP) {
+		config_usage();
+		return 0;
+	}
+	if (cfg.action == CONFIG_VERSION) {
+		printf("lkvm-rcar %s\n", LKVM_VERSION);
+		return 0;
+	}
+	log_set_level(cfg.debug ? LOG_DEBUG : LOG_NORMAL);
+
+	vm_init(&vm, &cfg);
+	ret = check_passthrough(&cfg);
+	if (!ret)
+		ret = run_block_signals();
+	if (!ret)
+		ret = vm_create(&vm);
+	if (!ret)
+		ret = vm_setup_ram(&vm, cfg.mem_mib << 20);
+	if (!ret)
+		ret = boot_load(&vm, &boot);
+	if (!ret)
+		ret = gic_create(&vm, cfg.irqchip, cfg.cpus);
+	if (!ret)
+		ret = vcpus_create(&vm);
+	if (!ret)
+		ret = gic_finalize(&vm);
+	if (!ret)
+		ret = vm_add_device(&vm, &console_ops, &console);
+	if (!ret)
+		ret = vm_add_device(&vm, &pvpanic_ops, NULL);
+	if (!ret)
+		ret = boot_write_dtb(&vm, &boot);
+	if (!ret)
+		ret = arm64_vcpu_boot_regs(&vm.vcpus[0], boot.at.kernel, boot.at.dtb);
+
+	status = ret ? VM_EXIT_ERROR : vm_run(&vm);
+
+	/* Each failing step has said what went wrong, in one line. */
+	vcpus_destroy(&vm);
+	vm_destroy(&vm);
+	return status;
+}

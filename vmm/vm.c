@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM lifetime and the guest's address space, with raw KVM ioctls
+ * (Documentation/virt/kvm/api.rst).
+ */
+#include "vmm/vm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+
+#include "arch/arm64/layout.h"
+#include "vmm/log.h"
+
+#define KVM_API_VERSION_EXPECTED	12
+#define RAM_SLOT			0
+
+struct required_cap {
+	long cap;
+	const char *name;
+};
+
+/* Each is used below; a host without one cannot run a guest here. */
+static const struct required_cap required_caps[] = {
+	{ KVM_CAP_USER_MEMORY,		"KVM_CAP_USER_MEMORY" },
+	{ KVM_CAP_ONE_REG,		"KVM_CAP_ONE_REG" },
+	{ KVM_CAP_ARM_PSCI_0_2,		"KVM_CAP_ARM_PSCI_0_2" },
+	{ KVM_CAP_DEVICE_CTRL,		"KVM_CAP_DEVICE_CTRL" },
+	{ KVM_CAP_IOEVENTFD,		"KVM_CAP_IOEVENTFD" },
+	{ KVM_CAP_IRQFD,		"KVM_CAP_IRQFD" },
+	{ KVM_CAP_IMMEDIATE_EXIT,	"KVM_CAP_IMMEDIATE_EXIT" },
+};
+
+int vm_check_cap(struct vm *vm, long cap)
+{
+	int ret = ioctl(vm->vm_fd >= 0 ? vm->vm_fd : vm->kvm_fd,
+			KVM_CHECK_EXTENSION, cap);
+
+	return ret < 0 ? 0 : ret;
+}
+
+static int open_kvm(struct vm *vm)
+{
+	int version;
+
+	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm_fd < 0) {
+		int err = errno;
+
+		if (err == ENOENT)
+			pr_err("/dev/kvm does not exist: this host has no KVM; boot an arm64 kernel with CONFIG_KVM at EL2");
+		else
+			pr_err("/dev/kvm: %s; run as root or join the kvm group",
+			       strerror(err));
+		return -err;
+	}
+	version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+	if (version != KVM_API_VERSION_EXPECTED) {
+		pr_err("/dev/kvm speaks KVM API version %d, not %d; this kernel's KVM is not supported",
+		       version, KVM_API_VERSION_EXPECTED);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static int check_caps(struct vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(required_caps) / sizeof(required_caps[0]); i++) {
+		if (!vm_check_cap(vm, required_caps[i].cap)) {
+			pr_err("host KVM lacks %s, which this VMM needs; use a newer host kernel",
+			       required_caps[i].name);
+			return -ENOTSUP;
+		}
+	}
+	return 0;
+}
+
+static int new_eventfd(void)
+{
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	return fd < 0 ? -errno : fd;
+}
+
+void vm_init(struct vm *vm, const struct vm_config *cfg)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->cfg = cfg;
+	vm->kvm_fd = vm->vm_fd = vm->gic_fd = vm->stop_fd = -1;
+	vm->exit_reason = VM_RUNNING;
+	vm->next_device_addr = ARM64_DEVICE_BASE;
+	vm->next_spi = ARM64_SPI_FIRST;
+}
+
+int vm_create(struct vm *vm)
+{
+	int ret;
+
+	ret = open_kvm(vm);
+	if (ret)
+		return ret;
+	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	if (vm->vm_fd < 0) {
+		ret = -errno;
+		pr_err("KVM_CREATE_VM: %s", strerror(errno));
+		return ret;
+	}
+	ret = check_caps(vm);
+	if (ret)
+		return ret;
+	vm->vcpu_mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (vm->vcpu_mmap_size <= 0) {
+		pr_err("KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
+		return -EINVAL;
+	}
+	ret = new_eventfd();
+	if (ret < 0) {
+		pr_err("eventfd: %s", strerror(-ret));
+		return ret;
+	}
+	vm->stop_fd = ret;
+	return loop_init(&vm->loop, 64);
+}
+
+int vm_setup_ram(struct vm *vm, uint64_t size)
+{
+	struct kvm_userspace_memory_region region;
+	int ipa_bits = vm_check_cap(vm, KVM_CAP_ARM_VM_IPA_SIZE);
+	void *host;
+
+	/* VM type 0 gives a 40-bit guest physical address space. */
+	if (ipa_bits > 40 || !ipa_bits)
+		ipa_bits = 40;
+	if (ARM64_RAM_BASE + size > (1ull << ipa_bits)) {
+		pr_err("--mem: %llu MiB does not fit the guest's %d-bit physical address space; use less",
+		       (unsigned long long)(size >> 20), ipa_bits);
+		return -E2BIG;
+	}
+	host = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (host == MAP_FAILED) {
+		pr_err("--mem: cannot map %llu MiB of guest RAM: %s",
+		       (unsigned long long)(size >> 20), strerror(errno));
+		return -ENOMEM;
+	}
+	vm->ram.host = host;
+	vm->ram.gpa = ARM64_RAM_BASE;
+	vm->ram.size = size;
+
+	region = (struct kvm_userspace_memory_region) {
+		.slot = RAM_SLOT,
+		.guest_phys_addr = ARM64_RAM_BASE,
+		.memory_size = size,
+		.userspace_addr = (uintptr_t)host,
+	};
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
+		int err = errno;
+
+		pr_err("KVM_SET_USER_MEMORY_REGION for guest RAM: %s", strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	/* Requests in flight point into device state: reap them first. */
+	loop_exit(&vm->loop);
+	vm_exit_devices(vm);
+	close_fd(&vm->stop_fd);
+	close_fd(&vm->gic_fd);
+	close_fd(&vm->vm_fd);
+	close_fd(&vm->kvm_fd);
+	if (vm->ram.host) {
+		munmap(vm->ram.host, vm->ram.size);
+		vm->ram.host = NULL;
+	}
+}
+
+int vm_add_device(struct vm *vm, const struct dev_ops *ops, const void *cfg)
+{
+	struct device *dev;
+	int ret;
+
+	if (vm->nr_devices == VM_MAX_DEVICES) {
+		pr_err("%s: too many devices (at most %d)", ops->name, VM_MAX_DEVICES);
+		return -ENOSPC;
+	}
+	dev = &vm->devices[vm->nr_devices];
+	*dev = (struct device) { .ops = ops, .cfg = cfg };
+	ret = ops->init(vm, dev);
+	if (ret) {
+		ops->exit(vm, dev);
+		return ret;
+	}
+	vm->nr_devices++;
+	pr_debug("%s: ready", ops->name);
+	return 0;
+}
+
+void vm_exit_devices(struct vm *vm)
+{
+	while (vm->nr_devices) {
+		struct device *dev = &vm->devices[--vm->nr_devices];
+
+		dev->ops->exit(vm, dev);
+	}
+}
+
+int vm_register_mmio(struct vm *vm, uint64_t base, uint64_t size,
+		     mmio_fn access, void *opaque)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_mmio; i++) {
+		const struct mmio_region *r = &vm->mmio[i];
+
+		if (base < r->base + r->size && r->base < base + size)
+			return -EEXIST;
+	}
+	if (vm->nr_mmio == VM_MAX_MMIO)
+		return -ENOSPC;
+	vm->mmio[vm->nr_mmio++] = (struct mmio_region) {
+		.base = base, .size = size, .access = access, .opaque = opaque,
+	};
+	return 0;
+}
+
+void vm_handle_mmio(struct vm *vm, uint64_t addr, void *data,
+		    unsigned int len, bool is_write)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_mmio; i++) {
+		const struct mmio_region *r = &vm->mmio[i];
+
+		if (addr >= r->base && addr - r->base < r->size) {
+			r->access(r->opaque, addr - r->base, data, len, is_write);
+			return;
+		}
+	}
+
+	/* Reads as zero, writes are dropped: what a bus with nothing there does. */
+	if (!is_write)
+		memset(data, 0, len);
+	if (!__atomic_exchange_n(&vm->warned_unassigned, true, __ATOMIC_RELAXED))
+		pr_warn("guest %s %u bytes at unassigned address 0x%llx (reads as 0, writes ignored; reported once)",
+			is_write ? "wrote" : "read", len,
+			(unsigned long long)addr);
+}
+
+uint64_t vm_alloc_device_addr(struct vm *vm)
+{
+	uint64_t addr = vm->next_device_addr;
+
+	if (addr >= ARM64_DEVICE_BASE + ARM64_DEVICE_SIZE)
+		return 0;
+	vm->next_device_addr += ARM64_DEVICE_STRIDE;
+	return addr;
+}
+
+int vm_alloc_spi(struct vm *vm)
+{
+	if (vm->next_spi >= ARM64_NR_IRQS - 32)
+		return -1;
+	return vm->next_spi++;
+}
+
+int vm_ioeventfd(struct vm *vm, uint64_t addr, unsigned int len,
+		 uint64_t datamatch, int fd, bool assign)
+{
+	struct kvm_ioeventfd ioev = {
+		.datamatch = datamatch,
+		.addr = addr,
+		.len = len,
+		.fd = fd,
+		.flags = KVM_IOEVENTFD_FLAG_DATAMATCH |
+			 (assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN),
+	};
+
+	return ioctl(vm->vm_fd, KVM_IOEVENTFD, &ioev) < 0 ? -errno : 0;
+}
+
+int vm_irqfd(struct vm *vm, unsigned int spi, int fd, bool assign)
+{
+	struct kvm_irqfd irqfd = {
+		.fd = fd,
+		.gsi = spi,	/* on arm64 the GSI is the SPI number */
+		.flags = assign ? 0 : KVM_IRQFD_FLAG_DEASSIGN,
+	};
+
+	return ioctl(vm->vm_fd, KVM_IRQFD, &irqfd) < 0 ? -errno : 0;
+}
+
+void vm_request_stop(struct vm *vm, enum vm_exit reason)
+{
+	int running = VM_RUNNING;
+	uint64_t one = 1;
+
+	if (__atomic_compare_exchange_n(&vm->exit_reason, &running, reason,
+					false, __ATOMIC_SEQ_CST,
+					__ATOMIC_SEQ_CST) &&
+	    write(vm->stop_fd, &one, sizeof(one)) < 0)
+		pr_warn("cannot wake the event loop: %s", strerror(errno));
+}
+
+bool vm_stopping(struct vm *vm)
+{
+	return __atomic_load_n(&vm->exit_reason, __ATOMIC_SEQ_CST) != VM_RUNNING;
+}

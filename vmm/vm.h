@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The virtual machine: the KVM VM fd, guest RAM, the vCPUs, the in-kernel
+ * interrupt controller, the devices and the guest's MMIO map. Everything
+ * the VMM keeps about one guest hangs off struct vm.
+ */
+#ifndef LKVM_VMM_VM_H
+#define LKVM_VMM_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "devices/device.h"
+#include "vmm/config.h"
+#include "vmm/gmem.h"
+#include "vmm/loop.h"
+
+#define VM_MAX_DEVICES		16
+#define VM_MAX_MMIO		32
+
+/* Why the guest stopped; the values are the process exit status. */
+enum vm_exit {
+	VM_RUNNING		= -1,
+	VM_EXIT_POWEROFF	= 0,
+	VM_EXIT_ERROR		= 1,
+	VM_EXIT_USAGE		= 2,
+	VM_EXIT_RESET		= 3,
+	VM_EXIT_PANIC		= 4,
+	VM_EXIT_TIMEOUT		= 5,
+	VM_EXIT_STOPPED		= 6,
+};
+
+typedef void (*mmio_fn)(void *opaque, uint64_t off, void *data,
+			unsigned int len, bool is_write);
+
+struct mmio_region {
+	uint64_t base, size;
+	mmio_fn access;
+	void *opaque;
+};
+
+struct vcpu;
+
+struct vm {
+	const struct vm_config *cfg;
+	int kvm_fd;
+	int vm_fd;
+	int vcpu_mmap_size;
+	struct gmem ram;
+	int gic_fd;
+	int gic_version;
+
+	unsigned int nr_vcpus;
+	struct vcpu *vcpus;
+
+	unsigned int nr_devices;
+	struct device devices[VM_MAX_DEVICES];
+
+	unsigned int nr_mmio;
+	struct mmio_region mmio[VM_MAX_MMIO];
+	bool warned_unassigned;
+
+	uint64_t next_device_addr;
+	unsigned int next_spi;
+
+	struct loop loop;
+	int stop_fd;		/* eventfd: a stop was requested */
+	int exit_reason;	/* enum vm_exit, set once */
+};
+
+/* Empty VM for @cfg, holding nothing yet: vm_destroy() is safe after it. */
+void vm_init(struct vm *vm, const struct vm_config *cfg);
+/* Open KVM, check the capabilities we rely on, create the VM and its loop. */
+int vm_create(struct vm *vm);
+/* Map guest RAM and give it to KVM. */
+int vm_setup_ram(struct vm *vm, uint64_t size);
+/* Tear down everything vm_create and later steps set up. Safe twice. */
+void vm_destroy(struct vm *vm);
+
+/* Register and initialise a device; on failure it is already cleaned up. */
+int vm_add_device(struct vm *vm, const struct dev_ops *ops, const void *cfg);
+void vm_exit_devices(struct vm *vm);
+
+/* Claim the guest range [base, base + size) for @access. */
+int vm_register_mmio(struct vm *vm, uint64_t base, uint64_t size,
+		     mmio_fn access, void *opaque);
+/* Dispatch a trapped guest access (from a vCPU thread). */
+void vm_handle_mmio(struct vm *vm, uint64_t addr, void *data,
+		    unsigned int len, bool is_write);
+
+/* Allocate one page of the device window, and one SPI. 0 / -1 if spent. */
+uint64_t vm_alloc_device_addr(struct vm *vm);
+int vm_alloc_spi(struct vm *vm);
+
+/* KVM eventfd wiring. @assign false undoes a previous call. */
+int vm_ioeventfd(struct vm *vm, uint64_t addr, unsigned int len,
+		 uint64_t datamatch, int fd, bool assign);
+int vm_irqfd(struct vm *vm, unsigned int spi, int fd, bool assign);
+
+/* Ask the VM to stop for @reason; the first request wins. Thread-safe. */
+void vm_request_stop(struct vm *vm, enum vm_exit reason);
+bool vm_stopping(struct vm *vm);
+
+/* Whether KVM offers capability @cap on this VM. */
+int vm_check_cap(struct vm *vm, long cap);
+
+#endif
