@@ -94,7 +94,7 @@ build/unit/check_all: $(UNIT_OBJS)
 	$(Q)$(HOSTCC) $(SANITIZE) -o $@ $^ -lfdt -luring -lpthread $(CHECK_LIBS)
 
 unit: build/unit/check_all
-	$(Q)tests/run-unit.sh $<
+	$(Q)./$<
 
 deps:
 	$(Q)sh tests/rig/deps.sh

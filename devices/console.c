@@ -27,6 +27,7 @@
 #define RX			0
 #define TX			1
 #define CTRL_A			0x01
+#define CONSOLE_INPUT_HOLD_MS	300
 
 struct console;
 
@@ -52,10 +53,12 @@ struct console {
 	/* Host input waiting for the guest's receive buffers. */
 	struct loop_op in_op;
 	uint8_t in_raw[1024];
-	uint8_t in_buf[1024];
+	uint8_t in_buf[4096];
 	size_t in_len, in_pos;
 	bool in_eof;
 	bool escape_pending;
+	bool input_open;		/* the guest is ready for input */
+	struct loop_op hold_op;
 
 	struct virtq_chain rx_chain;
 
@@ -74,20 +77,42 @@ static void console_start_tx(struct console *con);
 
 /* --- guest input --------------------------------------------------- */
 
+/*
+ * Keep a read on the input fd outstanding while the buffer has room, so
+ * that Ctrl-A x works even when the guest takes nothing.
+ */
 static void console_read_input(struct console *con)
 {
-	if (con->in_eof || con->in_op.busy || con->in_pos < con->in_len)
+	size_t room, want;
+
+	if (con->in_eof || con->in_op.busy)
 		return;
+	if (con->in_pos) {
+		memmove(con->in_buf, con->in_buf + con->in_pos,
+			con->in_len - con->in_pos);
+		con->in_len -= con->in_pos;
+		con->in_pos = 0;
+	}
+	room = sizeof(con->in_buf) - con->in_len;
+	want = room < sizeof(con->in_raw) ? room : sizeof(con->in_raw);
+	if (!want)
+		return;		/* full: wait for the guest to take some */
 	if (loop_read(&con->vm->loop, &con->in_op, con->cfg->in_fd,
-		      con->in_raw, sizeof(con->in_raw)) < 0)
+		      con->in_raw, want) < 0)
 		con->in_eof = true;
 }
 
-/* Ctrl-A x stops the VM; Ctrl-A Ctrl-A sends one Ctrl-A. */
-static size_t console_filter_escape(struct console *con, size_t n)
+/* Append @n raw bytes; Ctrl-A x stops the VM, Ctrl-A Ctrl-A sends one. */
+static void console_take_input(struct console *con, size_t n)
 {
-	size_t i, out = 0;
+	uint8_t *out = con->in_buf + con->in_len;
+	size_t i;
 
+	if (!con->cfg->escape) {
+		memcpy(out, con->in_raw, n);
+		con->in_len += n;
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		uint8_t c = con->in_raw[i];
 
@@ -98,16 +123,17 @@ static size_t console_filter_escape(struct console *con, size_t n)
 				vm_request_stop(con->vm, VM_EXIT_STOPPED);
 				continue;
 			}
-			if (c != CTRL_A)
-				con->in_buf[out++] = CTRL_A;
-			con->in_buf[out++] = c;
+			/* Ctrl-A + c takes two bytes of room for one read byte. */
+			if (c != CTRL_A && out < con->in_buf + sizeof(con->in_buf) - 1)
+				*out++ = CTRL_A;
+			*out++ = c;
 		} else if (c == CTRL_A) {
 			con->escape_pending = true;
 		} else {
-			con->in_buf[out++] = c;
+			*out++ = c;
 		}
 	}
-	return out;
+	con->in_len = out - con->in_buf;
 }
 
 static void console_input_done(struct loop_op *op, int res)
@@ -121,16 +147,12 @@ static void console_input_done(struct loop_op *op, int res)
 	}
 	if (res <= 0) {
 		/* EOF or an unreadable stdin: the guest simply gets no more input. */
+		pr_debug("console: end of input (%d)", res);
 		con->in_eof = true;
 		return;
 	}
-	if (con->cfg->escape) {
-		con->in_len = console_filter_escape(con, res);
-	} else {
-		memcpy(con->in_buf, con->in_raw, res);
-		con->in_len = res;
-	}
-	con->in_pos = 0;
+	pr_debug("console: %d bytes of input", res);
+	console_take_input(con, res);
 	pthread_mutex_lock(&con->vmmio.lock);
 	console_pump_input(con);
 	pthread_mutex_unlock(&con->vmmio.lock);
@@ -144,7 +166,7 @@ static void console_pump_input(struct console *con)
 	bool pushed = false;
 	int ret;
 
-	while (vq && con->in_pos < con->in_len) {
+	while (vq && con->input_open && con->in_pos < con->in_len) {
 		uint32_t n;
 
 		ret = virtq_pop(vq, &con->rx_chain);
@@ -161,6 +183,34 @@ static void console_pump_input(struct console *con)
 	}
 	if (pushed)
 		virtio_mmio_notify(&con->vmmio, vq);
+}
+
+/*
+ * Linux's virtio_console fills the receive queue before it marks the
+ * console port connected, and drops what arrives in between (add_port()
+ * vs. in_intr() in drivers/char/virtio_console.c). A script that pipes
+ * commands in would lose them, so input waits a moment after the guest
+ * first offers receive buffers.
+ */
+static void console_input_hold_done(struct loop_op *op, int res)
+{
+	struct console *con = (struct console *)((char *)op -
+				offsetof(struct console, hold_op));
+
+	(void)res;
+	pthread_mutex_lock(&con->vmmio.lock);
+	con->input_open = true;
+	console_pump_input(con);
+	pthread_mutex_unlock(&con->vmmio.lock);
+	console_read_input(con);
+}
+
+static void console_input_hold(struct console *con)
+{
+	if (con->input_open || con->hold_op.busy)
+		return;
+	if (loop_timeout(&con->vm->loop, &con->hold_op, CONSOLE_INPUT_HOLD_MS) < 0)
+		con->input_open = true;
 }
 
 /* --- guest output -------------------------------------------------- */
@@ -279,6 +329,8 @@ static void console_kick_done(struct loop_op *op, int res)
 	struct console *con = k->con;
 
 	pthread_mutex_lock(&con->vmmio.lock);
+	if (k->queue == RX && virtio_mmio_queue(&con->vmmio, RX))
+		console_input_hold(con);
 	if (k->queue == RX)
 		console_pump_input(con);
 	else
@@ -355,6 +407,7 @@ static int console_init(struct vm *vm, struct device *dev)
 	con->vm = vm;
 	con->cfg = dev->cfg;
 	con->in_op.done = console_input_done;
+	con->hold_op.done = console_input_hold_done;
 	con->out_op.done = console_output_done;
 
 	con->base = vm_alloc_device_addr(vm);

@@ -209,8 +209,11 @@ static void set_addr_half(uint64_t *addr, uint32_t val, bool high)
 static void queue_enable(struct virtio_mmio *vm, struct virtio_mmio_queue *q)
 {
 	if (virtq_setup(&q->vq, vm->mem, q->num, q->desc, q->avail, q->used)) {
-		pr_warn("%s: queue %u: driver gave an invalid size or ring address; queue left disabled",
-			vm->name, vm->queue_sel);
+		/* Once per device: a guest must not be able to flood the log. */
+		if (!vm->warned_setup)
+			pr_warn("%s: queue %u: driver gave an invalid size or ring address; queue left disabled (reported once)",
+				vm->name, vm->queue_sel);
+		vm->warned_setup = true;
 		return;
 	}
 	q->ready = true;
@@ -251,8 +254,28 @@ static void write_queue_reg(struct virtio_mmio *vm, uint64_t off, uint32_t val)
 	}
 }
 
+/*
+ * A device may not use its queues before DRIVER_OK (virtio 1.2, section
+ * 3.1.1), but drivers often make buffers available and notify before they
+ * set it. Replay a notification for every ready queue so that those
+ * buffers are seen.
+ */
+static void kick_ready_queues(struct virtio_mmio *vm)
+{
+	uint64_t one = 1;
+	unsigned int q;
+
+	for (q = 0; q < vm->ops->nr_queues; q++) {
+		if (vm->queues[q].ready &&
+		    write(vm->queues[q].kick_fd, &one, sizeof(one)) < 0)
+			pr_warn("%s: queue %u: cannot replay a notification", vm->name, q);
+	}
+}
+
 static void write_status(struct virtio_mmio *vm, uint32_t val)
 {
+	bool was_ok = vm->status & VIRTIO_STATUS_DRIVER_OK;
+
 	if (!val) {
 		device_reset(vm);
 		return;
@@ -262,6 +285,8 @@ static void write_status(struct virtio_mmio *vm, uint32_t val)
 	    !(vm->driver_features & (1ull << VIRTIO_F_VERSION_1)))
 		val &= ~8u;
 	vm->status = val | (vm->status & VIRTIO_STATUS_NEEDS_RESET);
+	if (!was_ok && (val & VIRTIO_STATUS_DRIVER_OK))
+		kick_ready_queues(vm);
 }
 
 static void write_reg(struct virtio_mmio *vm, uint64_t off, uint32_t val)

@@ -65,7 +65,8 @@ struct virtio_mmio {
 	uint32_t queue_sel;
 	uint32_t config_generation;
 	uint32_t int_status;
-	bool warned;
+	bool warned;			/* irqfd write failed */
+	bool warned_setup;		/* bad queue set-up reported */
 	struct virtio_mmio_queue queues[VIRTIO_MMIO_MAX_QUEUES];
 	int irq_fd;	/* eventfd that raises the device's interrupt */
 };

@@ -189,6 +189,8 @@ static void add_gic(struct dt *dt, const struct dt_desc *d)
 	prop_str(dt, "compatible",
 		 d->gic.version == 3 ? "arm,gic-v3" : "arm,cortex-a15-gic");
 	prop_u32(dt, "#interrupt-cells", 3);
+	/* No child nodes (no ITS, no v2m): nothing to address below it. */
+	prop_u32(dt, "#address-cells", 0);
 	prop_empty(dt, "interrupt-controller");
 	prop_reg(dt, reg, 2);
 	prop_u32(dt, "phandle", dt->gic_phandle);

@@ -11,10 +11,16 @@
 #include <unistd.h>
 
 static enum log_level log_level = LOG_NORMAL;
+static int log_fd = STDERR_FILENO;
 
 void log_set_level(enum log_level level)
 {
 	log_level = level;
+}
+
+void log_set_fd(int fd)
+{
+	log_fd = fd;
 }
 
 void log_msg(enum log_level level, const char *tag, const char *fmt, ...)
@@ -33,6 +39,6 @@ void log_msg(enum log_level level, const char *tag, const char *fmt, ...)
 	if (n >= (int)sizeof(line) - 1)
 		n = sizeof(line) - 2;
 	line[n++] = '\n';
-	if (write(STDERR_FILENO, line, n) < 0)
+	if (write(log_fd, line, n) < 0)
 		return;
 }

@@ -13,6 +13,8 @@ enum log_level {
 };
 
 void log_set_level(enum log_level level);
+/* Where messages go (stderr by default); the unit tests capture them. */
+void log_set_fd(int fd);
 void log_msg(enum log_level level, const char *tag, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

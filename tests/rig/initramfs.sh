@@ -7,7 +7,7 @@
 #   guest.cpio  busybox and guest/init: the guest's root
 #   host.cpio   busybox, tests/rig/host-init, ./lkvm-rcar, the kernel
 #               Image and guest.cpio under /guest, and tests/system/host/
-#               under /rig: the emulated host's root
+#               and the demo under /rig: the emulated host's root
 #
 # Usage: initramfs.sh KERNEL_IMAGE OUTDIR
 set -eu
@@ -48,6 +48,7 @@ cp "$top/lkvm-rcar" "$stage/host/bin/lkvm-rcar"
 cp "$image" "$stage/host/guest/Image"
 cp "$outdir/guest.cpio" "$stage/host/guest/initrd.cpio"
 cp "$top"/tests/system/host/*.sh "$stage/host/rig/"
+cp "$top/tests/rig/demo-host.sh" "$stage/host/rig/demo.sh"
 pack "$stage/host" "$outdir/host.cpio"
 
 echo "$outdir/guest.cpio"

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared by the unit tests: the suites, and a way to capture what the
+ * code under test reports.
+ */
+#ifndef LKVM_TESTS_CHECK_H
+#define LKVM_TESTS_CHECK_H
+
+#include <check.h>
+
+Suite *config_suite(void);
+Suite *image_suite(void);
+Suite *dt_suite(void);
+Suite *virtq_suite(void);
+Suite *virtio_mmio_suite(void);
+Suite *loop_suite(void);
+
+/* Send log messages into a buffer from now on (one test at a time). */
+void capture_log(void);
+/* What was logged since capture_log(), NUL-terminated. */
+const char *captured_log(void);
+/* Number of lines logged since capture_log(). */
+int captured_lines(void);
+
+#endif

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Command-line parsing: defaults, every option, and a table of bad input
+ * that must each give exactly one line naming the culprit.
+ */
+#include "tests/check.h"
+
+#include <errno.h>
+
+#include <string.h>
+
+#include "vmm/config.h"
+
+#define MAX_ARGS 32
+
+/* Parse a NULL-terminated list of words after "lkvm-rcar". */
+static int parse(struct vm_config *cfg, const char *const *words)
+{
+	char *argv[MAX_ARGS + 1] = { "lkvm-rcar" };
+	int argc = 1;
+
+	while (*words && argc < MAX_ARGS)
+		argv[argc++] = (char *)*words++;
+	argv[argc] = NULL;
+	return config_parse(cfg, argc, argv);
+}
+
+START_TEST(test_defaults)
+{
+	static const char *const w[] = { "run", "-k", "Image", NULL };
+	struct vm_config cfg;
+
+	ck_assert_int_eq(parse(&cfg, w), 0);
+	ck_assert_int_eq(cfg.action, CONFIG_RUN);
+	ck_assert_str_eq(cfg.kernel, "Image");
+	ck_assert_ptr_null(cfg.initrd);
+	ck_assert_ptr_null(cfg.params);
+	ck_assert_uint_eq(cfg.mem_mib, CONFIG_DEFAULT_MEM_MIB);
+	ck_assert_uint_eq(cfg.cpus, 1);
+	ck_assert_int_eq(cfg.irqchip, IRQCHIP_AUTO);
+	ck_assert_uint_eq(cfg.timeout_s, 0);
+	ck_assert_uint_eq(cfg.nr_passthrough, 0);
+}
+END_TEST
+
+START_TEST(test_all_options)
+{
+	static const char *const w[] = {
+		"run", "--kernel", "K", "--initrd", "I", "--params", "quiet",
+		"--mem", "512", "--cpus", "2", "--irqchip", "gicv2",
+		"--dump-dtb", "out.dtb", "--timeout", "30",
+		"--passthrough", "e6055400.gpio", "--debug", NULL,
+	};
+	struct vm_config cfg;
+
+	ck_assert_int_eq(parse(&cfg, w), 0);
+	ck_assert_str_eq(cfg.kernel, "K");
+	ck_assert_str_eq(cfg.initrd, "I");
+	ck_assert_str_eq(cfg.params, "quiet");
+	ck_assert_uint_eq(cfg.mem_mib, 512);
+	ck_assert_uint_eq(cfg.cpus, 2);
+	ck_assert_int_eq(cfg.irqchip, IRQCHIP_GICV2);
+	ck_assert_str_eq(cfg.dump_dtb, "out.dtb");
+	ck_assert_uint_eq(cfg.timeout_s, 30);
+	ck_assert_uint_eq(cfg.nr_passthrough, 1);
+	ck_assert_str_eq(cfg.passthrough[0], "e6055400.gpio");
+	ck_assert(cfg.debug);
+}
+END_TEST
+
+START_TEST(test_short_options)
+{
+	static const char *const w[] = {
+		"run", "-k", "K", "-i", "I", "-p", "x=1", "-m", "64", "-c", "4", NULL,
+	};
+	struct vm_config cfg;
+
+	ck_assert_int_eq(parse(&cfg, w), 0);
+	ck_assert_str_eq(cfg.initrd, "I");
+	ck_assert_str_eq(cfg.params, "x=1");
+	ck_assert_uint_eq(cfg.mem_mib, 64);
+	ck_assert_uint_eq(cfg.cpus, 4);
+}
+END_TEST
+
+START_TEST(test_help_and_version)
+{
+	static const char *const help[] = { "--help", NULL };
+	static const char *const run_help[] = { "run", "-h", NULL };
+	static const char *const version[] = { "--version", NULL };
+	struct vm_config cfg;
+
+	ck_assert_int_eq(parse(&cfg, help), 0);
+	ck_assert_int_eq(cfg.action, CONFIG_HELP);
+	ck_assert_int_eq(parse(&cfg, run_help), 0);
+	ck_assert_int_eq(cfg.action, CONFIG_HELP);
+	ck_assert_int_eq(parse(&cfg, version), 0);
+	ck_assert_int_eq(cfg.action, CONFIG_VERSION);
+}
+END_TEST
+
+START_TEST(test_repeated_parse_resets_state)
+{
+	static const char *const first[] = { "run", "-k", "A", "-c", "3", NULL };
+	static const char *const second[] = { "run", "-k", "B", NULL };
+	struct vm_config cfg;
+
+	ck_assert_int_eq(parse(&cfg, first), 0);
+	ck_assert_int_eq(parse(&cfg, second), 0);
+	ck_assert_str_eq(cfg.kernel, "B");
+	ck_assert_uint_eq(cfg.cpus, 1);
+}
+END_TEST
+
+/* Bad input: each must fail with one line that contains @names. */
+static const struct bad_case {
+	const char *words[8];
+	const char *names;
+} bad_cases[] = {
+	{ { NULL }, "no command" },
+	{ { "start", NULL }, "unknown command 'start'" },
+	{ { "run", NULL }, "--kernel" },
+	{ { "run", "-k", NULL }, "-k needs an argument" },
+	{ { "run", "-k", "K", "--bogus", NULL }, "unknown option '--bogus'" },
+	{ { "run", "-k", "K", "stray", NULL }, "unexpected argument 'stray'" },
+	{ { "run", "-k", "", NULL }, "--kernel: empty" },
+	{ { "run", "-k", "K", "-m", "12x", NULL }, "--mem: '12x' is not a whole number" },
+	{ { "run", "-k", "K", "-m", "-5", NULL }, "--mem: '-5'" },
+	{ { "run", "-k", "K", "-m", "16", NULL }, "--mem: 16 is out of range" },
+	{ { "run", "-k", "K", "-m", "99999999999999999999", NULL }, "--mem:" },
+	{ { "run", "-k", "K", "-c", "0", NULL }, "--cpus: 0 is out of range" },
+	{ { "run", "-k", "K", "-c", "65", NULL }, "--cpus: 65 is out of range" },
+	{ { "run", "-k", "K", "--irqchip", "gicv4", NULL }, "--irqchip: unknown interrupt controller 'gicv4'" },
+	{ { "run", "-k", "K", "--timeout", "0", NULL }, "--timeout: 0 is out of range" },
+	{ { "run", "-k", "K", "--timeout", "", NULL }, "--timeout: '' is not a whole number" },
+	{ { "run", "-k", "K", "--dump-dtb", "", NULL }, "--dump-dtb: empty" },
+};
+
+START_TEST(test_bad_input)
+{
+	const struct bad_case *c = &bad_cases[_i];
+	struct vm_config cfg;
+
+	capture_log();
+	ck_assert_int_eq(parse(&cfg, c->words), -EINVAL);
+	ck_assert_msg(strstr(captured_log(), c->names),
+		      "case %d: '%s' not in '%s'", _i, c->names, captured_log());
+	ck_assert_int_eq(captured_lines(), 1);
+}
+END_TEST
+
+START_TEST(test_too_many_passthrough)
+{
+	char *argv[4 + 2 * (CONFIG_MAX_PASSTHROUGH + 1)] = {
+		"lkvm-rcar", "run", "-k", "K",
+	};
+	struct vm_config cfg;
+	int argc = 4, i;
+
+	for (i = 0; i <= CONFIG_MAX_PASSTHROUGH; i++) {
+		argv[argc++] = "--passthrough";
+		argv[argc++] = "dev";
+	}
+	capture_log();
+	ck_assert_int_eq(config_parse(&cfg, argc, argv), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(captured_log(), "--passthrough: at most"));
+}
+END_TEST
+
+Suite *config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_all_options);
+	tcase_add_test(tc, test_short_options);
+	tcase_add_test(tc, test_help_and_version);
+	tcase_add_test(tc, test_repeated_parse_resets_state);
+	tcase_add_loop_test(tc, test_bad_input, 0,
+			    sizeof(bad_cases) / sizeof(bad_cases[0]));
+	tcase_add_test(tc, test_too_many_passthrough);
+	suite_add_tcase(s, tc);
+	return s;
+}

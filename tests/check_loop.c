@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The io_uring event loop, on pipes and eventfds (io_uring works on the
+ * build machine too).
+ */
+#include "tests/check.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "vmm/loop.h"
+
+struct probe {
+	struct loop_op op;
+	struct loop *loop;
+	int calls;
+	int res;
+	bool stop;
+};
+
+static void probe_done(struct loop_op *op, int res)
+{
+	struct probe *p = (struct probe *)op;
+
+	p->calls++;
+	p->res = res;
+	if (p->stop)
+		loop_stop(p->loop);
+}
+
+static struct loop loop;
+
+static void setup(void)
+{
+	ck_assert_int_eq(loop_init(&loop, 8), 0);
+}
+
+static void teardown(void)
+{
+	loop_exit(&loop);
+}
+
+START_TEST(test_read_from_pipe)
+{
+	struct probe p = { .op.done = probe_done, .loop = &loop, .stop = true };
+	char buf[16] = { 0 };
+	int fds[2];
+
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_eq(loop_read(&loop, &p.op, fds[0], buf, sizeof(buf)), 0);
+	ck_assert(p.op.busy);
+	ck_assert_int_eq(write(fds[1], "ping", 4), 4);
+	ck_assert_int_eq(loop_run(&loop), 0);
+	ck_assert_int_eq(p.calls, 1);
+	ck_assert_int_eq(p.res, 4);
+	ck_assert(!p.op.busy);
+	ck_assert_str_eq(buf, "ping");
+	ck_assert_uint_eq(loop.inflight, 0);
+	close(fds[0]);
+	close(fds[1]);
+}
+END_TEST
+
+START_TEST(test_writev_to_pipe)
+{
+	struct probe p = { .op.done = probe_done, .loop = &loop, .stop = true };
+	struct iovec iov[2] = {
+		{ .iov_base = "hello ", .iov_len = 6 },
+		{ .iov_base = "world", .iov_len = 5 },
+	};
+	char buf[16] = { 0 };
+	int fds[2];
+
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_eq(loop_writev(&loop, &p.op, fds[1], iov, 2), 0);
+	ck_assert_int_eq(loop_run(&loop), 0);
+	ck_assert_int_eq(p.res, 11);
+	ck_assert_int_eq(read(fds[0], buf, sizeof(buf)), 11);
+	ck_assert_str_eq(buf, "hello world");
+	close(fds[0]);
+	close(fds[1]);
+}
+END_TEST
+
+START_TEST(test_eof)
+{
+	struct probe p = { .op.done = probe_done, .loop = &loop, .stop = true };
+	char buf[4];
+	int fds[2];
+
+	ck_assert_int_eq(pipe(fds), 0);
+	close(fds[1]);
+	ck_assert_int_eq(loop_read(&loop, &p.op, fds[0], buf, sizeof(buf)), 0);
+	ck_assert_int_eq(loop_run(&loop), 0);
+	ck_assert_int_eq(p.res, 0);
+	close(fds[0]);
+}
+END_TEST
+
+START_TEST(test_timeout)
+{
+	struct probe p = { .op.done = probe_done, .loop = &loop, .stop = true };
+
+	ck_assert_int_eq(loop_timeout(&loop, &p.op, 10), 0);
+	ck_assert_int_eq(loop_run(&loop), 0);
+	ck_assert_int_eq(p.res, -ETIME);
+}
+END_TEST
+
+/* Completions run in order of arrival; stop ends the run after one. */
+START_TEST(test_eventfd_and_stop)
+{
+	struct probe a = { .op.done = probe_done, .loop = &loop };
+	struct probe b = { .op.done = probe_done, .loop = &loop, .stop = true };
+	uint64_t va, vb, one = 1;
+	int ea = eventfd(0, 0), eb = eventfd(0, 0);
+
+	ck_assert_int_eq(loop_read(&loop, &a.op, ea, &va, 8), 0);
+	ck_assert_int_eq(loop_read(&loop, &b.op, eb, &vb, 8), 0);
+	ck_assert_int_eq(write(ea, &one, 8), 8);
+	ck_assert_int_eq(write(eb, &one, 8), 8);
+	ck_assert_int_eq(loop_run(&loop), 0);
+	ck_assert_int_eq(b.calls, 1);
+	ck_assert_uint_eq(vb, 1);
+	close(ea);
+	close(eb);
+}
+END_TEST
+
+/* Exit cancels what is in flight and waits for it to be gone. */
+START_TEST(test_exit_reaps_pending)
+{
+	struct probe p = { .op.done = probe_done, .loop = &loop };
+	char buf[4];
+	int fds[2];
+
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_eq(loop_read(&loop, &p.op, fds[0], buf, sizeof(buf)), 0);
+	ck_assert_int_eq(io_uring_submit(&loop.ring), 1);
+	loop_exit(&loop);
+	ck_assert_uint_eq(loop.inflight, 0);
+	ck_assert(!p.op.busy);
+	ck_assert_int_eq(p.calls, 0);	/* handlers do not run at exit */
+	loop_exit(&loop);		/* safe twice */
+	close(fds[0]);
+	close(fds[1]);
+}
+END_TEST
+
+/* More requests than ring entries: the loop submits to make room. */
+START_TEST(test_more_requests_than_entries)
+{
+	struct probe p[20];
+	uint64_t v[20], one = 1;
+	int efd = eventfd(0, EFD_SEMAPHORE), i, total = 0;
+
+	for (i = 0; i < 20; i++) {
+		p[i] = (struct probe) {
+			.op.done = probe_done, .loop = &loop, .stop = true,
+		};
+		ck_assert_int_eq(loop_read(&loop, &p[i].op, efd, &v[i], 8), 0);
+	}
+	for (i = 0; i < 20; i++)
+		ck_assert_int_eq(write(efd, &one, 8), 8);
+	/* Each completion stops the run: run until none is left. */
+	while (loop.inflight)
+		ck_assert_int_eq(loop_run(&loop), 0);
+	for (i = 0; i < 20; i++)
+		total += p[i].calls;
+	ck_assert_int_eq(total, 20);
+	close(efd);
+}
+END_TEST
+
+Suite *loop_suite(void)
+{
+	Suite *s = suite_create("loop");
+	TCase *tc = tcase_create("io_uring");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_read_from_pipe);
+	tcase_add_test(tc, test_writev_to_pipe);
+	tcase_add_test(tc, test_eof);
+	tcase_add_test(tc, test_timeout);
+	tcase_add_test(tc, test_eventfd_and_stop);
+	tcase_add_test(tc, test_exit_reaps_pending);
+	tcase_add_test(tc, test_more_requests_than_entries);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-mmio register file, driven the way a guest driver drives it, and
+ * by a guest that writes nonsense.
+ */
+#include "tests/check.h"
+
+#include <errno.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "devices/virtio-mmio.h"
+
+#define GPA_BASE	0x40000000ull
+#define MEM_SIZE	(64 * 1024)
+
+#define GUARD		4096
+#define GUARD_BYTE	0x5a
+
+/* Guest RAM with guard pages either side that nothing may touch. */
+static uint8_t arena[GUARD + MEM_SIZE + GUARD] __attribute__((aligned(4096)));
+#define ram (arena + GUARD)
+static struct gmem mem = { .host = arena + GUARD, .gpa = GPA_BASE, .size = MEM_SIZE };
+static struct virtio_mmio vm;
+static int ready_calls, reset_calls;
+
+static void read_config(struct virtio_mmio *v, unsigned int off, void *data,
+			unsigned int len)
+{
+	static const uint8_t config[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+
+	(void)v;
+	memcpy(data, config + off, len);
+}
+
+static void queue_ready(struct virtio_mmio *v, unsigned int q)
+{
+	(void)v;
+	(void)q;
+	ready_calls++;
+}
+
+static void reset(struct virtio_mmio *v)
+{
+	(void)v;
+	reset_calls++;
+}
+
+static const struct virtio_dev_ops test_ops = {
+	.device_id	= 3,
+	.features	= (1ull << VIRTIO_F_VERSION_1) | (1ull << 1),
+	.nr_queues	= 2,
+	.config_size	= 8,
+	.read_config	= read_config,
+	.queue_ready	= queue_ready,
+	.reset		= reset,
+};
+
+static uint32_t rd(uint64_t off)
+{
+	uint32_t v;
+
+	virtio_mmio_read(&vm, off, &v, 4);
+	return v;
+}
+
+static void wr(uint64_t off, uint32_t v)
+{
+	virtio_mmio_write(&vm, off, &v, 4);
+}
+
+/* Pending count of an eventfd, draining it. */
+static uint64_t drain(int fd)
+{
+	uint64_t n = 0;
+
+	if (read(fd, &n, sizeof(n)) != sizeof(n))
+		return 0;
+	return n;
+}
+
+static void setup(void)
+{
+	memset(arena, GUARD_BYTE, sizeof(arena));
+	memset(ram, 0, MEM_SIZE);
+	ready_calls = reset_calls = 0;
+	ck_assert_int_eq(virtio_mmio_init(&vm, &test_ops, &mem, "test", NULL), 0);
+}
+
+static void teardown(void)
+{
+	virtio_mmio_exit(&vm);
+}
+
+/* Queue @q with rings in RAM, as Linux's virtio_mmio.c sets it up. */
+static void driver_setup_queue(unsigned int q, uint64_t base)
+{
+	wr(0x030, q);
+	ck_assert_uint_eq(rd(0x034), VIRTQ_MAX_SIZE);
+	wr(0x038, 16);
+	wr(0x080, (uint32_t)base);
+	wr(0x084, base >> 32);
+	wr(0x090, (uint32_t)(base + 0x100));
+	wr(0x094, 0);
+	wr(0x0a0, (uint32_t)(base + 0x200));
+	wr(0x0a4, 0);
+	wr(0x044, 1);
+}
+
+START_TEST(test_identity)
+{
+	ck_assert_uint_eq(rd(0x000), 0x74726976);
+	ck_assert_uint_eq(rd(0x004), 2);
+	ck_assert_uint_eq(rd(0x008), 3);
+}
+END_TEST
+
+START_TEST(test_features)
+{
+	wr(0x014, 0);
+	ck_assert_uint_eq(rd(0x010), 1u << 1);
+	wr(0x014, 1);
+	ck_assert_uint_eq(rd(0x010), 1);	/* VERSION_1 is bit 32 */
+	wr(0x014, 7);
+	ck_assert_uint_eq(rd(0x010), 0);
+
+	/* The driver cannot acknowledge features we did not offer. */
+	wr(0x024, 0);
+	wr(0x020, 0xffffffff);
+	wr(0x024, 1);
+	wr(0x020, 0xffffffff);
+	ck_assert_uint_eq(vm.driver_features, test_ops.features);
+}
+END_TEST
+
+START_TEST(test_legacy_driver_refused)
+{
+	/* FEATURES_OK without VERSION_1 does not stick (virtio 1.2, 3.1.1). */
+	wr(0x070, 1 | 2 | 8);
+	ck_assert_uint_eq(rd(0x070) & 8, 0);
+	wr(0x024, 1);
+	wr(0x020, 1);
+	wr(0x070, 1 | 2 | 8);
+	ck_assert_uint_eq(rd(0x070) & 8, 8);
+}
+END_TEST
+
+START_TEST(test_queue_setup_and_driver_ok)
+{
+	driver_setup_queue(0, GPA_BASE);
+	driver_setup_queue(1, GPA_BASE + 0x1000);
+	ck_assert_int_eq(ready_calls, 2);
+	ck_assert_uint_eq(rd(0x044), 1);
+	/* Not usable before DRIVER_OK. */
+	ck_assert_ptr_null(virtio_mmio_queue(&vm, 0));
+	drain(vm.queues[0].kick_fd);
+
+	wr(0x024, 1);
+	wr(0x020, 1);
+	wr(0x070, 1 | 2 | 8 | VIRTIO_STATUS_DRIVER_OK);
+	ck_assert_ptr_nonnull(virtio_mmio_queue(&vm, 0));
+	ck_assert_ptr_nonnull(virtio_mmio_queue(&vm, 1));
+	ck_assert_ptr_null(virtio_mmio_queue(&vm, 2));
+	/* DRIVER_OK replays a notification for each ready queue. */
+	ck_assert_uint_eq(drain(vm.queues[0].kick_fd), 1);
+	ck_assert_uint_eq(drain(vm.queues[1].kick_fd), 1);
+}
+END_TEST
+
+START_TEST(test_queue_bad_rings_stay_disabled)
+{
+	wr(0x030, 0);
+	wr(0x038, 16);
+	wr(0x080, 0x1000);	/* outside guest RAM */
+	wr(0x044, 1);
+	ck_assert_uint_eq(rd(0x044), 0);
+	ck_assert_int_eq(ready_calls, 0);
+
+	wr(0x030, 1);
+	wr(0x038, 3);		/* not a power of two */
+	wr(0x080, (uint32_t)GPA_BASE);
+	wr(0x090, (uint32_t)GPA_BASE + 0x100);
+	wr(0x0a0, (uint32_t)GPA_BASE + 0x200);
+	wr(0x044, 1);
+	ck_assert_uint_eq(rd(0x044), 0);
+}
+END_TEST
+
+START_TEST(test_notify_and_interrupt)
+{
+	driver_setup_queue(0, GPA_BASE);
+	wr(0x024, 1);
+	wr(0x020, 1);
+	wr(0x070, 1 | 2 | 8 | VIRTIO_STATUS_DRIVER_OK);
+	drain(vm.queues[0].kick_fd);
+
+	/* The trapped QueueNotify path signals the same eventfd as KVM would. */
+	wr(0x050, 0);
+	ck_assert_uint_eq(drain(vm.queues[0].kick_fd), 1);
+	wr(0x050, 9);		/* no such queue: ignored */
+
+	virtio_mmio_notify(&vm, virtio_mmio_queue(&vm, 0));
+	ck_assert_uint_eq(drain(vm.irq_fd), 1);
+	ck_assert_uint_eq(rd(0x060), VIRTIO_MMIO_INT_VRING);
+	wr(0x064, VIRTIO_MMIO_INT_VRING);
+	ck_assert_uint_eq(rd(0x060), 0);
+}
+END_TEST
+
+START_TEST(test_fail_asks_for_reset)
+{
+	struct virtq *vq;
+
+	driver_setup_queue(0, GPA_BASE);
+	wr(0x024, 1);
+	wr(0x020, 1);
+	wr(0x070, 1 | 2 | 8 | VIRTIO_STATUS_DRIVER_OK);
+	vq = virtio_mmio_queue(&vm, 0);
+	vq->why_broken = "test";
+	capture_log();
+	virtio_mmio_fail(&vm, vq);
+	virtio_mmio_fail(&vm, vq);
+	ck_assert_int_eq(captured_lines(), 1);
+	ck_assert_uint_eq(rd(0x070) & VIRTIO_STATUS_NEEDS_RESET, VIRTIO_STATUS_NEEDS_RESET);
+	ck_assert_uint_eq(rd(0x060) & VIRTIO_MMIO_INT_CONFIG, VIRTIO_MMIO_INT_CONFIG);
+	ck_assert_ptr_null(virtio_mmio_queue(&vm, 0));
+
+	wr(0x070, 0);
+	ck_assert_int_eq(reset_calls, 1);
+	ck_assert_uint_eq(rd(0x070), 0);
+	ck_assert_uint_eq(rd(0x044), 0);
+}
+END_TEST
+
+START_TEST(test_config_space)
+{
+	uint8_t b[8];
+	uint16_t h;
+
+	virtio_mmio_read(&vm, 0x100 + 2, &h, 2);
+	ck_assert_uint_eq(h, 0x0403);
+	memset(b, 0xaa, sizeof(b));
+	virtio_mmio_read(&vm, 0x100 + 6, b, 4);		/* runs past the end */
+	ck_assert_uint_eq(b[0], 0);
+	virtio_mmio_read(&vm, 0x1fc, b, 4);
+	ck_assert_uint_eq(b[0], 0);
+}
+END_TEST
+
+START_TEST(test_odd_accesses)
+{
+	uint8_t b[8];
+
+	memset(b, 0xaa, sizeof(b));
+	virtio_mmio_read(&vm, 0x000, b, 1);	/* byte read of a word register */
+	ck_assert_uint_eq(b[0], 0);
+	virtio_mmio_read(&vm, 0x002, b, 4);	/* misaligned */
+	ck_assert_uint_eq(b[0], 0);
+	virtio_mmio_write(&vm, 0x072, b, 2);
+	ck_assert_uint_eq(rd(0x070), 0);
+}
+END_TEST
+
+/* Any sequence of guest accesses must leave the VMM standing. */
+START_TEST(test_random_accesses)
+{
+	unsigned int seed = 12345, i;
+	static const unsigned int sizes[] = { 1, 2, 4, 8 };
+	uint64_t v;
+
+	for (i = 0; i < 200000; i++) {
+		uint64_t off = rand_r(&seed) % 0x200;
+		unsigned int len = sizes[rand_r(&seed) % 4];
+
+		v = (uint64_t)rand_r(&seed) << 32 | rand_r(&seed);
+		/* Point some addresses into RAM so queues do get enabled. */
+		if (rand_r(&seed) % 4 == 0)
+			v = GPA_BASE + (v % MEM_SIZE);
+		if (rand_r(&seed) % 2)
+			virtio_mmio_write(&vm, off, &v, len);
+		else
+			virtio_mmio_read(&vm, off, &v, len);
+		if (i % 64 == 0) {
+			struct virtq *vq = virtio_mmio_queue(&vm, rand_r(&seed) % 3);
+			struct virtq_chain chain;
+
+			if (vq && virtq_pop(vq, &chain) > 0)
+				virtq_push(vq, chain.head, 0);
+		}
+	}
+	/* Every byte the device wrote stayed inside the fake guest RAM. */
+	for (i = 0; i < GUARD; i++) {
+		ck_assert_uint_eq(arena[i], GUARD_BYTE);
+		ck_assert_uint_eq(arena[GUARD + MEM_SIZE + i], GUARD_BYTE);
+	}
+	/* And a reset still brings the device back. */
+	wr(0x070, 0);
+	ck_assert_uint_eq(rd(0x070), 0);
+	ck_assert_uint_eq(rd(0x000), 0x74726976);
+}
+END_TEST
+
+Suite *virtio_mmio_suite(void)
+{
+	Suite *s = suite_create("virtio-mmio");
+	TCase *tc = tcase_create("registers");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_identity);
+	tcase_add_test(tc, test_features);
+	tcase_add_test(tc, test_legacy_driver_refused);
+	tcase_add_test(tc, test_queue_setup_and_driver_ok);
+	tcase_add_test(tc, test_queue_bad_rings_stay_disabled);
+	tcase_add_test(tc, test_notify_and_interrupt);
+	tcase_add_test(tc, test_fail_asks_for_reset);
+	tcase_add_test(tc, test_config_space);
+	tcase_add_test(tc, test_odd_accesses);
+	tcase_add_test(tc, test_random_accesses);
+	suite_add_tcase(s, tc);
+	return s;
+}
