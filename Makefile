@@ -54,10 +54,10 @@ endif
 # Pure modules: no KVM, no ioctl(); they build natively for the unit tests.
 PURE_SRCS	:= vmm/log.c vmm/config.c vmm/loop.c \
 		   devices/virtq.c devices/virtio-mmio.c \
-		   arch/arm64/image.c fdt/dt.c
+		   arch/arm64/image.c fdt/dt.c fdt/host-node.c devices/vfio-bind.c
 VMM_SRCS	:= $(PURE_SRCS) vmm/main.c vmm/vm.c vmm/vcpu.c vmm/run.c \
 		   vmm/boot.c vmm/term.c arch/arm64/gic.c arch/arm64/regs.c \
-		   devices/console.c devices/pvpanic.c
+		   devices/console.c devices/pvpanic.c devices/vfio-platform.c
 TEST_SRCS	:= $(wildcard tests/check_*.c)
 
 TARGET_OBJS	:= $(VMM_SRCS:%.c=build/target/%.o)
@@ -94,7 +94,7 @@ build/unit/check_all: $(UNIT_OBJS)
 	$(Q)$(HOSTCC) $(SANITIZE) -o $@ $^ -lfdt -luring -lpthread $(CHECK_LIBS)
 
 unit: build/unit/check_all
-	$(Q)./$<
+	$(Q)LKVM_DT_FIXTURES=$$(sh tests/rig/dt-fixtures.sh) ./$<
 
 deps:
 	$(Q)sh tests/rig/deps.sh

@@ -63,7 +63,10 @@ START_TEST(test_all_options)
 	ck_assert_str_eq(cfg.dump_dtb, "out.dtb");
 	ck_assert_uint_eq(cfg.timeout_s, 30);
 	ck_assert_uint_eq(cfg.nr_passthrough, 1);
-	ck_assert_str_eq(cfg.passthrough[0], "e6055400.gpio");
+	ck_assert_str_eq(cfg.passthrough[0].dev, "e6055400.gpio");
+	ck_assert(!cfg.passthrough[0].no_mmap);
+	ck_assert(!cfg.passthrough[0].keep_binding);
+	ck_assert_str_eq(cfg.passthrough[0].compatible, "");
 	ck_assert(cfg.debug);
 }
 END_TEST
@@ -96,6 +99,28 @@ START_TEST(test_help_and_version)
 	ck_assert_int_eq(cfg.action, CONFIG_HELP);
 	ck_assert_int_eq(parse(&cfg, version), 0);
 	ck_assert_int_eq(cfg.action, CONFIG_VERSION);
+}
+END_TEST
+
+START_TEST(test_passthrough_options)
+{
+	static const char *const w[] = {
+		"run", "-k", "K", "--passthrough", "9030000.pl061,mmap=off,bind=keep",
+		"--passthrough",
+		"/sys/bus/platform/devices/e6055400.gpio,compatible=renesas,gpio-r8a7795;renesas,rcar-gen3-gpio",
+		NULL,
+	};
+	struct vm_config cfg;
+
+	ck_assert_int_eq(parse(&cfg, w), 0);
+	ck_assert_uint_eq(cfg.nr_passthrough, 2);
+	ck_assert_str_eq(cfg.passthrough[0].dev, "9030000.pl061");
+	ck_assert(cfg.passthrough[0].no_mmap);
+	ck_assert(cfg.passthrough[0].keep_binding);
+	ck_assert_str_eq(cfg.passthrough[1].dev, "/sys/bus/platform/devices/e6055400.gpio");
+	ck_assert_str_eq(cfg.passthrough[1].compatible,
+			 "renesas,gpio-r8a7795;renesas,rcar-gen3-gpio");
+	ck_assert(!cfg.passthrough[1].no_mmap);
 }
 END_TEST
 
@@ -134,6 +159,10 @@ static const struct bad_case {
 	{ { "run", "-k", "K", "--timeout", "0", NULL }, "--timeout: 0 is out of range" },
 	{ { "run", "-k", "K", "--timeout", "", NULL }, "--timeout: '' is not a whole number" },
 	{ { "run", "-k", "K", "--dump-dtb", "", NULL }, "--dump-dtb: empty" },
+	{ { "run", "-k", "K", "--passthrough", "", NULL }, "does not start with a device name" },
+	{ { "run", "-k", "K", "--passthrough", ",mmap=off", NULL }, "does not start with a device name" },
+	{ { "run", "-k", "K", "--passthrough", "d,mmap=maybe", NULL }, "--passthrough d: unknown option 'mmap=maybe'" },
+	{ { "run", "-k", "K", "--passthrough", "d,compatible=", NULL }, "compatible= needs a value" },
 };
 
 START_TEST(test_bad_input)
@@ -176,6 +205,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_all_options);
 	tcase_add_test(tc, test_short_options);
 	tcase_add_test(tc, test_help_and_version);
+	tcase_add_test(tc, test_passthrough_options);
 	tcase_add_test(tc, test_repeated_parse_resets_state);
 	tcase_add_loop_test(tc, test_bad_input, 0,
 			    sizeof(bad_cases) / sizeof(bad_cases[0]));

@@ -56,7 +56,12 @@ void config_usage(void)
 "      --irqchip TYPE     gicv2, gicv3 or auto (default: auto, GICv3 first)\n"
 "      --dump-dtb FILE    also write the guest's device tree blob to FILE\n"
 "      --timeout SECONDS  stop the guest after SECONDS (exit status 5)\n"
-"      --passthrough DEV  pass a platform device through (not available yet)\n"
+"      --passthrough DEV[,mmap=off][,bind=keep][,compatible=A;B]\n"
+"                         pass a platform or AMBA device through with VFIO;\n"
+"                         DEV is a name (e6055400.gpio) or a sysfs path.\n"
+"                         mmap=off traps every access instead of mapping;\n"
+"                         bind=keep leaves the host driver binding alone;\n"
+"                         compatible= replaces the guest node's list (last)\n"
 "      --debug            print what the VMM does, step by step\n"
 "  -h, --help             this text\n"
 "      --version          print the version\n"
@@ -132,6 +137,57 @@ static int require_text(const char *opt, const char *arg)
 	return -EINVAL;
 }
 
+/*
+ * DEV[,mmap=off][,bind=keep][,compatible=A;B]. compatible= runs to the end
+ * of the argument, because compatible strings contain commas.
+ */
+static int parse_passthrough(struct vm_config *cfg, const char *arg)
+{
+	struct passthrough_cfg *pt;
+	const char *p, *end;
+	size_t n;
+
+	if (cfg->nr_passthrough == CONFIG_MAX_PASSTHROUGH) {
+		pr_err("--passthrough: at most %d devices", CONFIG_MAX_PASSTHROUGH);
+		return -EINVAL;
+	}
+	pt = &cfg->passthrough[cfg->nr_passthrough++];
+	end = strchr(arg, ',');
+	n = end ? (size_t)(end - arg) : strlen(arg);
+	if (!n || n >= sizeof(pt->dev)) {
+		pr_err("--passthrough: '%s' does not start with a device name", arg);
+		return -EINVAL;
+	}
+	memcpy(pt->dev, arg, n);
+	pt->dev[n] = '\0';
+
+	for (p = end; p; p = end) {
+		p++;
+		end = strchr(p, ',');
+		n = end ? (size_t)(end - p) : strlen(p);
+		if (!strncmp(p, "compatible=", 11)) {
+			if (strlen(p + 11) >= sizeof(pt->compatible) || !p[11]) {
+				pr_err("--passthrough %s: compatible= needs a value under %zu bytes",
+				       pt->dev, sizeof(pt->compatible));
+				return -EINVAL;
+			}
+			strcpy(pt->compatible, p + 11);
+			break;
+		} else if (n == 8 && !strncmp(p, "mmap=off", n)) {
+			pt->no_mmap = true;
+		} else if (n == 7 && !strncmp(p, "mmap=on", n)) {
+			pt->no_mmap = false;
+		} else if (n == 9 && !strncmp(p, "bind=keep", n)) {
+			pt->keep_binding = true;
+		} else {
+			pr_err("--passthrough %s: unknown option '%.*s'; use mmap=off, bind=keep or compatible=LIST",
+			       pt->dev, (int)n, p);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int parse_run_option(struct vm_config *cfg, int c, const char *arg)
 {
 	unsigned long long v;
@@ -166,12 +222,7 @@ static int parse_run_option(struct vm_config *cfg, int c, const char *arg)
 		cfg->timeout_s = v;
 		return ret;
 	case OPT_PASSTHROUGH:
-		if (cfg->nr_passthrough == CONFIG_MAX_PASSTHROUGH) {
-			pr_err("--passthrough: at most %d devices", CONFIG_MAX_PASSTHROUGH);
-			return -EINVAL;
-		}
-		cfg->passthrough[cfg->nr_passthrough++] = arg;
-		return require_text("--passthrough", arg);
+		return parse_passthrough(cfg, arg);
 	case OPT_DEBUG:
 		cfg->debug = true;
 		return 0;

@@ -22,6 +22,14 @@ enum irqchip {
 	IRQCHIP_GICV3,
 };
 
+/* One --passthrough DEV[,option...]. */
+struct passthrough_cfg {
+	char dev[128];		/* device name or sysfs path */
+	bool no_mmap;		/* mmap=off: trap and forward every access */
+	bool keep_binding;	/* bind=keep: the user bound it to VFIO */
+	char compatible[256];	/* compatible=: replaces the guest's list */
+};
+
 enum config_action {
 	CONFIG_RUN,
 	CONFIG_HELP,
@@ -40,7 +48,7 @@ struct vm_config {
 	unsigned int timeout_s;	/* 0: none */
 	bool debug;
 	unsigned int nr_passthrough;
-	const char *passthrough[CONFIG_MAX_PASSTHROUGH];
+	struct passthrough_cfg passthrough[CONFIG_MAX_PASSTHROUGH];
 };
 
 /*

@@ -3,7 +3,6 @@
  * lkvm-rcar: a small KVM VMM for arm64, built for passing platform devices
  * through to a guest. main() is the boot sequence, one step per line.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -11,6 +10,7 @@
 #include "arch/arm64/regs.h"
 #include "devices/console.h"
 #include "devices/pvpanic.h"
+#include "devices/vfio-platform.h"
 #include "vmm/boot.h"
 #include "vmm/config.h"
 #include "vmm/log.h"
@@ -22,13 +22,14 @@
 #define LKVM_VERSION "unknown"
 #endif
 
-static int check_passthrough(const struct vm_config *cfg)
+static int add_passthrough_devices(struct vm *vm, const struct vm_config *cfg)
 {
-	if (!cfg->nr_passthrough)
-		return 0;
-	pr_err("--passthrough %s: device pass-through is not in this build yet; run without --passthrough",
-	       cfg->passthrough[0]);
-	return -ENOTSUP;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < cfg->nr_passthrough; i++)
+		ret = vm_add_device(vm, &vfio_platform_ops, &cfg->passthrough[i]);
+	return ret;
 }
 
 int main(int argc, char **argv)
@@ -56,9 +57,7 @@ int main(int argc, char **argv)
 	log_set_level(cfg.debug ? LOG_DEBUG : LOG_NORMAL);
 
 	vm_init(&vm, &cfg);
-	ret = check_passthrough(&cfg);
-	if (!ret)
-		ret = run_block_signals();
+	ret = run_block_signals();
 	if (!ret)
 		ret = vm_create(&vm);
 	if (!ret)
@@ -75,6 +74,8 @@ int main(int argc, char **argv)
 		ret = vm_add_device(&vm, &console_ops, &console);
 	if (!ret)
 		ret = vm_add_device(&vm, &pvpanic_ops, NULL);
+	if (!ret)
+		ret = add_passthrough_devices(&vm, &cfg);
 	if (!ret)
 		ret = boot_write_dtb(&vm, &boot);
 	if (!ret)

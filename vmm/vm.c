@@ -96,7 +96,9 @@ void vm_init(struct vm *vm, const struct vm_config *cfg)
 	vm->kvm_fd = vm->vm_fd = vm->gic_fd = vm->stop_fd = -1;
 	vm->exit_reason = VM_RUNNING;
 	vm->next_device_addr = ARM64_DEVICE_BASE;
+	vm->next_passthrough_addr = ARM64_PASSTHROUGH_BASE;
 	vm->next_spi = ARM64_SPI_FIRST;
+	vm->next_slot = RAM_SLOT + 1;
 }
 
 int vm_create(struct vm *vm)
@@ -280,6 +282,50 @@ int vm_alloc_spi(struct vm *vm)
 	return vm->next_spi++;
 }
 
+uint64_t vm_alloc_passthrough(struct vm *vm, uint64_t size, uint64_t align)
+{
+	uint64_t addr = (vm->next_passthrough_addr + align - 1) & ~(align - 1);
+	uint64_t end = ARM64_PASSTHROUGH_BASE + ARM64_PASSTHROUGH_SIZE;
+
+	if (addr > end || size > end - addr)
+		return 0;
+	vm->next_passthrough_addr = addr + size;
+	return addr;
+}
+
+static int set_memslot(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
+		       void *host)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = slot,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uintptr_t)host,
+	};
+
+	return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0 ? -errno : 0;
+}
+
+int vm_add_memslot(struct vm *vm, uint64_t gpa, uint64_t size, void *host)
+{
+	int slot = vm->next_slot;
+	int ret;
+
+	if (slot >= vm_check_cap(vm, KVM_CAP_NR_MEMSLOTS))
+		return -ENOSPC;
+	ret = set_memslot(vm, slot, gpa, size, host);
+	if (ret)
+		return ret;
+	vm->next_slot++;
+	return slot;
+}
+
+void vm_del_memslot(struct vm *vm, int slot, uint64_t gpa)
+{
+	/* Size 0 deletes the slot (api.rst, KVM_SET_USER_MEMORY_REGION). */
+	set_memslot(vm, slot, gpa, 0, NULL);
+}
+
 int vm_ioeventfd(struct vm *vm, uint64_t addr, unsigned int len,
 		 uint64_t datamatch, int fd, bool assign)
 {
@@ -301,6 +347,19 @@ int vm_irqfd(struct vm *vm, unsigned int spi, int fd, bool assign)
 		.fd = fd,
 		.gsi = spi,	/* on arm64 the GSI is the SPI number */
 		.flags = assign ? 0 : KVM_IRQFD_FLAG_DEASSIGN,
+	};
+
+	return ioctl(vm->vm_fd, KVM_IRQFD, &irqfd) < 0 ? -errno : 0;
+}
+
+int vm_irqfd_resample(struct vm *vm, unsigned int spi, int fd,
+		      int resample_fd, bool assign)
+{
+	struct kvm_irqfd irqfd = {
+		.fd = fd,
+		.gsi = spi,
+		.flags = assign ? KVM_IRQFD_FLAG_RESAMPLE : KVM_IRQFD_FLAG_DEASSIGN,
+		.resamplefd = resample_fd,
 	};
 
 	return ioctl(vm->vm_fd, KVM_IRQFD, &irqfd) < 0 ? -errno : 0;

@@ -61,7 +61,9 @@ struct vm {
 	bool warned_unassigned;
 
 	uint64_t next_device_addr;
+	uint64_t next_passthrough_addr;
 	unsigned int next_spi;
+	unsigned int next_slot;
 
 	struct loop loop;
 	int stop_fd;		/* eventfd: a stop was requested */
@@ -91,11 +93,30 @@ void vm_handle_mmio(struct vm *vm, uint64_t addr, void *data,
 /* Allocate one page of the device window, and one SPI. 0 / -1 if spent. */
 uint64_t vm_alloc_device_addr(struct vm *vm);
 int vm_alloc_spi(struct vm *vm);
+/*
+ * Allocate @size bytes of the pass-through window, aligned to @align (a
+ * power of two). Returns the guest address, or 0 when the window is full.
+ */
+uint64_t vm_alloc_passthrough(struct vm *vm, uint64_t size, uint64_t align);
+
+/*
+ * Map host memory at @host into the guest at @gpa as a new KVM memslot.
+ * Returns the slot number (>= 0) or -errno.
+ */
+int vm_add_memslot(struct vm *vm, uint64_t gpa, uint64_t size, void *host);
+/* Remove a memslot added by vm_add_memslot(). */
+void vm_del_memslot(struct vm *vm, int slot, uint64_t gpa);
 
 /* KVM eventfd wiring. @assign false undoes a previous call. */
 int vm_ioeventfd(struct vm *vm, uint64_t addr, unsigned int len,
 		 uint64_t datamatch, int fd, bool assign);
 int vm_irqfd(struct vm *vm, unsigned int spi, int fd, bool assign);
+/*
+ * A level-triggered irqfd: KVM raises @spi on @fd and, once the guest
+ * has EOIed it, lowers the line and signals @resample_fd.
+ */
+int vm_irqfd_resample(struct vm *vm, unsigned int spi, int fd,
+		      int resample_fd, bool assign);
 
 /* Ask the VM to stop for @reason; the first request wins. Thread-safe. */
 void vm_request_stop(struct vm *vm, enum vm_exit reason);

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysfs side of VFIO platform pass-through. The kernel interfaces used:
+ * /sys/bus/<bus>/devices/<dev>/driver (symlink), .../driver_override,
+ * /sys/bus/<bus>/drivers/<drv>/{bind,unbind}, /sys/bus/<bus>/drivers_probe
+ * and .../iommu_group (symlink to /sys/kernel/iommu_groups/<N>).
+ */
+#include "devices/vfio-bind.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vmm/log.h"
+
+static const char *const buses[] = { "platform", "amba" };
+
+static int write_attr(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	err = n < 0 ? -errno : 0;
+	close(fd);
+	return err;
+}
+
+/* The last component of the symlink at @path, "" if there is none. */
+static int link_name(const char *path, char *out, size_t size)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+
+	out[0] = '\0';
+	if (n < 0)
+		return errno == ENOENT ? 0 : -errno;
+	target[n] = '\0';
+	snprintf(out, size, "%s", basename(target));
+	return 0;
+}
+
+int vfio_bind_find(struct vfio_binding *b, const char *sysfs, const char *dev)
+{
+	struct stat st;
+	unsigned int i;
+	char copy[PATH_MAX];
+
+	memset(b, 0, sizeof(*b));
+	snprintf(b->sysfs, sizeof(b->sysfs), "%s", sysfs);
+	/* A sysfs path names the device by its last component. */
+	snprintf(copy, sizeof(copy), "%s", dev);
+	snprintf(b->name, sizeof(b->name), "%s", basename(copy));
+
+	for (i = 0; i < sizeof(buses) / sizeof(buses[0]); i++) {
+		snprintf(b->dev_path, sizeof(b->dev_path), "%s/bus/%s/devices/%s",
+			 sysfs, buses[i], b->name);
+		if (stat(b->dev_path, &st) == 0) {
+			snprintf(b->bus, sizeof(b->bus), "%s", buses[i]);
+			snprintf(b->vfio_driver, sizeof(b->vfio_driver), "vfio-%s",
+				 buses[i]);
+			return 0;
+		}
+	}
+	pr_err("--passthrough %s: no such device on the platform or AMBA bus (see %s/bus/platform/devices)",
+	       dev, sysfs);
+	return -ENOENT;
+}
+
+int vfio_bind_current(const struct vfio_binding *b, char *drv, size_t size)
+{
+	char path[PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/driver", b->dev_path);
+	return link_name(path, drv, size);
+}
+
+int vfio_bind_group(const struct vfio_binding *b)
+{
+	char path[PATH_MAX + 16], group[32];
+	char *end;
+	long n;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/iommu_group", b->dev_path);
+	ret = link_name(path, group, sizeof(group));
+	if (ret)
+		return ret;
+	n = strtol(group, &end, 10);
+	if (!group[0] || *end || n < 0)
+		return -ENOENT;
+	return n;
+}
+
+static int set_override(const struct vfio_binding *b, const char *drv)
+{
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/driver_override", b->dev_path);
+	/* A lone newline clears the override. */
+	return write_attr(path, drv[0] ? drv : "\n");
+}
+
+static int driver_op(const struct vfio_binding *b, const char *drv,
+		     const char *op)
+{
+	char path[PATH_MAX + 128];
+
+	snprintf(path, sizeof(path), "%s/bus/%s/drivers/%s/%s", b->sysfs, b->bus,
+		 drv, op);
+	return write_attr(path, b->name);
+}
+
+static bool driver_exists(const struct vfio_binding *b, const char *drv)
+{
+	char path[PATH_MAX + 128];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/bus/%s/drivers/%s", b->sysfs, b->bus, drv);
+	return stat(path, &st) == 0;
+}
+
+/* Explain why the VFIO driver did not take the device. */
+static void report_bind_failure(const struct vfio_binding *b, int err)
+{
+	char path[PATH_MAX + 64], val[8] = "";
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/module/vfio/parameters/enable_unsafe_noiommu_mode",
+		 b->sysfs);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (read(fd, val, sizeof(val) - 1) < 0)
+			val[0] = '\0';
+		close(fd);
+	}
+	if (vfio_bind_group(b) < 0 && val[0] == 'N')
+		pr_err("--passthrough %s: %s refused it: the device has no IOMMU and no-IOMMU mode is off; boot the host with vfio.enable_unsafe_noiommu_mode=1",
+		       b->name, b->vfio_driver);
+	else
+		pr_err("--passthrough %s: %s refused it (%s); the host kernel log says why (a reset module may be needed, or vfio_platform.reset_required=0)",
+		       b->name, b->vfio_driver, strerror(-err));
+}
+
+int vfio_bind(struct vfio_binding *b)
+{
+	char now[64];
+	int ret;
+
+	ret = vfio_bind_current(b, b->orig_driver, sizeof(b->orig_driver));
+	if (ret) {
+		pr_err("--passthrough %s: reading its driver: %s", b->name, strerror(-ret));
+		return ret;
+	}
+	if (!strcmp(b->orig_driver, b->vfio_driver))
+		return 0;
+	if (!driver_exists(b, b->vfio_driver)) {
+		pr_err("--passthrough %s: the host kernel has no %s driver; build it with CONFIG_VFIO_%s",
+		       b->name, b->vfio_driver, !strcmp(b->bus, "amba") ? "AMBA" : "PLATFORM");
+		return -ENODEV;
+	}
+
+	b->changed = true;
+	ret = set_override(b, b->vfio_driver);
+	if (!ret && b->orig_driver[0])
+		ret = driver_op(b, b->orig_driver, "unbind");
+	if (ret) {
+		pr_err("--passthrough %s: taking it from %s: %s", b->name,
+		       b->orig_driver[0] ? b->orig_driver : "the host", strerror(-ret));
+		goto fail;
+	}
+	ret = driver_op(b, b->vfio_driver, "bind");
+	if (!ret)
+		ret = vfio_bind_current(b, now, sizeof(now));
+	if (!ret && strcmp(now, b->vfio_driver))
+		ret = -ENODEV;
+	if (ret) {
+		report_bind_failure(b, ret);
+		goto fail;
+	}
+	if (b->orig_driver[0])
+		pr_info("%s: taken from %s for the guest (given back at exit)",
+			b->name, b->orig_driver);
+	return 0;
+fail:
+	vfio_bind_restore(b);
+	return ret;
+}
+
+void vfio_bind_restore(struct vfio_binding *b)
+{
+	char now[64] = "";
+	char path[PATH_MAX + 64];
+
+	if (!b->changed)
+		return;
+	b->changed = false;
+	vfio_bind_current(b, now, sizeof(now));
+	if (now[0] && strcmp(now, b->orig_driver))
+		driver_op(b, now, "unbind");
+	set_override(b, "");
+	if (b->orig_driver[0] && strcmp(now, b->orig_driver)) {
+		/* By name first; drivers_probe matches the way boot did. */
+		snprintf(path, sizeof(path), "%s/bus/%s/drivers_probe", b->sysfs, b->bus);
+		if (driver_op(b, b->orig_driver, "bind") && write_attr(path, b->name))
+			pr_warn("%s: could not give it back to %s; bind it by hand",
+				b->name, b->orig_driver);
+	}
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Binding a host platform or AMBA device to its VFIO driver through sysfs,
+ * and putting the original binding back: the unbind / driver_override /
+ * bind sequence of Documentation/driver-api/vfio-platform.rst (and of the
+ * R-Car instructions), undone in reverse at exit.
+ *
+ * All paths hang off a sysfs root ("/sys" normally), so that the logic can
+ * be tested against a directory tree.
+ */
+#ifndef LKVM_DEVICES_VFIO_BIND_H
+#define LKVM_DEVICES_VFIO_BIND_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct vfio_binding {
+	char sysfs[PATH_MAX];	/* the sysfs root, normally "/sys" */
+	char name[128];		/* device name, e.g. 9030000.pl061 */
+	char bus[16];		/* "platform" or "amba" */
+	char dev_path[PATH_MAX];/* <sysfs>/bus/<bus>/devices/<name> */
+	char vfio_driver[32];	/* "vfio-platform" or "vfio-amba" */
+	char orig_driver[64];	/* driver bound before us, "" if none */
+	bool changed;		/* we changed the binding: restore it */
+};
+
+/*
+ * Find @dev (a name or a sysfs path) on the platform or AMBA bus under
+ * @sysfs. Returns 0, or -ENOENT after one line naming the device.
+ */
+int vfio_bind_find(struct vfio_binding *b, const char *sysfs, const char *dev);
+
+/*
+ * Bind the device to its VFIO driver unless it already is. Returns 0, or
+ * -errno after one line; on failure the original binding is back.
+ */
+int vfio_bind(struct vfio_binding *b);
+
+/* Put the original binding back if vfio_bind() changed it. Safe twice. */
+void vfio_bind_restore(struct vfio_binding *b);
+
+/* The driver the device is bound to now, "" if none. 0 or -errno. */
+int vfio_bind_current(const struct vfio_binding *b, char *drv, size_t size);
+
+/* The device's IOMMU group number, or -ENOENT if it has none. */
+int vfio_bind_group(const struct vfio_binding *b);
+
+#endif

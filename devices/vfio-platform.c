@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VFIO platform/AMBA pass-through. Order in: bind the host device to its
+ * VFIO driver, container and group, device fd, reset, then per region
+ * mmap -> memslot (or trap), per IRQ eventfds -> VFIO -> irqfd. Order
+ * out is the reverse, ending with the host binding put back.
+ */
+#include "devices/vfio-platform.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+#include <linux/vfio.h>
+
+#include "devices/vfio-bind.h"
+#include "fdt/dt.h"
+#include "fdt/host-node.h"
+#include "vmm/config.h"
+#include "vmm/log.h"
+#include "vmm/vm.h"
+
+#define VFIO_MAX_REGIONS	HOST_NODE_MAX_REGS
+#define VFIO_MAX_IRQS		HOST_NODE_MAX_IRQS
+#define PAGE_SIZE_4K		4096ull
+
+struct vfio_region {
+	struct vfio_platform *vp;
+	unsigned int index;
+	uint64_t size;		/* as VFIO reports it */
+	uint64_t offset;	/* of the region in the device fd */
+	uint64_t gpa;		/* where the guest sees it */
+	void *map;		/* mmap of the region, NULL when trapped */
+	uint64_t map_len;
+	int slot;		/* KVM memslot, -1 when trapped */
+	bool trapped;
+};
+
+struct vfio_irq {
+	unsigned int index;
+	int spi;
+	bool level;
+	int trigger_fd;		/* VFIO signals the interrupt here */
+	int unmask_fd;		/* KVM signals guest EOI here (level only) */
+	bool irqfd_assigned;
+	bool vfio_assigned;
+};
+
+struct vfio_platform {
+	struct vm *vm;
+	const struct passthrough_cfg *cfg;
+	struct vfio_binding bind;
+	int container_fd;
+	int group_fd;
+	int device_fd;
+	bool noiommu;
+	bool dma_mapped;
+	uint32_t flags;
+	unsigned int nr_regions;
+	struct vfio_region regions[VFIO_MAX_REGIONS];
+	unsigned int nr_irqs;
+	struct vfio_irq irqs[VFIO_MAX_IRQS];
+	char of_node[PATH_MAX];
+	bool warned_access;
+};
+
+static const char *vp_name(const struct vfio_platform *vp)
+{
+	return vp->bind.name[0] ? vp->bind.name : vp->cfg->dev;
+}
+
+/* --- container, group, device ---------------------------------------- */
+
+static int open_container(struct vfio_platform *vp)
+{
+	vp->container_fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	if (vp->container_fd < 0) {
+		int err = errno;
+
+		pr_err("--passthrough %s: /dev/vfio/vfio: %s; the host kernel needs CONFIG_VFIO",
+		       vp_name(vp), strerror(err));
+		return -err;
+	}
+	if (ioctl(vp->container_fd, VFIO_GET_API_VERSION) != VFIO_API_VERSION) {
+		pr_err("--passthrough %s: unknown VFIO API version", vp_name(vp));
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static int open_group(struct vfio_platform *vp)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	char path[64];
+	int group = vfio_bind_group(&vp->bind);
+
+	if (group < 0) {
+		pr_err("--passthrough %s: bound to %s but in no IOMMU group; enable no-IOMMU mode (vfio.enable_unsafe_noiommu_mode=1)",
+		       vp_name(vp), vp->bind.vfio_driver);
+		return -ENOENT;
+	}
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
+	vp->group_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (vp->group_fd < 0 && errno == ENOENT) {
+		snprintf(path, sizeof(path), "/dev/vfio/noiommu-%d", group);
+		vp->group_fd = open(path, O_RDWR | O_CLOEXEC);
+		vp->noiommu = true;
+	}
+	if (vp->group_fd < 0) {
+		int err = errno;
+
+		if (err == EBUSY)
+			pr_err("--passthrough %s: device busy: another VMM or process has VFIO group %d open",
+			       vp_name(vp), group);
+		else
+			pr_err("--passthrough %s: %s: %s", vp_name(vp), path, strerror(err));
+		return -err;
+	}
+	if (ioctl(vp->group_fd, VFIO_GROUP_GET_STATUS, &status) < 0 ||
+	    !(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+		pr_err("--passthrough %s: IOMMU group %d is not viable: every device in /sys/kernel/iommu_groups/%d/devices must be bound to VFIO",
+		       vp_name(vp), group, group);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int map_ram_for_dma(struct vfio_platform *vp)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)vp->vm->ram.host,
+		.iova = vp->vm->ram.gpa,
+		.size = vp->vm->ram.size,
+	};
+
+	if (ioctl(vp->container_fd, VFIO_IOMMU_MAP_DMA, &map) < 0) {
+		int err = errno;
+
+		pr_err("--passthrough %s: mapping guest RAM for DMA: %s", vp_name(vp),
+		       strerror(err));
+		return -err;
+	}
+	vp->dma_mapped = true;
+	return 0;
+}
+
+static int attach_group(struct vfio_platform *vp)
+{
+	int type = vp->noiommu ? VFIO_NOIOMMU_IOMMU : VFIO_TYPE1v2_IOMMU;
+
+	if (ioctl(vp->group_fd, VFIO_GROUP_SET_CONTAINER, &vp->container_fd) < 0 ||
+	    ioctl(vp->container_fd, VFIO_SET_IOMMU, type) < 0) {
+		int err = errno;
+
+		pr_err("--passthrough %s: setting up the VFIO container (%s IOMMU): %s",
+		       vp_name(vp), vp->noiommu ? "no-" : "type1 ", strerror(err));
+		return -err;
+	}
+	if (vp->noiommu) {
+		pr_warn("%s: no IOMMU: the device can DMA anywhere in host memory; pass through only devices you trust",
+			vp_name(vp));
+		return 0;
+	}
+	return map_ram_for_dma(vp);
+}
+
+static int open_device(struct vfio_platform *vp)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+
+	vp->device_fd = ioctl(vp->group_fd, VFIO_GROUP_GET_DEVICE_FD, vp->bind.name);
+	if (vp->device_fd < 0) {
+		int err = errno;
+
+		if (err == EBUSY)
+			pr_err("--passthrough %s: device busy: another VMM has it open",
+			       vp_name(vp));
+		else
+			pr_err("--passthrough %s: VFIO_GROUP_GET_DEVICE_FD: %s",
+			       vp_name(vp), strerror(err));
+		return -err;
+	}
+	if (ioctl(vp->device_fd, VFIO_DEVICE_GET_INFO, &info) < 0) {
+		int err = errno;
+
+		pr_err("--passthrough %s: VFIO_DEVICE_GET_INFO: %s", vp_name(vp),
+		       strerror(err));
+		return -err;
+	}
+	if (!(info.flags & (VFIO_DEVICE_FLAGS_PLATFORM | VFIO_DEVICE_FLAGS_AMBA))) {
+		pr_err("--passthrough %s: not a platform or AMBA device", vp_name(vp));
+		return -ENODEV;
+	}
+	if (info.num_regions > VFIO_MAX_REGIONS || info.num_irqs > VFIO_MAX_IRQS) {
+		pr_err("--passthrough %s: %u regions and %u interrupts; at most %d of each are supported",
+		       vp_name(vp), info.num_regions, info.num_irqs, VFIO_MAX_REGIONS);
+		return -E2BIG;
+	}
+	vp->flags = info.flags;
+	vp->nr_regions = info.num_regions;
+	vp->nr_irqs = info.num_irqs;
+	return 0;
+}
+
+static void reset_device(struct vfio_platform *vp)
+{
+	if (vp->device_fd >= 0 && (vp->flags & VFIO_DEVICE_FLAGS_RESET) &&
+	    ioctl(vp->device_fd, VFIO_DEVICE_RESET) < 0)
+		pr_warn("%s: VFIO_DEVICE_RESET: %s", vp_name(vp), strerror(errno));
+}
+
+/* --- regions --------------------------------------------------------- */
+
+/* Trapped access: forward it to the device at the same offset. */
+static void region_access(void *opaque, uint64_t off, void *data,
+			  unsigned int len, bool is_write)
+{
+	struct vfio_region *r = opaque;
+	struct vfio_platform *vp = r->vp;
+	ssize_t n;
+
+	if (off >= r->size || len > r->size - off) {
+		n = -1;
+		errno = ERANGE;
+	} else if (is_write) {
+		n = pwrite(vp->device_fd, data, len, r->offset + off);
+	} else {
+		n = pread(vp->device_fd, data, len, r->offset + off);
+	}
+	if (n == (ssize_t)len)
+		return;
+	if (!is_write)
+		memset(data, 0xff, len);	/* what a bus error reads as */
+	if (!vp->warned_access)
+		pr_warn("%s: guest %s of %u bytes at offset 0x%llx failed (%s); reads give all ones, writes are dropped (reported once)",
+			vp_name(vp), is_write ? "write" : "read", len,
+			(unsigned long long)off, n < 0 ? strerror(errno) : "short");
+	vp->warned_access = true;
+}
+
+static bool mmap_allowed(const struct vfio_platform *vp,
+			 const struct vfio_region_info *info)
+{
+	return !vp->cfg->no_mmap && (info->flags & VFIO_REGION_INFO_FLAG_MMAP) &&
+	       !(info->size & (PAGE_SIZE_4K - 1)) && info->size;
+}
+
+static int map_region(struct vfio_platform *vp, struct vfio_region *r,
+		      const struct vfio_region_info *info)
+{
+	int prot = 0, slot;
+
+	if (info->flags & VFIO_REGION_INFO_FLAG_READ)
+		prot |= PROT_READ;
+	if (info->flags & VFIO_REGION_INFO_FLAG_WRITE)
+		prot |= PROT_WRITE;
+	r->map = mmap(NULL, info->size, prot, MAP_SHARED, vp->device_fd, info->offset);
+	if (r->map == MAP_FAILED) {
+		r->map = NULL;
+		return -errno;
+	}
+	r->map_len = info->size;
+	slot = vm_add_memslot(vp->vm, r->gpa, r->map_len, r->map);
+	if (slot < 0)
+		return slot;
+	r->slot = slot;
+	return 0;
+}
+
+static uint64_t host_page_offset(const struct vfio_platform *vp, unsigned int index);
+
+static int setup_region(struct vfio_platform *vp, unsigned int index)
+{
+	struct vfio_region_info info = { .argsz = sizeof(info), .index = index };
+	struct vfio_region *r = &vp->regions[index];
+	uint64_t span;
+	int ret;
+
+	r->vp = vp;
+	r->index = index;
+	if (ioctl(vp->device_fd, VFIO_DEVICE_GET_REGION_INFO, &info) < 0) {
+		ret = -errno;
+		pr_err("--passthrough %s: region %u: %s", vp_name(vp), index, strerror(errno));
+		return ret;
+	}
+	r->size = info.size;
+	r->offset = info.offset;
+	r->trapped = !mmap_allowed(vp, &info);
+	/* A trapped region keeps its offset within the page, as on the host. */
+	span = (r->trapped ? host_page_offset(vp, index) : 0) + info.size;
+	r->gpa = vm_alloc_passthrough(vp->vm, (span + PAGE_SIZE_4K - 1) & ~(PAGE_SIZE_4K - 1),
+				      PAGE_SIZE_4K);
+	if (!r->gpa) {
+		pr_err("--passthrough %s: region %u (0x%llx bytes) does not fit the guest's pass-through window",
+		       vp_name(vp), index, (unsigned long long)info.size);
+		return -ENOSPC;
+	}
+	r->gpa += span - info.size;
+
+	if (r->trapped)
+		ret = vm_register_mmio(vp->vm, r->gpa, r->size, region_access, r);
+	else
+		ret = map_region(vp, r, &info);
+	if (ret) {
+		pr_err("--passthrough %s: region %u: %s: %s", vp_name(vp), index,
+		       r->trapped ? "trapping it" : "mapping it", strerror(-ret));
+		return ret;
+	}
+	pr_debug("%s: region %u: 0x%llx bytes at guest 0x%llx, %s", vp_name(vp), index,
+		 (unsigned long long)r->size, (unsigned long long)r->gpa,
+		 r->trapped ? "trapped" : "mapped");
+	return 0;
+}
+
+static void teardown_region(struct vfio_platform *vp, struct vfio_region *r)
+{
+	if (r->slot >= 0)
+		vm_del_memslot(vp->vm, r->slot, r->gpa);
+	r->slot = -1;
+	if (r->map)
+		munmap(r->map, r->map_len);
+	r->map = NULL;
+}
+
+/* --- interrupts ------------------------------------------------------ */
+
+static int set_irq_eventfd(struct vfio_platform *vp, unsigned int index,
+			   uint32_t action, int fd)
+{
+	char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+	struct vfio_irq_set *set = (struct vfio_irq_set *)buf;
+	int32_t fd32 = fd;
+
+	set->argsz = sizeof(buf);
+	set->flags = VFIO_IRQ_SET_DATA_EVENTFD | action;
+	set->index = index;
+	set->start = 0;
+	set->count = 1;
+	memcpy(set->data, &fd32, sizeof(fd32));
+	return ioctl(vp->device_fd, VFIO_DEVICE_SET_IRQS, set) < 0 ? -errno : 0;
+}
+
+static int new_eventfd(void)
+{
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static int setup_irq(struct vfio_platform *vp, unsigned int index)
+{
+	struct vfio_irq_info info = { .argsz = sizeof(info), .index = index };
+	struct vfio_irq *irq = &vp->irqs[index];
+	int ret;
+
+	irq->index = index;
+	if (ioctl(vp->device_fd, VFIO_DEVICE_GET_IRQ_INFO, &info) < 0) {
+		ret = -errno;
+		pr_err("--passthrough %s: interrupt %u: %s", vp_name(vp), index, strerror(errno));
+		return ret;
+	}
+	if (!(info.flags & VFIO_IRQ_INFO_EVENTFD) || info.count != 1) {
+		pr_err("--passthrough %s: interrupt %u cannot be signalled through an eventfd",
+		       vp_name(vp), index);
+		return -ENOTSUP;
+	}
+	irq->level = info.flags & VFIO_IRQ_INFO_AUTOMASKED;
+	irq->spi = vm_alloc_spi(vp->vm);
+	if (irq->spi < 0) {
+		pr_err("--passthrough %s: no guest interrupt left", vp_name(vp));
+		return -ENOSPC;
+	}
+	if (irq->level && !vm_check_cap(vp->vm, KVM_CAP_IRQFD_RESAMPLE)) {
+		pr_err("--passthrough %s: interrupt %u is level-triggered and this host's KVM lacks KVM_CAP_IRQFD_RESAMPLE",
+		       vp_name(vp), index);
+		return -ENOTSUP;
+	}
+
+	ret = new_eventfd();
+	if (ret < 0)
+		return ret;
+	irq->trigger_fd = ret;
+	if (irq->level) {
+		ret = new_eventfd();
+		if (ret < 0)
+			return ret;
+		irq->unmask_fd = ret;
+		ret = vm_irqfd_resample(vp->vm, irq->spi, irq->trigger_fd,
+					irq->unmask_fd, true);
+	} else {
+		ret = vm_irqfd(vp->vm, irq->spi, irq->trigger_fd, true);
+	}
+	if (ret) {
+		pr_err("--passthrough %s: interrupt %u: KVM_IRQFD: %s", vp_name(vp), index,
+		       strerror(-ret));
+		return ret;
+	}
+	irq->irqfd_assigned = true;
+
+	ret = set_irq_eventfd(vp, index, VFIO_IRQ_SET_ACTION_TRIGGER, irq->trigger_fd);
+	if (ret) {
+		pr_err("--passthrough %s: interrupt %u: VFIO cannot signal it (%s); the host kernel log may say why",
+		       vp_name(vp), index, strerror(-ret));
+		return ret;
+	}
+	irq->vfio_assigned = true;
+	ret = irq->level ? set_irq_eventfd(vp, index, VFIO_IRQ_SET_ACTION_UNMASK,
+					   irq->unmask_fd) : 0;
+	if (ret) {
+		pr_err("--passthrough %s: interrupt %u: VFIO cannot unmask it from an eventfd (%s)",
+		       vp_name(vp), index, strerror(-ret));
+		return ret;
+	}
+	pr_debug("%s: interrupt %u -> guest SPI %d (%s, irqfd%s)", vp_name(vp), index,
+		 irq->spi, irq->level ? "level" : "edge", irq->level ? " + resample" : "");
+	return 0;
+}
+
+static void teardown_irq(struct vfio_platform *vp, struct vfio_irq *irq)
+{
+	if (irq->vfio_assigned)
+		set_irq_eventfd(vp, irq->index, VFIO_IRQ_SET_ACTION_TRIGGER, -1);
+	irq->vfio_assigned = false;
+	if (irq->irqfd_assigned) {
+		if (irq->level)
+			vm_irqfd_resample(vp->vm, irq->spi, irq->trigger_fd, irq->unmask_fd, false);
+		else
+			vm_irqfd(vp->vm, irq->spi, irq->trigger_fd, false);
+	}
+	irq->irqfd_assigned = false;
+	if (irq->unmask_fd >= 0)
+		close(irq->unmask_fd);
+	if (irq->trigger_fd >= 0)
+		close(irq->trigger_fd);
+	irq->unmask_fd = irq->trigger_fd = -1;
+}
+
+/* --- the host DT node ------------------------------------------------ */
+
+static int find_of_node(struct vfio_platform *vp)
+{
+	char link[PATH_MAX + 16];
+
+	snprintf(link, sizeof(link), "%s/of_node", vp->bind.dev_path);
+	if (!realpath(link, vp->of_node)) {
+		pr_err("--passthrough %s: it has no device tree node (%s); only DT-described devices can be passed through",
+		       vp_name(vp), link);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/*
+ * The offset within its page of the host's region @index, from the first
+ * cell pair of the node's reg (the parent's #address-cells may be 1 or 2;
+ * the low 32 bits hold the page offset either way).
+ */
+static uint64_t host_page_offset(const struct vfio_platform *vp, unsigned int index)
+{
+	char path[PATH_MAX + 8];
+	uint8_t reg[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/reg", vp->of_node);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, reg, sizeof(reg));
+	close(fd);
+	/* #address-cells = #size-cells = 2 is the arm64 norm: 16 bytes a range. */
+	if (n < (ssize_t)(16 * (index + 1)))
+		return 0;
+	return (((uint64_t)reg[16 * index + 6] << 8) | reg[16 * index + 7]) &
+	       (PAGE_SIZE_4K - 1);
+}
+
+/* --- device ops ------------------------------------------------------ */
+
+static int vfio_platform_setup(struct vfio_platform *vp)
+{
+	unsigned int i;
+	int ret;
+
+	ret = vfio_bind_find(&vp->bind, "/sys", vp->cfg->dev);
+	if (!ret)
+		ret = find_of_node(vp);
+	if (!ret && !vp->cfg->keep_binding)
+		ret = vfio_bind(&vp->bind);
+	if (!ret)
+		ret = open_container(vp);
+	if (!ret)
+		ret = open_group(vp);
+	if (!ret)
+		ret = attach_group(vp);
+	if (!ret)
+		ret = open_device(vp);
+	if (ret)
+		return ret;
+	reset_device(vp);
+	for (i = 0; !ret && i < vp->nr_regions; i++)
+		ret = setup_region(vp, i);
+	for (i = 0; !ret && i < vp->nr_irqs; i++)
+		ret = setup_irq(vp, i);
+	return ret;
+}
+
+static int vfio_platform_init(struct vm *vm, struct device *dev)
+{
+	struct vfio_platform *vp = calloc(1, sizeof(*vp));
+	unsigned int i;
+
+	if (!vp)
+		return -ENOMEM;
+	dev->priv = vp;
+	vp->vm = vm;
+	vp->cfg = dev->cfg;
+	vp->container_fd = vp->group_fd = vp->device_fd = -1;
+	for (i = 0; i < VFIO_MAX_REGIONS; i++)
+		vp->regions[i].slot = -1;
+	for (i = 0; i < VFIO_MAX_IRQS; i++)
+		vp->irqs[i].trigger_fd = vp->irqs[i].unmask_fd = -1;
+	return vfio_platform_setup(vp);
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void vfio_platform_exit(struct vm *vm, struct device *dev)
+{
+	struct vfio_platform *vp = dev->priv;
+	unsigned int i;
+
+	(void)vm;
+	if (!vp)
+		return;
+	for (i = vp->nr_irqs; i-- > 0;)
+		teardown_irq(vp, &vp->irqs[i]);
+	for (i = vp->nr_regions; i-- > 0;)
+		teardown_region(vp, &vp->regions[i]);
+	reset_device(vp);
+	close_fd(&vp->device_fd);
+	if (vp->group_fd >= 0 && vp->container_fd >= 0)
+		ioctl(vp->group_fd, VFIO_GROUP_UNSET_CONTAINER, &vp->container_fd);
+	close_fd(&vp->group_fd);
+	close_fd(&vp->container_fd);
+	vfio_bind_restore(&vp->bind);
+	free(vp);
+	dev->priv = NULL;
+}
+
+static int vfio_platform_fdt(struct vm *vm, struct device *dev, struct dt *dt)
+{
+	struct vfio_platform *vp = dev->priv;
+	struct host_node hn = {
+		.node_dir = vp->of_node,
+		.tree_root = "/sys/firmware/devicetree/base",
+		.compatible = vp->cfg->compatible[0] ? vp->cfg->compatible : NULL,
+		.nr_regs = vp->nr_regions,
+		.nr_irqs = vp->nr_irqs,
+	};
+	unsigned int i;
+
+	(void)vm;
+	for (i = 0; i < vp->nr_regions; i++) {
+		hn.reg[i][0] = vp->regions[i].gpa;
+		hn.reg[i][1] = vp->regions[i].size;
+	}
+	for (i = 0; i < vp->nr_irqs; i++) {
+		hn.spi[i] = vp->irqs[i].spi;
+		hn.irq_flags[i] = vp->irqs[i].level ? DT_IRQ_LEVEL_HIGH : DT_IRQ_EDGE_RISING;
+	}
+	return dt_add_host_node(dt, &hn);
+}
+
+const struct dev_ops vfio_platform_ops = {
+	.name	= "vfio-platform",
+	.init	= vfio_platform_init,
+	.exit	= vfio_platform_exit,
+	.fdt	= vfio_platform_fdt,
+};

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest nodes for passed-through devices, generated from real host trees:
+ * the R-Car H3 Salvator-X DTS from linux-source and the emulated board's
+ * tree as QEMU makes it (tests/rig/dt-fixtures.sh builds both). Each blob
+ * is first expanded into a directory tree in the /proc/device-tree layout,
+ * which is what the generator reads on a host.
+ */
+#include "tests/check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <libfdt.h>
+
+#include "fdt/dt.h"
+#include "fdt/host-node.h"
+
+static uint8_t host_blob[1 << 20];
+static uint8_t guest_blob[64 * 1024];
+static char tree[256];
+
+static void load_fixture(const char *name)
+{
+	const char *dir = getenv("LKVM_DT_FIXTURES");
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	ck_assert_msg(dir != NULL, "LKVM_DT_FIXTURES is not set; run 'make unit'");
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDONLY);
+	ck_assert_msg(fd >= 0, "fixture %s: %s", path, strerror(errno));
+	n = read(fd, host_blob, sizeof(host_blob));
+	close(fd);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(fdt_check_header(host_blob), 0);
+}
+
+/* Write node @off of the host blob, and all below it, under @dir. */
+static void expand(int off, const char *dir)
+{
+	char path[PATH_MAX];
+	int prop, child;
+
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	fdt_for_each_property_offset(prop, host_blob, off) {
+		const char *name;
+		int len, fd;
+		const void *val = fdt_getprop_by_offset(host_blob, prop, &name, &len);
+
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(write(fd, val, len), len);
+		close(fd);
+	}
+	fdt_for_each_subnode(child, host_blob, off) {
+		snprintf(path, sizeof(path), "%s/%s", dir,
+			 fdt_get_name(host_blob, child, NULL));
+		expand(child, path);
+	}
+}
+
+static void expand_fixture(const char *name)
+{
+	char tmpl[] = "/tmp/lkvm-dt-XXXXXX";
+
+	load_fixture(name);
+	ck_assert_ptr_nonnull(mkdtemp(tmpl));
+	snprintf(tree, sizeof(tree), "%s/base", tmpl);
+	expand(0, tree);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag,
+			struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Remove the expanded tree (its parent, the mkdtemp folder). */
+static void remove_tree(void)
+{
+	char top[sizeof(tree)];
+
+	if (!tree[0])
+		return;
+	snprintf(top, sizeof(top), "%s", tree);
+	nftw(dirname(top), remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tree[0] = '\0';
+}
+
+/* Build a guest tree with @hn's node; returns the node's offset. */
+static int generate(struct host_node *hn, const char *guest_path)
+{
+	struct dt_desc d = {
+		.nr_cpus = 1, .mem_base = 0x40000000, .mem_size = 1 << 28,
+		.gic = { .version = 3, .dist_base = 0x08000000, .dist_size = 0x10000,
+			 .cpu_base = 0x080a0000, .cpu_size = 0x20000 },
+	};
+	struct dt dt;
+	int off;
+
+	hn->tree_root = tree;
+	ck_assert_int_eq(dt_begin(&dt, guest_blob, sizeof(guest_blob), &d), 0);
+	ck_assert_int_eq(dt_add_host_node(&dt, hn), 0);
+	ck_assert_int_eq(dt_finish(&dt), 0);
+	off = fdt_path_offset(guest_blob, guest_path);
+	ck_assert_msg(off >= 0, "no %s in the guest tree", guest_path);
+	return off;
+}
+
+static bool has(int node, const char *prop)
+{
+	return fdt_getprop(guest_blob, node, prop, NULL) != NULL;
+}
+
+static uint32_t cell(int node, const char *prop, int i)
+{
+	int len;
+	const fdt32_t *c = fdt_getprop(guest_blob, node, prop, &len);
+
+	ck_assert_msg(c && len >= 4 * (i + 1), "no cell %d in %s", i, prop);
+	return fdt32_to_cpu(c[i]);
+}
+
+static void assert_compatible(int node, const char *want, int want_len)
+{
+	int len;
+	const char *c = fdt_getprop(guest_blob, node, "compatible", &len);
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(len, want_len);
+	ck_assert_int_eq(memcmp(c, want, len), 0);
+}
+
+START_TEST(test_rcar_gpio6)
+{
+	static const char compat[] = "renesas,gpio-r8a7795\0renesas,rcar-gen3-gpio";
+	char dir[PATH_MAX];
+	struct host_node hn = {
+		.node_dir = dir,
+		.nr_regs = 1, .reg = { { 0x10000400, 0x50 } },
+		.nr_irqs = 1, .spi = { 17 }, .irq_flags = { DT_IRQ_EDGE_RISING },
+	};
+	int node;
+
+	expand_fixture("r8a77950-salvator-x.dtb");
+	snprintf(dir, sizeof(dir), "%s/soc/gpio@e6055400", tree);
+	node = generate(&hn, "/gpio@10000400");
+
+	/* The node of the R-Car instructions, with no guest patches needed. */
+	assert_compatible(node, compat, sizeof(compat));
+	ck_assert(has(node, "gpio-controller"));
+	ck_assert_uint_eq(cell(node, "#gpio-cells", 0), 2);
+	ck_assert(has(node, "interrupt-controller"));
+	ck_assert_uint_eq(cell(node, "#interrupt-cells", 0), 2);
+	/* reg: 0x50 bytes at the guest's address, which keeps the page offset. */
+	ck_assert_uint_eq(cell(node, "reg", 1), 0x10000400);
+	ck_assert_uint_eq(cell(node, "reg", 3), 0x50);
+	/* interrupts: the guest SPI, level-high as the host DT says. */
+	ck_assert_uint_eq(cell(node, "interrupts", 0), 0);
+	ck_assert_uint_eq(cell(node, "interrupts", 1), 17);
+	ck_assert_uint_eq(cell(node, "interrupts", 2), DT_IRQ_LEVEL_HIGH);
+	/* Host-only wiring is gone; gpio-rcar needs no clock. */
+	ck_assert(!has(node, "clocks"));
+	ck_assert(!has(node, "power-domains"));
+	ck_assert(!has(node, "resets"));
+	ck_assert(!has(node, "gpio-ranges"));
+	ck_assert(!has(node, "phandle"));
+	ck_assert(!has(node, "pinctrl-0"));
+}
+END_TEST
+
+START_TEST(test_pl061_amba)
+{
+	static const char compat[] = "arm,pl061\0arm,primecell";
+	char dir[PATH_MAX];
+	struct host_node hn = {
+		.node_dir = dir,
+		.nr_regs = 1, .reg = { { 0x10000000, 0x1000 } },
+		.nr_irqs = 1, .spi = { 18 }, .irq_flags = { DT_IRQ_LEVEL_HIGH },
+	};
+	int node, clk;
+
+	expand_fixture("virt.dtb");
+	snprintf(dir, sizeof(dir), "%s/pl061@9030000", tree);
+	node = generate(&hn, "/pl061@10000000");
+
+	assert_compatible(node, compat, sizeof(compat));
+	ck_assert(has(node, "gpio-controller"));
+	ck_assert_uint_eq(cell(node, "interrupts", 1), 18);
+	ck_assert_uint_eq(cell(node, "interrupts", 2), DT_IRQ_LEVEL_HIGH);
+	/* apb_pclk becomes a fixed-clock at the host clock's 24 MHz. */
+	ck_assert_str_eq(fdt_getprop(guest_blob, node, "clock-names", NULL), "apb_pclk");
+	clk = fdt_node_offset_by_phandle(guest_blob, cell(node, "clocks", 0));
+	ck_assert_int_ge(clk, 0);
+	ck_assert_str_eq(fdt_getprop(guest_blob, clk, "compatible", NULL), "fixed-clock");
+	ck_assert_uint_eq(cell(clk, "clock-frequency", 0), 24000000);
+	ck_assert_uint_eq(cell(clk, "#clock-cells", 0), 0);
+}
+END_TEST
+
+START_TEST(test_pl061_platform_gets_primecell)
+{
+	static const char compat[] = "arm,pl061\0arm,primecell";
+	char dir[PATH_MAX];
+	struct host_node hn = {
+		.node_dir = dir,
+		.nr_regs = 1, .reg = { { 0x10000000, 0x1000 } },
+		.nr_irqs = 1, .spi = { 18 }, .irq_flags = { DT_IRQ_LEVEL_HIGH },
+	};
+	int node;
+
+	/* The host sees it as a plain platform device; the guest's driver is AMBA. */
+	expand_fixture("virt-platform.dtb");
+	snprintf(dir, sizeof(dir), "%s/pl061@9030000", tree);
+	node = generate(&hn, "/pl061@10000000");
+	assert_compatible(node, compat, sizeof(compat));
+	ck_assert(has(node, "clocks"));
+}
+END_TEST
+
+START_TEST(test_compatible_override)
+{
+	static const char compat[] = "vendor,a\0vendor,b";
+	char dir[PATH_MAX];
+	struct host_node hn = {
+		.node_dir = dir, .compatible = "vendor,a;vendor,b",
+		.nr_regs = 1, .reg = { { 0x10000000, 0x1000 } },
+	};
+	int node;
+
+	expand_fixture("virt.dtb");
+	snprintf(dir, sizeof(dir), "%s/pl031@9010000", tree);
+	node = generate(&hn, "/pl031@10000000");
+	assert_compatible(node, compat, sizeof(compat));
+	ck_assert(!has(node, "interrupts"));
+}
+END_TEST
+
+Suite *host_node_suite(void)
+{
+	Suite *s = suite_create("host-node");
+	TCase *tc = tcase_create("generate");
+
+	tcase_add_checked_fixture(tc, NULL, remove_tree);
+	tcase_add_test(tc, test_rcar_gpio6);
+	tcase_add_test(tc, test_pl061_amba);
+	tcase_add_test(tc, test_pl061_platform_gets_primecell);
+	tcase_add_test(tc, test_compatible_override);
+	suite_add_tcase(s, tc);
+	return s;
+}
