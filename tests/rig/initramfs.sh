@@ -4,7 +4,7 @@
 # Builds the rig's initramfs images (uncompressed cpio: in emulation,
 # unpacking is cheaper than decompressing) and prints their paths:
 #
-#   guest.cpio  busybox and guest/init: the guest's root
+#   guest.cpio  busybox, guest/init and guest/gpio-test.sh: the guest's root
 #   host.cpio   busybox, tests/rig/host-init, ./lkvm-rcar, the kernel
 #               Image and guest.cpio under /guest, and tests/system/host/
 #               and the demo under /rig: the emulated host's root
@@ -40,6 +40,7 @@ pack() {
 }
 
 make_root "$stage/guest" "$top/guest/init"
+cp "$top/guest/gpio-test.sh" "$stage/guest/gpio-test.sh"
 pack "$stage/guest" "$outdir/guest.cpio"
 
 make_root "$stage/host" "$top/tests/rig/host-init"

@@ -22,8 +22,10 @@ series="$top/host/patches/series"
 patches=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$series")
 fragments="$top/host/kernel.config $top/guest/kernel.config"
 
+# Only the diffs count: rewording a commit message rebuilds nothing.
 src_key=$( { stat -c '%s %Y' "$tarball"
-	for p in $patches; do cat "$top/host/patches/$p"; done; } | key_of)
+	for p in $patches; do sed -n '/^diff --git/,$p' "$top/host/patches/$p"; done
+	} | key_of)
 cfg_key=$( { echo "$src_key"; cat $fragments "$0"; } | key_of)
 
 src="$CACHE/linux-src-$src_key"
@@ -73,4 +75,8 @@ kmake -j"$(nproc)" Image >"$out/build.log" 2>&1 ||
 	{ tail -20 "$out/build.log" >&2; die "kernel: build failed; full log in $out/build.log"; }
 cp "$out/arch/arm64/boot/Image" "$image.tmp"
 mv "$image.tmp" "$image"
+# Trees for other patch sets are gigabytes each: keep only this one.
+for old in "$CACHE"/linux-src-* "$CACHE"/linux-build-* "$CACHE"/Image-*; do
+	case "$old" in "$src"|"$out"|"$image") ;; *) rm -rf "$old" ;; esac
+done
 echo "$image"

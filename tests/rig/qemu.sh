@@ -4,10 +4,15 @@
 # Boots the emulated arm64 KVM host: QEMU's virt board under TCG with
 # virtualization=on (EL2, so the host kernel runs KVM) and the given GIC.
 # The host's serial console goes to stdout. Ends when the host powers off
-# or after the time limit (status 124). With RIG_INTERACTIVE=1 the
-# terminal stays connected to the host's console.
+# or after the time limit (status 124).
 #
-# Usage: qemu.sh GIC(2|3) KERNEL HOST_CPIO SCRIPT [TIMEOUT_S] [QEMU_ARGS...]
+# Usage: qemu.sh GIC(2|3) KERNEL HOST_CPIO SCRIPT [TIMEOUT_S]
+# Environment:
+#   RIG_INTERACTIVE=1   keep the terminal connected to the host's console
+#   RIG_DTB=FILE        boot the host with this device tree (dtb.sh)
+#   RIG_MONITOR=SOCK    QEMU monitor on a unix socket (system_powerdown)
+#   RIG_TRACE=FILE      write pl061_set_output trace events to FILE
+#   RIG_APPEND=ARGS     more host kernel arguments
 set -eu
 
 gic=$1
@@ -15,19 +20,31 @@ kernel=$2
 initrd=$3
 script=$4
 limit=${5:-300}
-shift 5 2>/dev/null || shift $#
 
+interactive=0
 if [ "${RIG_INTERACTIVE:-0}" = 1 ]; then
 	interactive=1
 else
-	interactive=0
 	exec </dev/null
 fi
+
+set --
+[ -n "${RIG_DTB:-}" ] && set -- "$@" -dtb "$RIG_DTB"
+if [ -n "${RIG_MONITOR:-}" ]; then
+	set -- "$@" -monitor "unix:$RIG_MONITOR,server,nowait"
+else
+	set -- "$@" -monitor none
+fi
+[ -n "${RIG_TRACE:-}" ] && set -- "$@" -trace pl061_set_output -D "$RIG_TRACE"
+
+# No IOMMU on the board: VFIO needs no-IOMMU mode. Without a reset module
+# for the PL061, vfio-platform must be told no reset is required.
+cmdline="console=ttyAMA0 panic=-1 quiet vfio.enable_unsafe_noiommu_mode=1"
+cmdline="$cmdline vfio_platform.reset_required=0 ${RIG_APPEND:-}"
+cmdline="$cmdline rig.script=$script rig.gic=gicv$gic rig.interactive=$interactive"
 
 exec timeout --foreground -k 5 "$limit" qemu-system-aarch64 \
 	-M "virt,virtualization=on,gic-version=$gic,acpi=off" \
 	-cpu max,pauth-impdef=on,sve=off -smp 2 -m 2048 \
-	-display none -monitor none -serial stdio -no-reboot -nic none \
-	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyAMA0 panic=-1 quiet rig.script=$script rig.gic=gicv$gic rig.interactive=$interactive" \
-	"$@"
+	-display none -serial stdio -no-reboot -nic none \
+	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" "$@"
