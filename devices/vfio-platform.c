@@ -217,6 +217,46 @@ static void reset_device(struct vfio_platform *vp)
 		pr_warn("%s: VFIO_DEVICE_RESET: %s", vp_name(vp), strerror(errno));
 }
 
+/* --- the host DT node ------------------------------------------------ */
+
+static int find_of_node(struct vfio_platform *vp)
+{
+	char link[PATH_MAX + 16];
+
+	snprintf(link, sizeof(link), "%s/of_node", vp->bind.dev_path);
+	if (!realpath(link, vp->of_node)) {
+		pr_err("--passthrough %s: it has no device tree node (%s); only DT-described devices can be passed through",
+		       vp_name(vp), link);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/*
+ * The offset within its page of the host's region @index, from the first
+ * cell pair of the node's reg (the parent's #address-cells may be 1 or 2;
+ * the low 32 bits hold the page offset either way).
+ */
+static uint64_t host_page_offset(const struct vfio_platform *vp, unsigned int index)
+{
+	char path[PATH_MAX + 8];
+	uint8_t reg[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/reg", vp->of_node);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, reg, sizeof(reg));
+	close(fd);
+	/* #address-cells = #size-cells = 2 is the arm64 norm: 16 bytes a range. */
+	if (n < (ssize_t)(16 * (index + 1)))
+		return 0;
+	return (((uint64_t)reg[16 * index + 6] << 8) | reg[16 * index + 7]) &
+	       (PAGE_SIZE_4K - 1);
+}
+
 /* --- regions --------------------------------------------------------- */
 
 /* Trapped access: forward it to the device at the same offset. */
@@ -274,8 +314,6 @@ static int map_region(struct vfio_platform *vp, struct vfio_region *r,
 	r->slot = slot;
 	return 0;
 }
-
-static uint64_t host_page_offset(const struct vfio_platform *vp, unsigned int index);
 
 static int setup_region(struct vfio_platform *vp, unsigned int index)
 {
@@ -441,46 +479,6 @@ static void teardown_irq(struct vfio_platform *vp, struct vfio_irq *irq)
 	if (irq->trigger_fd >= 0)
 		close(irq->trigger_fd);
 	irq->unmask_fd = irq->trigger_fd = -1;
-}
-
-/* --- the host DT node ------------------------------------------------ */
-
-static int find_of_node(struct vfio_platform *vp)
-{
-	char link[PATH_MAX + 16];
-
-	snprintf(link, sizeof(link), "%s/of_node", vp->bind.dev_path);
-	if (!realpath(link, vp->of_node)) {
-		pr_err("--passthrough %s: it has no device tree node (%s); only DT-described devices can be passed through",
-		       vp_name(vp), link);
-		return -ENOENT;
-	}
-	return 0;
-}
-
-/*
- * The offset within its page of the host's region @index, from the first
- * cell pair of the node's reg (the parent's #address-cells may be 1 or 2;
- * the low 32 bits hold the page offset either way).
- */
-static uint64_t host_page_offset(const struct vfio_platform *vp, unsigned int index)
-{
-	char path[PATH_MAX + 8];
-	uint8_t reg[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/reg", vp->of_node);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, reg, sizeof(reg));
-	close(fd);
-	/* #address-cells = #size-cells = 2 is the arm64 norm: 16 bytes a range. */
-	if (n < (ssize_t)(16 * (index + 1)))
-		return 0;
-	return (((uint64_t)reg[16 * index + 6] << 8) | reg[16 * index + 7]) &
-	       (PAGE_SIZE_4K - 1);
 }
 
 /* --- device ops ------------------------------------------------------ */

@@ -7,6 +7,9 @@
 # becomes an input with rising-edge interrupts, and the guest counts the
 # presses the outer harness makes. lkvm.presses= says how many to expect.
 presses=$(sed -n 's/.*lkvm\.presses=\([0-9]*\).*/\1/p' /proc/cmdline)
+# lkvm.demo=1: slow enough to watch, and say each press as it arrives.
+demo=$(sed -n 's/.*lkvm\.demo=\([0-9]*\).*/\1/p' /proc/cmdline)
+pause() { [ "$demo" = 1 ] && sleep 0.6; }
 
 # The controller probes late (AMBA probing waits for its clock).
 chip=
@@ -35,8 +38,10 @@ o1=$(line 1)
 echo low > "$o0/direction"
 echo low > "$o1/direction"
 for v in 1 0 1 0; do
+	[ "$demo" = 1 ] && echo "guest: gpio: output 0 <- $v, output 1 <- $((1 - v))"
 	echo $v > "$o0/value"
 	echo $((1 - v)) > "$o1/value"
+	pause
 done
 echo 1 > "$o0/value"
 echo "guest: gpio: blinked outputs 0 and 1"
@@ -49,8 +54,14 @@ irq_line() { grep gpiolib /proc/interrupts | head -1; }
 count() { irq_line | awk '{ n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; print n }'; }
 before=$(count)
 echo "guest: gpio: ready for ${presses:-0} presses"
+seen=0
 for i in $(seq 300); do
-	[ "$(($(count) - before))" -ge "${presses:-0}" ] && break
+	now=$(($(count) - before))
+	while [ "$demo" = 1 ] && [ "$seen" -lt "$now" ]; do
+		seen=$((seen + 1))
+		echo "guest: gpio: button interrupt $seen arrived (line 3, rising edge)"
+	done
+	[ "$now" -ge "${presses:-0}" ] && break
 	sleep 0.1
 done
 sleep 1

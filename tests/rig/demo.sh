@@ -1,21 +1,48 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# make demo: boot the emulated arm64 KVM host and, inside it, a guest
-# under lkvm-rcar. Builds what is missing first (kernel cached).
+# make demo: the GPIO pass-through scenario on the emulated board, told
+# as it happens. The board's PL061 GPIO controller (a platform device, as
+# on R-Car) is passed through to a guest; the guest's stock pl061 driver
+# drives two outputs, which QEMU's trace shows from outside, and the
+# power button is pressed three times, each press arriving in the guest.
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/rig/common.sh"
+. "$top/tests/rig/button.sh"
 
 out="$top/build/demo"
+mkdir -p "$out"
 echo "demo: building the rig kernel (cached after the first run)"
 image=$(sh "$top/tests/rig/kernel.sh")
 sh "$top/tests/rig/initramfs.sh" "$image" "$out" >/dev/null
-if [ -t 0 ] && [ -t 1 ]; then
-	export RIG_INTERACTIVE=1
-	echo "demo: booting the emulated arm64 host; you get the guest's shell"
-else
-	echo "demo: booting the emulated arm64 host; a scripted session runs in the guest"
-fi
-sh "$top/tests/rig/qemu.sh" 3 "$image" "$out/host.cpio" demo 3600
+sh "$top/tests/rig/dtb.sh" 3 "$out/board.dtb"
+
+log="$out/console.log"
+trace="$out/gpio.trace"
+sock="$out/monitor.sock"
+rm -f "$sock"
+: >"$log"
+: >"$trace"
+echo "demo: booting the emulated arm64 board (QEMU, GICv3, KVM inside)"
+RIG_DTB="$out/board.dtb" RIG_MONITOR="$sock" RIG_TRACE="$trace" \
+	sh "$top/tests/rig/qemu.sh" 3 "$image" "$out/host.cpio" demo 300 >"$log" 2>&1 &
+qpid=$!
+trap 'kill $qpid 2>/dev/null' INT TERM
+
+tail -n +1 -f --pid="$qpid" "$log" | grep --line-buffered -v '^rig:' &
+# QEMU's reset drives every output low at start: show the board from the
+# moment the host is up.
+while kill -0 "$qpid" 2>/dev/null && ! grep -q '^host: the emulated' "$log"; do
+	sleep 0.2
+done
+tail -n 0 -f --pid="$qpid" "$trace" |
+	sed -un 's/.*setting output \([0-9]\) to 1.*/board: output \1 went high (LED on)/p;
+		 s/.*setting output \([0-9]\) to 0.*/board: output \1 went low (LED off)/p' &
+PRESS_GAP=1 press_when_ready "$log" "$sock" "$trace" "$qpid" say
+wait "$qpid" || true
+sleep 0.5
+grep -q 'lkvm-rcar exited with status 0' "$log" ||
+	die "demo: the scenario did not finish; see $log"
+echo "demo: done; the console log is $log and QEMU's GPIO trace $trace"

@@ -8,7 +8,6 @@
 #
 # Usage: qemu.sh GIC(2|3) KERNEL HOST_CPIO SCRIPT [TIMEOUT_S]
 # Environment:
-#   RIG_INTERACTIVE=1   keep the terminal connected to the host's console
 #   RIG_DTB=FILE        boot the host with this device tree (dtb.sh)
 #   RIG_MONITOR=SOCK    QEMU monitor on a unix socket (system_powerdown)
 #   RIG_TRACE=FILE      write pl061_set_output trace events to FILE
@@ -21,12 +20,7 @@ initrd=$3
 script=$4
 limit=${5:-300}
 
-interactive=0
-if [ "${RIG_INTERACTIVE:-0}" = 1 ]; then
-	interactive=1
-else
-	exec </dev/null
-fi
+exec </dev/null
 
 set --
 [ -n "${RIG_DTB:-}" ] && set -- "$@" -dtb "$RIG_DTB"
@@ -41,7 +35,7 @@ fi
 # for the PL061, vfio-platform must be told no reset is required.
 cmdline="console=ttyAMA0 panic=-1 quiet vfio.enable_unsafe_noiommu_mode=1"
 cmdline="$cmdline vfio_platform.reset_required=0 ${RIG_APPEND:-}"
-cmdline="$cmdline rig.script=$script rig.gic=gicv$gic rig.interactive=$interactive"
+cmdline="$cmdline rig.script=$script rig.gic=gicv$gic"
 
 exec timeout --foreground -k 5 "$limit" qemu-system-aarch64 \
 	-M "virt,virtualization=on,gic-version=$gic,acpi=off" \

@@ -9,6 +9,7 @@ set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/rig/common.sh"
+. "$top/tests/rig/button.sh"
 
 results=${RIG_RESULTS:-$top/build/system}
 mkdir -p "$results"
@@ -52,27 +53,6 @@ report() {
 	LOG
 	[ "$n" -eq "$want" ] ||
 		flunk "GICv$gic $script: $n cases reported, $want expected; see $log"
-}
-
-# press_when_ready LOG SOCK TRACE PID: each time the guest says it is
-# ready for N presses, note where the trace is and press the button N times.
-press_when_ready() {
-	log=$1 sock=$2 trace=$3 pid=$4
-	handled=0
-	: >"$trace.marks"
-	while kill -0 "$pid" 2>/dev/null; do
-		ready=$(grep -c "ready for [0-9]* presses" "$log" 2>/dev/null)
-		if [ "${ready:-0}" -gt "$handled" ]; then
-			handled=$((handled + 1))
-			wc -l <"$trace" >>"$trace.marks" 2>/dev/null || echo 0 >>"$trace.marks"
-			n=$(grep -o "ready for [0-9]* presses" "$log" | sed -n "${handled}p" | tr -dc 0-9)
-			for i in $(seq "$n"); do
-				sleep 0.4
-				printf 'system_powerdown\n' | socat - "UNIX-CONNECT:$sock" >/dev/null 2>&1
-			done
-		fi
-		sleep 0.2
-	done
 }
 
 # check_blinks GIC BUS TRACE: in each run's part of QEMU's trace, output 0
@@ -124,7 +104,7 @@ boot_passthrough() {
 	qpid=$!
 	press_when_ready "$log" "$sock" "$trace" "$qpid"
 	wait "$qpid"
-	report "$gic" passthrough 10 "$log"
+	report "$gic" passthrough 14 "$log"
 	check_blinks "$gic" "$bus" "$trace"
 }
 

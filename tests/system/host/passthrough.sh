@@ -76,3 +76,59 @@ run() {
 
 run "mapped" ""
 run "trapped (mmap=off)" ",mmap=off"
+
+# one_line_error NAME STATUS PATTERN: the last run failed as it should.
+one_line_error() {
+	if [ "$status" -ne "$2" ]; then
+		fail "$1" "exit status $status, expected $2"
+	elif [ "$(wc -l <"$err")" -ne 1 ] || ! grep -q -e "$3" "$err"; then
+		fail "$1" "stderr is not one line with '$3'"
+	elif [ "$(driver)" != "$orig" ]; then
+		fail "$1" "left bound to '$(driver)'"
+	else
+		ok "$1"
+	fi
+}
+
+: >"$out"
+"$vmm" run -k /guest/Image --passthrough 1234.nothing >"$out" 2>"$err"
+status=$?
+one_line_error "a device that does not exist: one clear line, status 1" 1 "no such device"
+
+# Two VMMs, one device: the second is told, the first keeps it; SIGTERM
+# then stops the first with status 6 and the host binding comes back.
+"$vmm" run -k /guest/Image -i /guest/initrd.cpio --irqchip "$gic" \
+	--passthrough "$dev" -p lkvm.test=hang </dev/null >/tmp/first.out 2>/tmp/first.err &
+first=$!
+for i in $(seq 100); do
+	grep -q "init reached" /tmp/first.out 2>/dev/null && break
+	sleep 0.1
+done
+"$vmm" run -k /guest/Image --passthrough "$dev" >"$out" 2>"$err"
+status=$?
+one_line_error_busy() {
+	if [ "$status" -eq 1 ] && [ "$(wc -l <"$err")" -eq 1 ] && grep -q "device busy" "$err"; then
+		ok "a device another VMM holds: one clear line, status 1"
+	else
+		fail "a device another VMM holds: one clear line, status 1" "status $status"
+	fi
+}
+one_line_error_busy
+kill -TERM "$first"
+wait "$first"
+status=$?
+cp /tmp/first.err "$err"
+if [ "$status" -eq 6 ] && [ "$(driver)" = "$orig" ]; then
+	ok "SIGTERM stops the guest with status 6 and gives the device back"
+else
+	fail "SIGTERM stops the guest with status 6 and gives the device back" \
+		"status $status, bound to '$(driver)'"
+fi
+
+# Without no-IOMMU mode the device cannot go to VFIO on this board.
+echo N >/sys/module/vfio/parameters/enable_unsafe_noiommu_mode
+"$vmm" run -k /guest/Image --passthrough "$dev" >"$out" 2>"$err"
+status=$?
+echo Y >/sys/module/vfio/parameters/enable_unsafe_noiommu_mode
+one_line_error "no-IOMMU mode off: one clear line naming it, status 1, binding back" 1 \
+	"vfio.enable_unsafe_noiommu_mode=1"
