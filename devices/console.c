@@ -449,6 +449,8 @@ static void console_exit(struct vm *vm, struct device *dev)
 	for (q = 0; q < con->nr_ioeventfds; q++)
 		vm_ioeventfd(vm, con->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, q,
 			     con->vmmio.queues[q].kick_fd, false);
+	if (con->mmio_registered)
+		vm_unregister_mmio(vm, con->base);
 	virtio_mmio_exit(&con->vmmio);
 	free(con);
 	dev->priv = NULL;

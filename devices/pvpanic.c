@@ -20,6 +20,7 @@
 struct pvpanic {
 	struct vm *vm;
 	uint64_t base;
+	bool registered;
 };
 
 static void pvpanic_mmio(void *opaque, uint64_t off, void *data,
@@ -55,15 +56,21 @@ static int pvpanic_init(struct vm *vm, struct device *dev)
 		return -ENOSPC;
 	}
 	ret = vm_register_mmio(vm, pp->base, PVPANIC_SIZE, pvpanic_mmio, pp);
-	if (ret)
+	if (ret) {
 		pr_err("pvpanic: %s", strerror(-ret));
-	return ret;
+		return ret;
+	}
+	pp->registered = true;
+	return 0;
 }
 
 static void pvpanic_exit(struct vm *vm, struct device *dev)
 {
-	(void)vm;
-	free(dev->priv);
+	struct pvpanic *pp = dev->priv;
+
+	if (pp && pp->registered)
+		vm_unregister_mmio(vm, pp->base);
+	free(pp);
 	dev->priv = NULL;
 }
 

@@ -60,7 +60,6 @@ struct vfio_platform {
 	int group_fd;
 	int device_fd;
 	bool noiommu;
-	bool dma_mapped;
 	uint32_t flags;
 	unsigned int nr_regions;
 	struct vfio_region regions[VFIO_MAX_REGIONS];
@@ -148,7 +147,6 @@ static int map_ram_for_dma(struct vfio_platform *vp)
 		       strerror(err));
 		return -err;
 	}
-	vp->dma_mapped = true;
 	return 0;
 }
 
@@ -360,6 +358,8 @@ static int setup_region(struct vfio_platform *vp, unsigned int index)
 
 static void teardown_region(struct vfio_platform *vp, struct vfio_region *r)
 {
+	if (r->trapped && r->gpa)
+		vm_unregister_mmio(vp->vm, r->gpa);
 	if (r->slot >= 0)
 		vm_del_memslot(vp->vm, r->slot, r->gpa);
 	r->slot = -1;

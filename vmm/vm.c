@@ -242,6 +242,18 @@ int vm_register_mmio(struct vm *vm, uint64_t base, uint64_t size,
 	return 0;
 }
 
+void vm_unregister_mmio(struct vm *vm, uint64_t base)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_mmio; i++) {
+		if (vm->mmio[i].base == base) {
+			vm->mmio[i] = vm->mmio[--vm->nr_mmio];
+			return;
+		}
+	}
+}
+
 void vm_handle_mmio(struct vm *vm, uint64_t addr, void *data,
 		    unsigned int len, bool is_write)
 {

@@ -86,6 +86,8 @@ void vm_exit_devices(struct vm *vm);
 /* Claim the guest range [base, base + size) for @access. */
 int vm_register_mmio(struct vm *vm, uint64_t base, uint64_t size,
 		     mmio_fn access, void *opaque);
+/* Give back the range registered at @base (no vCPU may be running). */
+void vm_unregister_mmio(struct vm *vm, uint64_t base);
 /* Dispatch a trapped guest access (from a vCPU thread). */
 void vm_handle_mmio(struct vm *vm, uint64_t addr, void *data,
 		    unsigned int len, bool is_write);
