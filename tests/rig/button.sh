@@ -11,12 +11,20 @@ press_button() {
 
 # press_when_ready LOG SOCK TRACE PID [SAY]: while PID runs, each time LOG
 # shows "ready for N presses", note the TRACE line count in TRACE.marks and
-# press N times. With SAY set, tell the user about each press.
+# press N times; each time it shows "rig: device released", note the count
+# in TRACE.ends. With SAY set, tell the user about each press.
 press_when_ready() {
 	_log=$1 _sock=$2 _trace=$3 _pid=$4 _say=${5:-}
 	_handled=0
+	_ended=0
 	: >"$_trace.marks"
+	: >"$_trace.ends"
 	while kill -0 "$_pid" 2>/dev/null; do
+		_released=$(grep -c "^rig: device released" "$_log" 2>/dev/null || true)
+		if [ "${_released:-0}" -gt "$_ended" ]; then
+			_ended=$((_ended + 1))
+			wc -l <"$_trace" >>"$_trace.ends"
+		fi
 		_ready=$(grep -c "ready for [0-9]* presses" "$_log" 2>/dev/null || true)
 		if [ "${_ready:-0}" -gt "$_handled" ]; then
 			_handled=$((_handled + 1))

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Writes the emulated board's device tree with the PL061 GPIO controller
-# presented as a plain platform device (compatible "arm,pl061" only, so
-# no AMBA driver takes it and vfio-platform can) and without the
-# gpio-keys node that would hold its line 3. This is the R-Car path: there
-# the GPIO block is a platform device too.
+# and the PL031 RTC presented as plain platform devices (compatible
+# "arm,pl061" or "arm,pl031" only, so no AMBA driver takes them and
+# vfio-platform can) and without the gpio-keys node that would hold the
+# PL061's line 3. This is the R-Car path: there the GPIO block is a
+# platform device too.
 #
 # Usage: dtb.sh GIC(2|3) OUT.dtb
 set -eu
@@ -25,8 +26,11 @@ awk '
 	skip && /^\t\};/ { skip = 0; next }
 	!skip
 ' "$tmp/virt.dts" |
-	sed '/pl061@9030000 {/,/};/s/compatible = "arm,pl061\\0arm,primecell";/compatible = "arm,pl061";/' \
+	sed -e 's/compatible = "arm,pl061\\0arm,primecell";/compatible = "arm,pl061";/' \
+	    -e 's/compatible = "arm,pl031\\0arm,primecell";/compatible = "arm,pl031";/' \
 	> "$tmp/platform.dts"
-grep -q 'compatible = "arm,pl061";' "$tmp/platform.dts" ||
-	{ echo "error: dtb.sh: the PL061 node was not found in QEMU's DTB" >&2; exit 1; }
+for dev in pl061 pl031; do
+	grep -q "compatible = \"arm,$dev\";" "$tmp/platform.dts" ||
+		{ echo "error: dtb.sh: no $dev node in QEMU's DTB" >&2; exit 1; }
+done
 dtc -q -I dts -O dtb -o "$out" "$tmp/platform.dts"

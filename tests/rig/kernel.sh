@@ -3,7 +3,7 @@
 #
 # Builds the rig's arm64 kernel Image from Debian's linux-source-6.1 with
 # the patch series in host/patches and the config fragments in host/ and
-# guest/, and prints the path of the Image. One Image serves as the
+# guest/, and prints the path of the Image (its System.map is IMAGE.map). One Image serves as the
 # emulated host's kernel and as the guest's.
 #
 # The result is cached outside the work tree, keyed by the source tarball,
@@ -32,7 +32,7 @@ src="$CACHE/linux-src-$src_key"
 out="$CACHE/linux-build-$src_key"
 image="$CACHE/Image-$cfg_key"
 
-if [ -s "$image" ]; then
+if [ -s "$image" ] && [ -s "$image.map" ]; then
 	echo "$image"
 	exit 0
 fi
@@ -73,10 +73,12 @@ done
 log "kernel: building Image with $(nproc) jobs (a first build takes minutes)"
 kmake -j"$(nproc)" Image >"$out/build.log" 2>&1 ||
 	{ tail -20 "$out/build.log" >&2; die "kernel: build failed; full log in $out/build.log"; }
+# System.map beside the Image tells the tests what was built in.
+cp "$out/System.map" "$image.map"
 cp "$out/arch/arm64/boot/Image" "$image.tmp"
 mv "$image.tmp" "$image"
 # Trees for other patch sets are gigabytes each: keep only this one.
 for old in "$CACHE"/linux-src-* "$CACHE"/linux-build-* "$CACHE"/Image-*; do
-	case "$old" in "$src"|"$out"|"$image") ;; *) rm -rf "$old" ;; esac
+	case "$old" in "$src"|"$out"|"$image"|"$image.map") ;; *) rm -rf "$old" ;; esac
 done
 echo "$image"

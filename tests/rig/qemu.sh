@@ -31,10 +31,10 @@ else
 fi
 [ -n "${RIG_TRACE:-}" ] && set -- "$@" -trace pl061_set_output -D "$RIG_TRACE"
 
-# No IOMMU on the board: VFIO needs no-IOMMU mode. Without a reset module
-# for the PL061, vfio-platform must be told no reset is required.
+# No IOMMU on the board: VFIO needs no-IOMMU mode. vfio-platform keeps
+# its default reset_required=1: the PL061 has a reset module (host/patches).
 cmdline="console=ttyAMA0 panic=-1 quiet vfio.enable_unsafe_noiommu_mode=1"
-cmdline="$cmdline vfio_platform.reset_required=0 ${RIG_APPEND:-}"
+cmdline="$cmdline ${RIG_APPEND:-}"
 cmdline="$cmdline rig.script=$script rig.gic=gicv$gic"
 
 exec timeout --foreground -k 5 "$limit" qemu-system-aarch64 \
