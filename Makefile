@@ -6,6 +6,7 @@
 #   make unit         unit tests, natively, under ASan and UBSan
 #   make check        deps, unit tests and the system tests in the rig
 #   make demo         the main scenario on the emulated board
+#   make fuzz         each libFuzzer target for FUZZ_SECONDS (default 60)
 #   make install      PREFIX=/usr/local DESTDIR=
 #
 # CROSS_COMPILE= and CC= work as in the kernel; STATIC=0 links dynamically;
@@ -72,7 +73,14 @@ SANITIZE	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=all
 CHECK_LIBS	:= $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt)
 
-.PHONY: all unit check system demo deps kernel install clean
+# libFuzzer targets (clang), over the pure modules.
+FUZZ_TARGETS	:= virtq virtio_mmio image config host_node
+FUZZ_SECONDS	?= 60
+FUZZ_CC		?= clang
+FUZZ_FLAGS	:= -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined
+FUZZ_OBJS	:= $(PURE_SRCS:%.c=build/fuzz/%.o)
+
+.PHONY: all unit check system demo deps kernel install clean fuzz
 all: $(PROGRAM)
 
 $(PROGRAM): $(TARGET_OBJS)
@@ -96,6 +104,19 @@ build/unit/check_all: $(UNIT_OBJS)
 unit: build/unit/check_all
 	$(Q)LKVM_DT_FIXTURES=$$(sh tests/rig/dt-fixtures.sh) ./$<
 
+build/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(quiet) FUZZCC $<
+	$(Q)$(FUZZ_CC) $(filter-out -Werror,$(CFLAGS)) -Werror $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	$(quiet) FUZZLD $@
+	$(Q)$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ -lfdt -luring -lpthread
+
+.SECONDARY: $(FUZZ_OBJS)
+fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 deps:
 	$(Q)sh tests/rig/deps.sh
 
@@ -107,6 +128,7 @@ system: deps $(PROGRAM)
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=8
 	$(Q)$(MAKE) --no-print-directory system
 
 demo: deps
@@ -120,4 +142,4 @@ install: $(PROGRAM)
 clean:
 	rm -rf build $(PROGRAM)
 
--include $(TARGET_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
+-include $(TARGET_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)

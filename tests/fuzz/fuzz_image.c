@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fuzz target: the arm64 Image header parser and the boot placement it
+ * feeds, with RAM and initrd sizes taken from the input too.
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "arch/arm64/image.h"
+#include "vmm/log.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	/* Error messages are expected: keep them off the fuzzer's output. */
+	log_set_fd(open("/dev/null", O_WRONLY | O_CLOEXEC));
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct image_info info;
+	struct boot_layout at;
+	uint64_t file_size = size, ram, initrd;
+
+	if (size >= 80) {
+		memcpy(&ram, data + 64, 8);
+		memcpy(&initrd, data + 72, 8);
+		file_size = initrd >> 40;
+	} else {
+		ram = 256ull << 20;
+		initrd = 0;
+	}
+	if (image_parse("fuzz", data, size < 64 ? size : 64, file_size, &info))
+		return 0;
+	/* Sizes a user could ask for: 32 MiB to 256 GiB of RAM. */
+	ram = (32ull << 20) + (ram % (256ull << 30));
+	image_place(&info, initrd % (ram * 2), 0x40000000, ram, &at);
+	return 0;
+}
