@@ -74,7 +74,7 @@ static int read_prop(const char *dir, const char *name, struct prop *p)
 	return p->len < 0 ? p->len : 0;
 }
 
-static uint32_t be32_at(const struct prop *p, int i)
+static uint32_t be32_at(const struct prop *p, unsigned int i)
 {
 	fdt32_t v;
 
@@ -150,13 +150,14 @@ static int host_clock_rates(const struct host_node *hn, struct clocks *c,
 {
 	struct prop clocks, cells, freq;
 	char provider[PATH_MAX];
-	int i = 0;
+	unsigned int i = 0, words;
 
 	c->n = 0;
 	if (read_prop(hn->node_dir, "clocks", &clocks))
 		return 0;
-	while (4 * i < clocks.len) {
-		uint32_t ph = be32_at(&clocks, i);
+	words = clocks.len / 4;
+	while (i < words) {
+		uint32_t ph = be32_at(&clocks, i), nr_cells;
 
 		if (c->n == MAX_CLOCKS) {
 			*why = "too many clocks";
@@ -171,8 +172,14 @@ static int host_clock_rates(const struct host_node *hn, struct clocks *c,
 			*why = "its clock's rate is not in the host tree";
 			return -ENOENT;
 		}
+		/* Linux's own limit on specifier cells (MAX_PHANDLE_ARGS). */
+		nr_cells = be32_at(&cells, 0);
+		if (nr_cells > 16) {
+			*why = "its clock provider's #clock-cells is out of range";
+			return -EINVAL;
+		}
 		c->rate[c->n++] = be32_at(&freq, 0);
-		i += 1 + be32_at(&cells, 0);
+		i += 1 + nr_cells;
 	}
 	return 0;
 }
