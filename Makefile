@@ -57,7 +57,7 @@ PURE_SRCS	:= vmm/log.c vmm/config.c vmm/loop.c \
 		   devices/virtq.c devices/virtio-mmio.c \
 		   arch/arm64/image.c fdt/dt.c fdt/host-node.c devices/vfio-bind.c
 VMM_SRCS	:= $(PURE_SRCS) vmm/main.c vmm/vm.c vmm/vcpu.c vmm/run.c \
-		   vmm/boot.c vmm/term.c arch/arm64/gic.c arch/arm64/regs.c \
+		   vmm/boot.c vmm/term.c vmm/stats.c arch/arm64/gic.c arch/arm64/regs.c \
 		   devices/console.c devices/pvpanic.c devices/vfio-platform.c
 TEST_SRCS	:= $(wildcard tests/check_*.c)
 

@@ -21,6 +21,7 @@
 #include "fdt/dt.h"
 #include "vmm/log.h"
 #include "vmm/loop.h"
+#include "vmm/stats.h"
 #include "vmm/vm.h"
 
 #define VIRTIO_ID_CONSOLE	3
@@ -70,6 +71,7 @@ struct console {
 	bool tx_busy;
 	unsigned int reset_gen, tx_gen;
 	bool out_warned;
+	uint64_t bytes_in, bytes_out;	/* for --stats */
 };
 
 static void console_pump_input(struct console *con);
@@ -178,6 +180,7 @@ static void console_pump_input(struct console *con)
 		n = virtq_chain_fill(&con->rx_chain, con->in_buf + con->in_pos,
 				     con->in_len - con->in_pos);
 		con->in_pos += n;
+		con->bytes_in += n;
 		virtq_push(vq, con->rx_chain.head, n);
 		pushed = true;
 	}
@@ -300,8 +303,10 @@ static void console_output_done(struct loop_op *op, int res)
 
 	if (res == -EINTR || res == -EAGAIN)
 		res = console_write_out(con);
-	else if (res >= 0)
+	else if (res >= 0) {
+		con->bytes_out += res;
 		res = console_tx_advance(con, res) ? 0 : console_write_out(con);
+	}
 	if (con->out_op.busy)
 		return;		/* the rest of the chain is on its way */
 	if (res < 0)
@@ -376,7 +381,8 @@ static int console_wire(struct vm *vm, struct console *con)
 	unsigned int q;
 	int ret;
 
-	ret = vm_register_mmio(vm, con->base, VIRTIO_MMIO_SIZE, console_mmio, con);
+	ret = vm_register_mmio(vm, con->base, VIRTIO_MMIO_SIZE, console_mmio, con,
+			       "virtio-console");
 	if (ret)
 		return ret;
 	con->mmio_registered = true;
@@ -466,9 +472,25 @@ static int console_fdt(struct vm *vm, struct device *dev, struct dt *dt)
 				  VIRTIO_MMIO_SIZE, con->spi, DT_IRQ_EDGE_RISING);
 }
 
+static void console_stats(struct vm *vm, struct device *dev, FILE *out)
+{
+	struct console *con = dev->priv;
+	uint64_t wakeups = con->in_op.completions + con->out_op.completions +
+			   con->hold_op.completions + con->kicks[0].op.completions +
+			   con->kicks[1].op.completions;
+
+	fprintf(out, ", \"mmio_exits\": %llu, \"loop_wakeups\": %llu, \"irqs\": { \"spi\": %d, \"delivery\": \"irqfd\", \"raised_by_vmm\": %llu }, \"bytes_in\": %llu, \"bytes_out\": %llu",
+		(unsigned long long)stats_mmio_exits(vm, "virtio-console"),
+		(unsigned long long)wakeups, con->spi,
+		(unsigned long long)con->vmmio.irqs_raised,
+		(unsigned long long)con->bytes_in,
+		(unsigned long long)con->bytes_out);
+}
+
 const struct dev_ops console_ops = {
 	.name	= "virtio-console",
 	.init	= console_init,
 	.exit	= console_exit,
 	.fdt	= console_fdt,
+	.stats	= console_stats,
 };

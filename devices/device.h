@@ -7,6 +7,8 @@
 #ifndef LKVM_DEVICES_DEVICE_H
 #define LKVM_DEVICES_DEVICE_H
 
+#include <stdio.h>
+
 struct vm;
 struct dt;
 struct device;
@@ -19,6 +21,8 @@ struct dev_ops {
 	void (*exit)(struct vm *vm, struct device *dev);
 	/* Emit the device's node into the guest device tree. */
 	int (*fdt)(struct vm *vm, struct device *dev, struct dt *dt);
+	/* Optional: its own --stats fields, as JSON ", \"key\": value" pairs. */
+	void (*stats)(struct vm *vm, struct device *dev, FILE *out);
 };
 
 struct device {

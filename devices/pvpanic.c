@@ -12,6 +12,7 @@
 
 #include "fdt/dt.h"
 #include "vmm/log.h"
+#include "vmm/stats.h"
 #include "vmm/vm.h"
 
 #define PVPANIC_PANICKED	(1u << 0)
@@ -55,7 +56,8 @@ static int pvpanic_init(struct vm *vm, struct device *dev)
 		pr_err("pvpanic: no guest address left");
 		return -ENOSPC;
 	}
-	ret = vm_register_mmio(vm, pp->base, PVPANIC_SIZE, pvpanic_mmio, pp);
+	ret = vm_register_mmio(vm, pp->base, PVPANIC_SIZE, pvpanic_mmio, pp,
+			       "pvpanic");
 	if (ret) {
 		pr_err("pvpanic: %s", strerror(-ret));
 		return ret;
@@ -83,9 +85,17 @@ static int pvpanic_fdt(struct vm *vm, struct device *dev, struct dt *dt)
 				  PVPANIC_SIZE, -1, 0);
 }
 
+static void pvpanic_stats(struct vm *vm, struct device *dev, FILE *out)
+{
+	(void)dev;
+	fprintf(out, ", \"mmio_exits\": %llu",
+		(unsigned long long)stats_mmio_exits(vm, "pvpanic"));
+}
+
 const struct dev_ops pvpanic_ops = {
 	.name	= "pvpanic",
 	.init	= pvpanic_init,
 	.exit	= pvpanic_exit,
 	.fdt	= pvpanic_fdt,
+	.stats	= pvpanic_stats,
 };

@@ -24,6 +24,7 @@
 #include "fdt/host-node.h"
 #include "vmm/config.h"
 #include "vmm/log.h"
+#include "vmm/stats.h"
 #include "vmm/vm.h"
 
 #define VFIO_MAX_REGIONS	HOST_NODE_MAX_REGS
@@ -342,7 +343,8 @@ static int setup_region(struct vfio_platform *vp, unsigned int index)
 	r->gpa += span - info.size;
 
 	if (r->trapped)
-		ret = vm_register_mmio(vp->vm, r->gpa, r->size, region_access, r);
+		ret = vm_register_mmio(vp->vm, r->gpa, r->size, region_access, r,
+				       vp->bind.name);
 	else
 		ret = map_region(vp, r, &info);
 	if (ret) {
@@ -583,9 +585,34 @@ static int vfio_platform_fdt(struct vm *vm, struct device *dev, struct dt *dt)
 	return dt_add_host_node(dt, &hn);
 }
 
+/*
+ * Interrupts are delivered by KVM from VFIO's eventfd: the VMM never
+ * sees them, and the event loop has no request of this device to wake.
+ */
+static void vfio_platform_stats(struct vm *vm, struct device *dev, FILE *out)
+{
+	struct vfio_platform *vp = dev->priv;
+	unsigned int i;
+
+	fprintf(out, ", \"device\": \"%s\", \"mmio_exits\": %llu, \"regions\": [",
+		vp->bind.name, (unsigned long long)stats_mmio_exits(vm, vp->bind.name));
+	for (i = 0; i < vp->nr_regions; i++)
+		fprintf(out, "%s{ \"guest_addr\": \"0x%llx\", \"size\": %llu, \"access\": \"%s\" }",
+			i ? ", " : "", (unsigned long long)vp->regions[i].gpa,
+			(unsigned long long)vp->regions[i].size,
+			vp->regions[i].trapped ? "trapped" : "mapped");
+	fprintf(out, "], \"irqs\": [");
+	for (i = 0; i < vp->nr_irqs; i++)
+		fprintf(out, "%s{ \"spi\": %d, \"trigger\": \"%s\", \"delivery\": \"%s\" }",
+			i ? ", " : "", vp->irqs[i].spi, vp->irqs[i].level ? "level" : "edge",
+			vp->irqs[i].level ? "kernel irqfd + resample" : "kernel irqfd");
+	fprintf(out, "]");
+}
+
 const struct dev_ops vfio_platform_ops = {
 	.name	= "vfio-platform",
 	.init	= vfio_platform_init,
 	.exit	= vfio_platform_exit,
 	.fdt	= vfio_platform_fdt,
+	.stats	= vfio_platform_stats,
 };

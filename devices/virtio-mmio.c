@@ -105,6 +105,7 @@ static void raise_irq(struct virtio_mmio *vm, uint32_t why)
 	uint64_t one = 1;
 
 	vm->int_status |= why;
+	vm->irqs_raised++;
 	if (write(vm->irq_fd, &one, sizeof(one)) < 0 && !vm->warned) {
 		vm->warned = true;
 		pr_warn("%s: cannot raise the interrupt: %s", vm->name,

@@ -65,6 +65,7 @@ struct virtio_mmio {
 	uint32_t queue_sel;
 	uint32_t config_generation;
 	uint32_t int_status;
+	uint64_t irqs_raised;		/* irqfd writes, for --stats */
 	bool warned;			/* irqfd write failed */
 	bool warned_setup;		/* bad queue set-up reported */
 	struct virtio_mmio_queue queues[VIRTIO_MMIO_MAX_QUEUES];

@@ -40,6 +40,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(cfg.irqchip, IRQCHIP_AUTO);
 	ck_assert_uint_eq(cfg.timeout_s, 0);
 	ck_assert_uint_eq(cfg.nr_passthrough, 0);
+	ck_assert(!cfg.stats);
 }
 END_TEST
 
@@ -49,7 +50,7 @@ START_TEST(test_all_options)
 		"run", "--kernel", "K", "--initrd", "I", "--params", "quiet",
 		"--mem", "512", "--cpus", "2", "--irqchip", "gicv2",
 		"--dump-dtb", "out.dtb", "--timeout", "30",
-		"--passthrough", "e6055400.gpio", "--debug", NULL,
+		"--passthrough", "e6055400.gpio", "--debug", "--stats=s.json", NULL,
 	};
 	struct vm_config cfg;
 
@@ -68,6 +69,8 @@ START_TEST(test_all_options)
 	ck_assert(!cfg.passthrough[0].keep_binding);
 	ck_assert_str_eq(cfg.passthrough[0].compatible, "");
 	ck_assert(cfg.debug);
+	ck_assert(cfg.stats);
+	ck_assert_str_eq(cfg.stats_path, "s.json");
 }
 END_TEST
 
@@ -159,6 +162,7 @@ static const struct bad_case {
 	{ { "run", "-k", "K", "--timeout", "0", NULL }, "--timeout: 0 is out of range" },
 	{ { "run", "-k", "K", "--timeout", "", NULL }, "--timeout: '' is not a whole number" },
 	{ { "run", "-k", "K", "--dump-dtb", "", NULL }, "--dump-dtb: empty" },
+	{ { "run", "-k", "K", "--stats=", NULL }, "--stats: empty" },
 	{ { "run", "-k", "K", "--passthrough", "", NULL }, "does not start with a device name" },
 	{ { "run", "-k", "K", "--passthrough", ",mmap=off", NULL }, "does not start with a device name" },
 	{ { "run", "-k", "K", "--passthrough", "d,mmap=maybe", NULL }, "--passthrough d: unknown option 'mmap=maybe'" },

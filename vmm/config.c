@@ -20,6 +20,7 @@ enum {
 	OPT_PASSTHROUGH,
 	OPT_VERSION,
 	OPT_DEBUG,
+	OPT_STATS,
 };
 
 static const struct option run_options[] = {
@@ -33,6 +34,7 @@ static const struct option run_options[] = {
 	{ "timeout",	 required_argument, NULL, OPT_TIMEOUT },
 	{ "passthrough", required_argument, NULL, OPT_PASSTHROUGH },
 	{ "debug",	 no_argument,	    NULL, OPT_DEBUG },
+	{ "stats",	 optional_argument, NULL, OPT_STATS },
 	{ "help",	 no_argument,	    NULL, 'h' },
 	{ "version",	 no_argument,	    NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -62,6 +64,9 @@ void config_usage(void)
 "                         mmap=off traps every access instead of mapping;\n"
 "                         bind=keep leaves the host driver binding alone;\n"
 "                         compatible= replaces the guest node's list (last)\n"
+"      --stats[=FILE]     at exit, write what the run cost as JSON to FILE\n"
+"                         (default stderr): start-up time, memory, exits\n"
+"                         by reason and device, interrupts, console bytes\n"
 "      --debug            print what the VMM does, step by step\n"
 "  -h, --help             this text\n"
 "      --version          print the version\n"
@@ -226,6 +231,10 @@ static int parse_run_option(struct vm_config *cfg, int c, const char *arg)
 	case OPT_DEBUG:
 		cfg->debug = true;
 		return 0;
+	case OPT_STATS:
+		cfg->stats = true;
+		cfg->stats_path = arg;
+		return arg ? require_text("--stats", arg) : 0;
 	case 'h':
 		cfg->action = CONFIG_HELP;
 		return 0;

@@ -47,6 +47,8 @@ struct vm_config {
 	const char *dump_dtb;
 	unsigned int timeout_s;	/* 0: none */
 	bool debug;
+	bool stats;		/* --stats given */
+	const char *stats_path;	/* its file, NULL: stderr */
 	unsigned int nr_passthrough;
 	struct passthrough_cfg passthrough[CONFIG_MAX_PASSTHROUGH];
 };

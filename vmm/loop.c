@@ -100,6 +100,8 @@ static void complete(struct loop *l, struct io_uring_cqe *cqe)
 		return;		/* a cancel request's own completion */
 	op->busy = false;
 	l->inflight--;
+	op->completions++;
+	l->completions++;
 	op->done(op, res);
 }
 

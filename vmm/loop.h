@@ -19,7 +19,8 @@ typedef void (*loop_done_fn)(struct loop_op *op, int res);
 
 struct loop_op {
 	loop_done_fn done;
-	bool busy;	/* submitted and not yet completed */
+	bool busy;		/* submitted and not yet completed */
+	uint64_t completions;	/* times done() ran: wakeups it caused */
 };
 
 struct loop {
@@ -27,6 +28,7 @@ struct loop {
 	bool ready;
 	bool stop;
 	unsigned int inflight;
+	uint64_t completions;	/* all wakeups, for --stats */
 };
 
 /* Returns 0, or -errno (-ENOSYS with a message if io_uring is off). */

@@ -15,6 +15,7 @@
 #include "vmm/config.h"
 #include "vmm/log.h"
 #include "vmm/run.h"
+#include "vmm/stats.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -44,6 +45,8 @@ int main(int argc, char **argv)
 	struct vm vm;
 	int ret, status;
 
+	vm_init(&vm, &cfg);
+	stats_start(&vm);
 	if (config_parse(&cfg, argc, argv))
 		return VM_EXIT_USAGE;
 	if (cfg.action == CONFIG_HELP) {
@@ -56,7 +59,6 @@ int main(int argc, char **argv)
 	}
 	log_set_level(cfg.debug ? LOG_DEBUG : LOG_NORMAL);
 
-	vm_init(&vm, &cfg);
 	ret = run_block_signals();
 	if (!ret)
 		ret = vm_create(&vm);
@@ -82,6 +84,9 @@ int main(int argc, char **argv)
 		ret = arm64_vcpu_boot_regs(&vm.vcpus[0], boot.at.kernel, boot.at.dtb);
 
 	status = ret ? VM_EXIT_ERROR : vm_run(&vm);
+	stats_end(&vm);
+	if (cfg.stats && stats_write(&vm, cfg.stats_path, status) && !status)
+		status = VM_EXIT_ERROR;
 
 	/* Each failing step has said what went wrong, in one line. */
 	vcpus_destroy(&vm);

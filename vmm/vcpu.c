@@ -17,6 +17,7 @@
 #include <linux/kvm.h>
 
 #include "arch/arm64/regs.h"
+#include "vmm/stats.h"
 #include "vmm/log.h"
 #include "vmm/vm.h"
 
@@ -106,15 +107,18 @@ static bool handle_exit(struct vcpu *v)
 
 	switch (run->exit_reason) {
 	case KVM_EXIT_MMIO:
+		v->exits.mmio++;
 		if (run->mmio.len > sizeof(run->mmio.data))
 			break;
 		vm_handle_mmio(v->vm, run->mmio.phys_addr, run->mmio.data,
 			       run->mmio.len, run->mmio.is_write);
 		return true;
 	case KVM_EXIT_SYSTEM_EVENT:
+		v->exits.system_event++;
 		handle_system_event(v);
 		return false;
 	case KVM_EXIT_INTR:
+		v->exits.interrupted++;
 		return true;
 	case KVM_EXIT_FAIL_ENTRY:
 		pr_err("vCPU %u: KVM could not enter the guest (hardware reason 0x%llx)",
@@ -123,6 +127,7 @@ static bool handle_exit(struct vcpu *v)
 		vm_request_stop(v->vm, VM_EXIT_ERROR);
 		return false;
 	}
+	v->exits.other++;
 	pr_err("vCPU %u: unexpected KVM exit reason %u", v->id, run->exit_reason);
 	vm_request_stop(v->vm, VM_EXIT_ERROR);
 	return false;
@@ -146,10 +151,14 @@ static void *vcpu_thread(void *arg)
 	sigaddset(&kick, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
+	if (v->id == 0)
+		stats_first_run(v->vm);
 	while (!vm_stopping(v->vm)) {
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+			if (errno == EINTR || errno == EAGAIN) {
+				v->exits.interrupted++;
 				continue;
+			}
 			report_run_error(v, errno);
 			vm_request_stop(v->vm, VM_EXIT_ERROR);
 			break;

@@ -22,6 +22,10 @@ struct vcpu {
 	uint64_t mpidr;
 	pthread_t thread;
 	bool started;
+	/* Exits to user space by reason, for --stats (this thread only). */
+	struct {
+		uint64_t mmio, system_event, interrupted, other;
+	} exits;
 };
 
 /* Create all vCPUs of @vm (cfg->cpus); the first is the boot CPU. */

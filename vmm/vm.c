@@ -224,7 +224,7 @@ void vm_exit_devices(struct vm *vm)
 }
 
 int vm_register_mmio(struct vm *vm, uint64_t base, uint64_t size,
-		     mmio_fn access, void *opaque)
+		     mmio_fn access, void *opaque, const char *name)
 {
 	unsigned int i;
 
@@ -238,6 +238,7 @@ int vm_register_mmio(struct vm *vm, uint64_t base, uint64_t size,
 		return -ENOSPC;
 	vm->mmio[vm->nr_mmio++] = (struct mmio_region) {
 		.base = base, .size = size, .access = access, .opaque = opaque,
+		.name = name,
 	};
 	return 0;
 }
@@ -260,13 +261,15 @@ void vm_handle_mmio(struct vm *vm, uint64_t addr, void *data,
 	unsigned int i;
 
 	for (i = 0; i < vm->nr_mmio; i++) {
-		const struct mmio_region *r = &vm->mmio[i];
+		struct mmio_region *r = &vm->mmio[i];
 
 		if (addr >= r->base && addr - r->base < r->size) {
+			__atomic_fetch_add(&r->exits, 1, __ATOMIC_RELAXED);
 			r->access(r->opaque, addr - r->base, data, len, is_write);
 			return;
 		}
 	}
+	__atomic_fetch_add(&vm->unassigned_exits, 1, __ATOMIC_RELAXED);
 
 	/* Reads as zero, writes are dropped: what a bus with nothing there does. */
 	if (!is_write)

@@ -37,6 +37,8 @@ struct mmio_region {
 	uint64_t base, size;
 	mmio_fn access;
 	void *opaque;
+	const char *name;	/* the device, for --stats */
+	uint64_t exits;		/* guest accesses trapped to user space */
 };
 
 struct vcpu;
@@ -68,6 +70,9 @@ struct vm {
 	struct loop loop;
 	int stop_fd;		/* eventfd: a stop was requested */
 	int exit_reason;	/* enum vm_exit, set once */
+	uint64_t unassigned_exits;
+	/* Times for --stats (CLOCK_MONOTONIC and process CPU, ns). */
+	uint64_t t_start, cpu_first_run, t_first_run, t_end;
 };
 
 /* Empty VM for @cfg, holding nothing yet: vm_destroy() is safe after it. */
@@ -83,9 +88,9 @@ void vm_destroy(struct vm *vm);
 int vm_add_device(struct vm *vm, const struct dev_ops *ops, const void *cfg);
 void vm_exit_devices(struct vm *vm);
 
-/* Claim the guest range [base, base + size) for @access. */
+/* Claim the guest range [base, base + size) for @access, on behalf of @name. */
 int vm_register_mmio(struct vm *vm, uint64_t base, uint64_t size,
-		     mmio_fn access, void *opaque);
+		     mmio_fn access, void *opaque, const char *name);
 /* Give back the range registered at @base (no vCPU may be running). */
 void vm_unregister_mmio(struct vm *vm, uint64_t base);
 /* Dispatch a trapped guest access (from a vCPU thread). */

@@ -105,7 +105,7 @@ boot_passthrough() {
 	press_when_ready "$log" "$sock" "$trace" "$qpid"
 	wait "$qpid"
 	# The platform bus run adds the reset_required case (host patch 3).
-	report "$gic" passthrough "$([ "$bus" = platform ] && echo 19 || echo 18)" "$log"
+	report "$gic" passthrough "$([ "$bus" = platform ] && echo 21 || echo 20)" "$log"
 	check_blinks "$gic" "$bus" "$trace"
 	check_reset "$gic" "$bus" "$trace"
 	check_rtc "$gic" "$bus" "$log"
@@ -162,6 +162,23 @@ check_dtb() {
 	fi
 }
 
+# check_stats_json GIC: the --stats object boot.sh printed is valid JSON,
+# with one entry per vCPU and the console among its devices.
+check_stats_json() {
+	log="$results/boot-gicv$1.log"
+	json="$results/stats-gicv$1.json"
+	name="gicv$1 --stats writes valid JSON (2 vCPUs, console bytes counted)"
+
+	tr -d '\r' <"$log" | sed -n '/^stats-begin/,/^stats-end/p' | sed '1d;$d' >"$json"
+	if jq -e '(.vcpus | length) == 2 and
+		  ([.devices[] | select(.type == "virtio-console") | .bytes_out] | .[0] > 0)' \
+		  "$json" >/dev/null 2>"$json.err"; then
+		pass "$name"
+	else
+		flunk "$name: $(head -2 "$json.err" | tr '\n' ' ')(see $json)"
+	fi
+}
+
 # check_series: every host patch passes checkpatch, and the one module the
 # emulated board cannot run, the R-Car GPIO reset, is built into the rig
 # kernel (kernel.sh applied the series, or stopped naming the patch).
@@ -185,8 +202,9 @@ check_series() {
 
 check_series
 for gic in 3 2; do
-	boot_host "$gic" boot 8
+	boot_host "$gic" boot 10
 	check_dtb "$gic"
+	check_stats_json "$gic"
 	boot_passthrough "$gic" platform
 	boot_passthrough "$gic" amba
 done

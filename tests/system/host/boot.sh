@@ -71,6 +71,39 @@ else
 	fail "a non-Image kernel file gets one clear line and status 1" "status $status"
 fi
 
+# --stats: one JSON object with every figure, the console's bytes counted.
+boot -c 2 -p lkvm.test=poweroff --stats=/tmp/stats.json
+missing=
+for key in exit_status startup wall_ms cpu_ms run_ms peak_rss_kib \
+	guest_ram_resident_kib vmm_overhead_kib vcpus mmio system_event \
+	unassigned_mmio_exits loop_wakeups devices virtio-console bytes_out pvpanic; do
+	grep -q "\"$key\"" /tmp/stats.json || missing="$missing $key"
+done
+out_bytes=$(sed -n 's/.*"bytes_out": \([0-9]*\).*/\1/p' /tmp/stats.json)
+if [ "$status" -eq 0 ] && [ -z "$missing" ] && [ "${out_bytes:-0}" -gt 0 ] &&
+   [ "$out_bytes" -eq "$(wc -c <"$out")" ]; then
+	ok "--stats writes every figure; console bytes out match what stdout got ($out_bytes)"
+else
+	fail "--stats writes every figure; console bytes out match what stdout got" \
+		"status $status, missing:${missing:- none}, bytes_out '$out_bytes' vs $(wc -c <"$out")"
+fi
+
+# The outer machine checks that it parses (check_stats_json in run.sh).
+echo "stats-begin"
+cat /tmp/stats.json
+echo "stats-end"
+
+# Start-up CPU time is the process's own: the VMM is single-threaded up to
+# the first KVM_RUN, so it cannot be far above start-up wall time.
+wall=$(sed -n 's/.*"wall_ms": \([0-9.]*\).*/\1/p' /tmp/stats.json)
+cpu=$(sed -n 's/.*"cpu_ms": \([0-9.]*\).*/\1/p' /tmp/stats.json)
+if [ -n "$wall" ] && [ -n "$cpu" ] &&
+   awk -v w="$wall" -v c="$cpu" 'BEGIN { exit !(w > 0 && c <= 2 * w + 5) }'; then
+	ok "--stats start-up figures are plausible (wall $wall ms, CPU $cpu ms)"
+else
+	fail "--stats start-up figures are plausible" "wall '$wall' ms, CPU '$cpu' ms"
+fi
+
 # The blob goes out as base64 for dtc on the outer machine to check.
 boot -c 2 -p lkvm.test=poweroff --dump-dtb /tmp/guest.dtb
 if [ "$status" -eq 0 ] && [ -s /tmp/guest.dtb ]; then

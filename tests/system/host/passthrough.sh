@@ -41,7 +41,7 @@ run() {
 	# The guest's lines go to the console live: the outer harness reacts
 	# to "ready for N presses".
 	{ "$vmm" run -k /guest/Image -i /guest/initrd.cpio --irqchip "$gic" \
-		--passthrough "$dev$opt" --timeout 120 \
+		--passthrough "$dev$opt" --timeout 120 --stats=/tmp/stats.json \
 		-p "lkvm.test=gpio lkvm.presses=$presses" </dev/null 2>"$err"
 	  echo $? >/tmp/status; } | tee "$out" | grep '^guest: gpio:'
 	status=$(cat /tmp/status)
@@ -68,6 +68,15 @@ run() {
 		ok "$name: $presses button presses give exactly $presses guest interrupts"
 	else
 		fail "$name: $presses button presses give exactly $presses guest interrupts" "got '${got}'"
+	fi
+	# Mapped: the guest's register accesses never leave the kernel.
+	exits=$(grep -o "\"device\": \"$dev\", \"mmio_exits\": [0-9]*" /tmp/stats.json | sed 's/.*: //')
+	if [ -z "$opt" ] && [ "$exits" = 0 ]; then
+		ok "$name: no guest access to the mapped registers exits to the VMM (--stats)"
+	elif [ -n "$opt" ] && [ "${exits:-0}" -gt 0 ]; then
+		ok "$name: every guest access to the trapped registers reaches the VMM ($exits, --stats)"
+	else
+		fail "$name: MMIO exits to the VMM for the device" "--stats says '$exits'"
 	fi
 	now=$(driver)
 	if [ "$now" = "$orig" ]; then

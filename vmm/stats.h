@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * --stats: what a run cost, written as one JSON object at exit. The
+ * counters it reads are plain fields the code keeps anyway (per vCPU,
+ * per MMIO range, per event-loop request), so leaving --stats off costs
+ * nothing but the increments.
+ */
+#ifndef LKVM_VMM_STATS_H
+#define LKVM_VMM_STATS_H
+
+#include <stdint.h>
+
+struct vm;
+
+/* Note the start of the process (call first thing in main). */
+void stats_start(struct vm *vm);
+/* Note the first KVM_RUN (the boot vCPU's thread). */
+void stats_first_run(struct vm *vm);
+/* Note the end of the run. */
+void stats_end(struct vm *vm);
+
+/*
+ * Write the JSON object to @path ("-" or NULL: stderr). Call after the
+ * run and before teardown. Returns 0 or -errno (reported).
+ */
+int stats_write(struct vm *vm, const char *path, int status);
+
+/* Trapped guest accesses to the MMIO ranges registered as @name. */
+uint64_t stats_mmio_exits(const struct vm *vm, const char *name);
+
+#endif
