@@ -12,9 +12,14 @@
 #include "devices/console.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "arch/arm64/layout.h"
 #include "devices/virtio-mmio.h"
@@ -71,11 +76,13 @@ struct console {
 	bool tx_busy;
 	unsigned int reset_gen, tx_gen;
 	bool out_warned;
+	int out_fd;			/* cfg->out_fd or our own reopening */
+	bool out_fd_owned;
 	uint64_t bytes_in, bytes_out;	/* for --stats */
 };
 
 static void console_pump_input(struct console *con);
-static void console_start_tx(struct console *con);
+static void console_start_tx(struct console *con, bool in_vcpu);
 
 /* --- guest input --------------------------------------------------- */
 
@@ -220,7 +227,7 @@ static void console_input_hold(struct console *con)
 
 static int console_write_out(struct console *con)
 {
-	return loop_writev(&con->vm->loop, &con->out_op, con->cfg->out_fd,
+	return loop_writev(&con->vm->loop, &con->out_op, con->out_fd,
 			   con->tx_iov + con->tx_first,
 			   con->tx_nr - con->tx_first);
 }
@@ -247,8 +254,64 @@ static void console_tx_complete(struct console *con)
 	}
 }
 
-/* Take the next output chain and start writing it (lock held). */
-static void console_start_tx(struct console *con)
+/* Advance the iovecs past @done bytes; true when all are written. */
+static bool console_tx_advance(struct console *con, size_t done)
+{
+	while (con->tx_first < con->tx_nr) {
+		struct iovec *iov = &con->tx_iov[con->tx_first];
+
+		if (done < iov->iov_len) {
+			iov->iov_base = (char *)iov->iov_base + done;
+			iov->iov_len -= done;
+			return false;
+		}
+		done -= iov->iov_len;
+		con->tx_first++;
+	}
+	return true;
+}
+
+/*
+ * On our own non-blocking description, write what the pipe or tty takes
+ * at once, right here: the guest spins until the buffer comes back, and
+ * this saves it a trip through the event loop. Returns 1 when the chain
+ * is done with (written, or dropped after an error), 0 when the loop is
+ * to write the rest.
+ */
+static int console_write_now(struct console *con)
+{
+	ssize_t n;
+
+	if (!con->out_fd_owned)
+		return 0;
+	n = writev(con->out_fd, con->tx_iov + con->tx_first, con->tx_nr - con->tx_first);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n < 0) {
+		console_drop_output(con, -errno);
+		return 1;
+	}
+	con->bytes_out += n;
+	return console_tx_advance(con, n);
+}
+
+/* Wake the event loop's waiter on queue @q, as a KVM ioeventfd would. */
+static void console_kick_loop(struct console *con, unsigned int q)
+{
+	uint64_t one = 1;
+
+	if (write(con->vmmio.queues[q].kick_fd, &one, sizeof(one)) < 0)
+		pr_warn("console: cannot wake the event loop for queue %u: %s",
+			q, strerror(errno));
+}
+
+/*
+ * Take the next output chain and start writing it (lock held). From a
+ * vCPU thread (@in_vcpu) only the at-once write is tried: the event loop
+ * is the loop thread's alone, so what is left is handed to it through the
+ * queue's kick eventfd, and console_resume_tx() goes on from there.
+ */
+static void console_start_tx(struct console *con, bool in_vcpu)
 {
 	struct virtq *vq;
 	int ret;
@@ -271,6 +334,15 @@ static void console_start_tx(struct console *con)
 		con->tx_first = 0;
 		con->tx_gen = con->reset_gen;
 		con->tx_busy = true;
+		ret = console_write_now(con);
+		if (ret > 0) {
+			console_tx_complete(con);
+			continue;
+		}
+		if (in_vcpu) {
+			console_kick_loop(con, TX);
+			return;
+		}
 		ret = console_write_out(con);
 		if (ret) {
 			console_drop_output(con, ret);
@@ -279,21 +351,26 @@ static void console_start_tx(struct console *con)
 	}
 }
 
-/* Advance the iovecs past @done bytes; true when all are written. */
-static bool console_tx_advance(struct console *con, size_t done)
+/*
+ * In the loop thread, after a kick: go on with a chain a vCPU thread could
+ * not write at once, or take new ones (lock held).
+ */
+static void console_resume_tx(struct console *con)
 {
-	while (con->tx_first < con->tx_nr) {
-		struct iovec *iov = &con->tx_iov[con->tx_first];
+	int ret;
 
-		if (done < iov->iov_len) {
-			iov->iov_base = (char *)iov->iov_base + done;
-			iov->iov_len -= done;
-			return false;
-		}
-		done -= iov->iov_len;
-		con->tx_first++;
+	if (!con->tx_busy) {
+		console_start_tx(con, false);
+		return;
 	}
-	return true;
+	if (con->out_op.busy)
+		return;		/* already being written */
+	ret = console_write_out(con);
+	if (ret) {
+		console_drop_output(con, ret);
+		console_tx_complete(con);
+		console_start_tx(con, false);
+	}
 }
 
 static void console_output_done(struct loop_op *op, int res)
@@ -314,7 +391,7 @@ static void console_output_done(struct loop_op *op, int res)
 
 	pthread_mutex_lock(&con->vmmio.lock);
 	console_tx_complete(con);
-	console_start_tx(con);
+	console_start_tx(con, false);
 	pthread_mutex_unlock(&con->vmmio.lock);
 }
 
@@ -339,7 +416,7 @@ static void console_kick_done(struct loop_op *op, int res)
 	if (k->queue == RX)
 		console_pump_input(con);
 	else
-		console_start_tx(con);
+		console_resume_tx(con);
 	pthread_mutex_unlock(&con->vmmio.lock);
 	if (k->queue == RX)
 		console_read_input(con);
@@ -356,11 +433,28 @@ static void console_reset(struct virtio_mmio *vmmio)
 	con->reset_gen++;
 }
 
+/*
+ * Output is written from the vCPU thread that trapped the notification:
+ * the guest spins until the buffer comes back, and a hop to the event
+ * loop's thread (an eventfd wake-up) costs it more than the exit does.
+ * What the pipe or tty does not take at once still goes through the loop.
+ */
+static void console_notify(struct virtio_mmio *vmmio, unsigned int q)
+{
+	struct console *con = vmmio->priv;
+
+	if (q == TX)
+		console_start_tx(con, true);
+	else
+		console_kick_loop(con, q);
+}
+
 static const struct virtio_dev_ops console_virtio_ops = {
 	.device_id	= VIRTIO_ID_CONSOLE,
 	.features	= 1ull << VIRTIO_F_VERSION_1,
 	.nr_queues	= 2,
 	.reset		= console_reset,
+	.notify		= console_notify,
 };
 
 static void console_mmio(void *opaque, uint64_t off, void *data,
@@ -376,6 +470,32 @@ static void console_mmio(void *opaque, uint64_t off, void *data,
 
 /* --- device ops ---------------------------------------------------- */
 
+/*
+ * io_uring can try a write at once, in the loop's own thread, only on a
+ * file that can say "would block": with O_NONBLOCK or FMODE_NOWAIT, which
+ * pipes and ttys lack before Linux 6.3. Otherwise every write goes through
+ * an io-wq worker, a thread hop per buffer while the guest spins waiting
+ * for it. Setting O_NONBLOCK on stdout itself would change it for every
+ * process sharing it, so reopen the pipe or tty into a description of our
+ * own; on anything else, or if that fails, keep the fd as it is.
+ */
+static void console_open_output(struct console *con)
+{
+	char path[64];
+	struct stat st;
+	int fd;
+
+	con->out_fd = con->cfg->out_fd;
+	if (fstat(con->out_fd, &st) || !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)))
+		return;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", con->out_fd);
+	fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	con->out_fd = fd;
+	con->out_fd_owned = true;
+}
+
 static int console_wire(struct vm *vm, struct console *con)
 {
 	unsigned int q;
@@ -387,6 +507,8 @@ static int console_wire(struct vm *vm, struct console *con)
 		return ret;
 	con->mmio_registered = true;
 	for (q = 0; q < 2; q++) {
+		if (q == TX)
+			break;	/* trapped: console_notify() */
 		ret = vm_ioeventfd(vm, con->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, q,
 				   con->vmmio.queues[q].kick_fd, true);
 		if (ret)
@@ -415,6 +537,7 @@ static int console_init(struct vm *vm, struct device *dev)
 	con->in_op.done = console_input_done;
 	con->hold_op.done = console_input_hold_done;
 	con->out_op.done = console_output_done;
+	console_open_output(con);
 
 	con->base = vm_alloc_device_addr(vm);
 	con->spi = vm_alloc_spi(vm);
@@ -458,6 +581,8 @@ static void console_exit(struct vm *vm, struct device *dev)
 	if (con->mmio_registered)
 		vm_unregister_mmio(vm, con->base);
 	virtio_mmio_exit(&con->vmmio);
+	if (con->out_fd_owned)
+		close(con->out_fd);
 	free(con);
 	dev->priv = NULL;
 }

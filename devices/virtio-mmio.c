@@ -314,7 +314,9 @@ static void write_reg(struct virtio_mmio *vm, uint64_t off, uint32_t val)
 		break;
 	case REG_QUEUE_NOTIFY:
 		/* Normally caught by KVM's ioeventfd; the trapped path does the same. */
-		if (val < vm->ops->nr_queues) {
+		if (val < vm->ops->nr_queues && vm->ops->notify) {
+			vm->ops->notify(vm, val);
+		} else if (val < vm->ops->nr_queues) {
 			uint64_t one = 1;
 
 			if (write(vm->queues[val].kick_fd, &one, sizeof(one)) < 0)

@@ -41,6 +41,12 @@ struct virtio_dev_ops {
 	void (*queue_ready)(struct virtio_mmio *vm, unsigned int q);
 	/* The driver reset the device (called with the lock held). */
 	void (*reset)(struct virtio_mmio *vm);
+	/*
+	 * Optional: a trapped notification of queue @q, handled in the vCPU
+	 * thread that trapped it (lock held). Without it, the notification
+	 * goes to the queue's kick eventfd, as KVM's ioeventfd does.
+	 */
+	void (*notify)(struct virtio_mmio *vm, unsigned int q);
 };
 
 struct virtio_mmio_queue {
