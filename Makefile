@@ -7,6 +7,7 @@
 #   make check        deps, unit tests and the system tests in the rig
 #   make demo         the main scenario on the emulated board
 #   make fuzz         each libFuzzer target for FUZZ_SECONDS (default 60)
+#   make bench        lkvm-rcar against QEMU in the rig (BENCH_QUICK=1: once)
 #   make install      PREFIX=/usr/local DESTDIR=
 #
 # CROSS_COMPILE= and CC= work as in the kernel; STATIC=0 links dynamically;
@@ -80,7 +81,7 @@ FUZZ_CC		?= clang
 FUZZ_FLAGS	:= -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined
 FUZZ_OBJS	:= $(PURE_SRCS:%.c=build/fuzz/%.o)
 
-.PHONY: all unit check system demo deps kernel install clean fuzz
+.PHONY: all unit check system demo deps kernel install clean fuzz bench
 all: $(PROGRAM)
 
 $(PROGRAM): $(TARGET_OBJS)
@@ -117,6 +118,24 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
+# The bench's arm64 helpers: vmmtime in the emulated host, mmio-loop in
+# the guest, and an Image that powers off at its first instruction.
+BENCH_TOOLS	:= build/bench/vmmtime build/bench/mmio-loop build/bench/poweroff.Image
+
+build/bench/%: tests/bench/%.c
+	@mkdir -p $(dir $@)
+	$(quiet) CC $<
+	$(Q)$(CC) $(CFLAGS) -static -o $@ $<
+
+build/bench/poweroff.Image: tests/bench/poweroff.S
+	@mkdir -p $(dir $@)
+	$(quiet) AS $<
+	$(Q)$(CC) -nostdlib -static -Wl,-Ttext=0 -Wl,--build-id=none -o $@.elf $<
+	$(Q)$(CROSS_COMPILE)objcopy -O binary $@.elf $@
+
+bench: deps $(PROGRAM) $(BENCH_TOOLS)
+	$(Q)tests/bench/run.sh
+
 deps:
 	$(Q)sh tests/rig/deps.sh
 
@@ -130,6 +149,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=8
 	$(Q)$(MAKE) --no-print-directory system
+	$(Q)$(MAKE) --no-print-directory bench BENCH_QUICK=1
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(PROGRAM)

@@ -9,7 +9,12 @@
 #               Image and guest.cpio under /guest, and tests/system/host/
 #               and the demo under /rig: the emulated host's root
 #
-# Usage: initramfs.sh KERNEL_IMAGE OUTDIR
+# With QEMU_ROOT (tests/rig/qemu-peer.sh), the images are make bench's
+# instead: bench-guest.cpio adds the guest's mmio-loop, bench-host.cpio
+# adds QEMU and its libraries, vmmtime and poweroff.Image under /bench,
+# and tests/bench/host/ under /rig.
+#
+# Usage: initramfs.sh KERNEL_IMAGE OUTDIR [QEMU_ROOT]
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -39,18 +44,31 @@ pack() {
 	mv "$2.tmp" "$2"
 }
 
+qemu_root=${3:-}
+prefix=
+[ -z "$qemu_root" ] || prefix=bench-
+bench="$top/build/bench"
+
 make_root "$stage/guest" "$top/guest/init"
 cp "$top/guest/gpio-test.sh" "$stage/guest/gpio-test.sh"
-pack "$stage/guest" "$outdir/guest.cpio"
+[ -z "$qemu_root" ] || cp "$bench/mmio-loop" "$stage/guest/mmio-loop"
+pack "$stage/guest" "$outdir/${prefix}guest.cpio"
 
 make_root "$stage/host" "$top/tests/rig/host-init"
 mkdir -p "$stage/host/guest" "$stage/host/rig"
 cp "$top/lkvm-rcar" "$stage/host/bin/lkvm-rcar"
 cp "$image" "$stage/host/guest/Image"
-cp "$outdir/guest.cpio" "$stage/host/guest/initrd.cpio"
+cp "$outdir/${prefix}guest.cpio" "$stage/host/guest/initrd.cpio"
 cp "$top"/tests/system/host/*.sh "$stage/host/rig/"
 cp "$top/tests/rig/demo-host.sh" "$stage/host/rig/demo.sh"
-pack "$stage/host" "$outdir/host.cpio"
+if [ -n "$qemu_root" ]; then
+	cp -a "$qemu_root/." "$stage/host/"
+	rm -f "$stage/host/.complete"
+	mkdir -p "$stage/host/bench"
+	cp "$bench/vmmtime" "$bench/poweroff.Image" "$stage/host/bench/"
+	cp "$top"/tests/bench/host/*.sh "$stage/host/rig/"
+fi
+pack "$stage/host" "$outdir/${prefix}host.cpio"
 
-echo "$outdir/guest.cpio"
-echo "$outdir/host.cpio"
+echo "$outdir/${prefix}guest.cpio"
+echo "$outdir/${prefix}host.cpio"

@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: the raw runs (raw.jsonl, slurped) to the table's rows. Each
+# row has the median and min-max spread of lkvm-rcar's and QEMU's runs and
+# "advantage": how many times better lkvm-rcar is (above 1: better),
+# whichever way "better" goes for the figure.
+
+def stat:
+  map(select(. != null)) | sort |
+  if length == 0 then null
+  else { median: (if length % 2 == 1 then .[length / 2 | floor]
+                  else (.[length / 2 - 1] + .[length / 2]) / 2 end),
+         min: .[0], max: .[-1], n: length }
+  end;
+
+def runs($fig; $vmm; $gic; $case):
+  map(select(.figure == $fig and .vmm == $vmm and .gic == $gic and
+             ($case == null or .case == $case)));
+
+def mark($name): .run.marks[$name];
+def init_mark: mark("guest: init reached");
+
+# A row from per-run values of each VMM.
+def row($id; $title; $unit; $better; $lkvm; $qemu; $note):
+  ($lkvm | stat) as $l | ($qemu | stat) as $q |
+  { id: $id, figure: $title, unit: $unit, better: $better,
+    lkvm: $l, qemu: $q, note: $note,
+    advantage: (if $l == null or $q == null or $l.median == 0 or $q.median == 0 then null
+                elif $better == "lower" then $q.median / $l.median
+                else $l.median / $q.median end) };
+
+def one($v): [$v];
+
+# The passed-through device's own entry in lkvm-rcar's --stats.
+def passthrough_stats: .stats.devices[]? | select(.device != null);
+def console_stats: .stats.devices[]? | select(.type == "virtio-console");
+# Event-loop wake-ups of a run that were not the console's.
+def other_wakeups: .stats.loop_wakeups - ([console_stats.loop_wakeups] | add // 0);
+
+def mmio_line: mark("bench-mmio").line // "" | capture("accesses (?<n>[0-9]+) ns_per_access (?<ns>[0-9.]+)")?;
+
+# Console runs count only when the bytes and their checksum arrived whole.
+def console_ok:
+  (mark("bench-crc32").line // "" | capture("bench-crc32 (?<crc>[0-9a-fA-F]+) +(?<n>[0-9]+)")?) as $c |
+  $c != null and (.run.data.crc32 | ascii_downcase) == ($c.crc | ascii_downcase) and (.run.data.bytes | tostring) == $c.n;
+def console_mib_s:
+  if console_ok then .run.data.bytes / 1048576 / ((.run.data.end.ms - .run.data.begin.ms) / 1000)
+  else null end;
+def console_cpu_per_mib:
+  if console_ok then (.run.data.end.cpu_ms - .run.data.begin.cpu_ms) / (.run.data.bytes / 1048576)
+  else null end;
+
+def kib_to_mib: if . == null then null else . / 1024 end;
+def overhead_mib:
+  .run.last_sample as $m |
+  if $m == null or $m.guest_ram_kib < 0 or $m.rss_kib < 0 then null
+  else ($m.rss_kib - $m.guest_ram_kib) / 1024 end;
+
+. as $all |
+{ meta: { repetitions: $reps, console_mib: $mib, presses: $presses,
+          runs: length,
+          console_checksums: ([ $all[] | select(.figure == "console") | console_ok ] | all) },
+  rows: [
+    ( ("gicv3", "gicv2") as $g |
+      row("boot_\($g)"; "boot to the guest's init (\($g | sub("gicv"; "GICv")) host)"; "ms"; "lower";
+          [ $all | runs("boot"; "lkvm-rcar"; $g; null)[] | init_mark.ms ];
+          [ $all | runs("boot"; "qemu"; $g; null)[] | init_mark.ms ]; null) ),
+    row("startup_cpu"; "start-up and tear-down CPU (guest powers off at once)"; "ms"; "lower";
+        [ $all | runs("startup"; "lkvm-rcar"; "gicv3"; null)[] | .run.cpu_ms ];
+        [ $all | runs("startup"; "qemu"; "gicv3"; null)[] | .run.cpu_ms ]; null),
+    row("startup_wall"; "start-up and tear-down wall time (same)"; "ms"; "lower";
+        [ $all | runs("startup"; "lkvm-rcar"; "gicv3"; null)[] | .run.wall_ms ];
+        [ $all | runs("startup"; "qemu"; "gicv3"; null)[] | .run.wall_ms ]; null),
+    row("first_run_cpu"; "CPU to the first KVM_RUN (--stats)"; "ms"; "lower";
+        [ $all | runs("startup"; "lkvm-rcar"; "gicv3"; null)[] | .stats.startup.cpu_ms ]; [];
+        "QEMU does not report it"),
+    row("first_run_wall"; "wall time to the first KVM_RUN (--stats)"; "ms"; "lower";
+        [ $all | runs("startup"; "lkvm-rcar"; "gicv3"; null)[] | .stats.startup.wall_ms ]; [];
+        "QEMU does not report it"),
+    ( ("128M-1cpu", "128M-2cpu", "512M-1cpu", "512M-2cpu") as $c |
+      row("peak_rss_\($c)"; "peak RSS, \($c) guest"; "MiB"; "lower";
+          [ $all | runs("memory"; "lkvm-rcar"; "gicv3"; $c)[] | .run.peak_rss_kib | kib_to_mib ];
+          [ $all | runs("memory"; "qemu"; "gicv3"; $c)[] | .run.peak_rss_kib | kib_to_mib ]; null),
+      row("overhead_\($c)"; "memory beyond guest RAM, \($c) guest"; "MiB"; "lower";
+          [ $all | runs("memory"; "lkvm-rcar"; "gicv3"; $c)[] | overhead_mib ];
+          [ $all | runs("memory"; "qemu"; "gicv3"; $c)[] | overhead_mib ]; null) ),
+    ( ("mapped", "trapped") as $c |
+      row("mmio_exits_\($c)"; "exits to user space per PL061 access, \($c)"; "exits"; "lower";
+          [ $all | runs("mmio"; "lkvm-rcar"; "gicv3"; $c)[] |
+            (mmio_line.n | tonumber?) as $n |
+            if $n then (passthrough_stats.mmio_exits) / $n else null end ];
+          []; "QEMU cannot: \($qemu_passthrough)"),
+      row("mmio_ns_\($c)"; "time per PL061 access, \($c)"; "ns"; "lower";
+          [ $all | runs("mmio"; "lkvm-rcar"; "gicv3"; $c)[] | mmio_line.ns | tonumber? ];
+          []; "QEMU cannot: \($qemu_passthrough)") ),
+    row("irq_wakeups"; "user-space wake-ups per pass-through interrupt"; "wake-ups"; "lower";
+        [ ([ $all | runs("irq"; "lkvm-rcar"; "gicv3"; "0presses")[] | other_wakeups ] | first) as $base |
+          $all | runs("irq"; "lkvm-rcar"; "gicv3"; "\($presses)presses")[] |
+          if $base == null then null else (other_wakeups - $base) / $presses end ];
+        []; "QEMU cannot pass the PL061 through"),
+    row("irq_delivered"; "button presses delivered to the guest, of \($presses)"; "interrupts"; "higher";
+        [ $delivered ]; []; "QEMU cannot pass the PL061 through"),
+    row("console_mib_s"; "console throughput, guest to host (\($mib) MiB, CRC-32 verified)"; "MiB/s"; "higher";
+        [ $all | runs("console"; "lkvm-rcar"; "gicv3"; null)[] | console_mib_s ];
+        [ $all | runs("console"; "qemu"; "gicv3"; null)[] | console_mib_s ]; null),
+    row("console_cpu"; "VMM CPU per MiB of console output"; "ms/MiB"; "lower";
+        [ $all | runs("console"; "lkvm-rcar"; "gicv3"; null)[] | console_cpu_per_mib ];
+        [ $all | runs("console"; "qemu"; "gicv3"; null)[] | console_cpu_per_mib ]; null),
+    row("binary"; "binary size, stripped (QEMU: its binary alone)"; "KiB"; "lower";
+        one($lkvm_size / 1024); one($qemu_bin / 1024); null),
+    row("binary_libs"; "binary and the shared libraries it loads"; "KiB"; "lower";
+        one($lkvm_size / 1024); one($qemu_all / 1024); "lkvm-rcar is static")
+  ] }

@@ -1,0 +1,137 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench, inside the emulated host: runs lkvm-rcar and QEMU on the same
+# guest kernel and initramfs, alternating the two within each repetition,
+# each under vmmtime, which measures both the same way. Every run prints
+# one line for the outer harness (tests/bench/run.sh):
+#
+#   bench-result FIGURE VMM CASE {vmmtime JSON} {lkvm-rcar --stats JSON}
+#
+# (the second object is {} for QEMU). Parameters come from the kernel
+# command line: rig.parts=boot,startup,memory,mmio,irq,console and
+# rig.reps, rig.mib (console MiB), rig.count (MMIO loop), rig.presses.
+set -u
+
+arg() { sed -n "s/.*rig\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+parts=",$(arg parts),"
+reps=$(arg reps)
+mib=$(arg mib)
+count=$(arg count)
+presses=$(arg presses)
+
+lkvm=/bin/lkvm-rcar
+chardev=stdio,signal=off
+qemu=/usr/bin/qemu-system-aarch64
+vmmtime=/bench/vmmtime
+dev=9030000.pl061
+guest="-i /guest/initrd.cpio"
+init="guest: init reached"
+# The same kernel command line for both; quiet keeps printk out of the
+# console stream the console figure checksums.
+cmdline="console=hvc0 panic=-1 quiet"
+
+# lkvm ARGS...: lkvm-rcar's command line for ARGS (kernel, params, ...).
+lkvm() { echo "$lkvm run --stats=/tmp/stats.json $*"; }
+
+# qemu MEM CPUS KERNEL INITRD PARAMS [EXTRA...]: QEMU's command line for
+# the same guest. -nodefaults: no PL011, no NIC, no option ROMs. The
+# console is QEMU's stdio chardev, its fastest here; but with 2 vCPUs it
+# loses all the guest's output in this rig, so the memory runs use
+# chardev=file on the same pipe instead ($chardev).
+qemu() {
+	_mem=$1 _cpus=$2 _kernel=$3 _initrd=$4 _params=$5
+	shift 5
+	echo "$qemu -accel kvm -cpu host -M virt,gic-version=host -m $_mem -smp $_cpus" \
+		"-nodefaults -nographic -no-reboot -serial none -monitor none" \
+		"-device virtio-serial-device -chardev $chardev,id=con" \
+		"-device virtconsole,chardev=con -kernel $_kernel $_initrd $*" \
+		"-append '$cmdline $_params'"
+}
+
+# measure FIGURE VMM CASE VMMTIME_ARGS -- COMMAND: one run, one line.
+measure() {
+	_fig=$1 _vmm=$2 _case=$3
+	shift 3
+	rm -f /tmp/stats.json
+	# Lines vmmtime passes on (-e) go to the console as they come.
+	eval "$vmmtime $*" 2>/tmp/vmm.err </dev/null | tee /tmp/res.out | grep -v '^{'
+	_res=$(grep '^{' /tmp/res.out | tail -1)
+	_stats={}
+	[ -s /tmp/stats.json ] && _stats=$(tr -d '\n' </tmp/stats.json)
+	echo "bench-result $_fig $_vmm $_case ${_res:-null} $_stats"
+	[ -n "$_res" ] || sed 's/^/bench: stderr: /' /tmp/vmm.err | head -3
+}
+
+want() { case "$parts" in *",$1,"*) return 0 ;; esac; return 1; }
+
+echo "bench: $(arg parts) on GICv${RIG_GIC#gicv}, $reps repetitions"
+for r in $(seq "$reps"); do
+	if want boot; then
+		measure boot lkvm-rcar 256M-1cpu -m "'$init'" -r 256 -- \
+			"$(lkvm -k /guest/Image $guest -p "'quiet lkvm.test=linger'")"
+		measure boot qemu 256M-1cpu -m "'$init'" -r 256 -- \
+			"$(qemu 256 1 /guest/Image "-initrd /guest/initrd.cpio" lkvm.test=linger)"
+	fi
+	if want startup; then
+		measure startup lkvm-rcar poweroff-image -- "$(lkvm -k /bench/poweroff.Image)"
+		measure startup qemu poweroff-image -- "$(qemu 256 1 /bench/poweroff.Image "" "")"
+	fi
+	if want memory; then
+		for m in 128 512; do
+			for c in 1 2; do
+				measure memory lkvm-rcar "${m}M-${c}cpu" -p 50 -r "$m" -- \
+					"$(lkvm -k /guest/Image $guest -m "$m" -c "$c" -p "'quiet lkvm.test=linger'")"
+				measure memory qemu "${m}M-${c}cpu" -p 50 -r "$m" -- \
+					"$(chardev=file,path=/proc/self/fd/1 && qemu "$m" "$c" /guest/Image "-initrd /guest/initrd.cpio" lkvm.test=linger)"
+			done
+		done
+	fi
+	if want mmio; then
+		for c in mapped trapped; do
+			opt=
+			[ "$c" = trapped ] && opt=,mmap=off
+			measure mmio lkvm-rcar "$c" -m bench-mmio -- \
+				"$(lkvm -k /guest/Image $guest --passthrough "$dev$opt" \
+				   -p "'quiet lkvm.test=bench-mmio lkvm.count=$count'")"
+		done
+	fi
+	if want console; then
+		bytes=$((mib * 1048576))
+		measure console lkvm-rcar "${mib}MiB" -m bench-crc32 -c "$bytes" -- \
+			"$(lkvm -k /guest/Image $guest -p "'quiet lkvm.test=bench-console lkvm.mib=$mib'")"
+		measure console qemu "${mib}MiB" -m bench-crc32 -c "$bytes" -- \
+			"$(qemu 256 1 /guest/Image "-initrd /guest/initrd.cpio" \
+			   "lkvm.test=bench-console lkvm.mib=$mib")"
+	fi
+done
+
+# Once: the presses come from outside, at the pace of the outer harness.
+if want irq; then
+	# The same run without presses: what is left over is the interrupts'.
+	measure irq lkvm-rcar 0presses -m "'guest: gpio: ready'" -- \
+		"$(lkvm -k /guest/Image $guest --passthrough "$dev" \
+		   -p "'quiet lkvm.test=gpio lkvm.presses=0'")"
+	# The guest's gpio lines go to the console: the harness presses on
+	# "ready for N presses" and reads "N button interrupts".
+	measure irq lkvm-rcar "${presses}presses" -m "'guest: gpio: ready'" -e "'guest: gpio:'" -- \
+		"$(lkvm -k /guest/Image $guest --passthrough "$dev" \
+		   -p "'quiet lkvm.test=gpio lkvm.presses=$presses'")"
+fi
+# QEMU's own pass-through of the same device, bound to vfio-platform as
+# QEMU expects, to say in the table what QEMU does with it.
+if want mmio; then
+	sysdev=/sys/bus/platform/devices/$dev
+	echo vfio-platform >"$sysdev/driver_override"
+	[ -e "$sysdev/driver" ] && echo "$dev" >"$sysdev/driver/unbind"
+	echo "$dev" >/sys/bus/platform/drivers_probe
+	$qemu -accel kvm -cpu host -M virt,gic-version=host -m 128 -nodefaults \
+		-nographic -device "vfio-platform,host=$dev" -kernel /bench/poweroff.Image \
+		</dev/null >/dev/null 2>/tmp/qemu.err
+	echo "bench-qemu-passthrough status $? $(head -1 /tmp/qemu.err)"
+	[ -e "$sysdev/driver" ] && echo "$dev" >"$sysdev/driver/unbind"
+	echo >"$sysdev/driver_override"
+	echo "$dev" >/sys/bus/platform/drivers_probe
+	echo "bench: $dev is back with '$(basename "$(readlink "$sysdev/driver" 2>/dev/null)" 2>/dev/null)'"
+fi
+echo "bench: done"

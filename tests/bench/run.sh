@@ -1,0 +1,87 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: lkvm-rcar against QEMU in the rig. Boots the emulated host
+# twice (GICv3 with every figure, GICv2 with boot and start-up), where
+# tests/bench/host/bench.sh runs both VMMs alternately, and turns what it
+# printed into a table on stdout and, in BENCH_OUT (default
+# build/bench/results): bench.json, bench.csv, bench.md, bench.png and the
+# raw runs, raw.jsonl.
+#
+# Figures are medians over the repetitions with their min-max spread. The
+# rig is nested emulation: only the ratios between the two VMMs mean much.
+#
+# BENCH_QUICK=1: one repetition of everything, small sizes; it checks that
+# every figure is produced, not what it is (make check runs it).
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/rig/common.sh"
+. "$top/tests/rig/button.sh"
+
+out=${BENCH_OUT:-$top/build/bench/results}
+work="$top/build/bench/work"
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	reps=1 mib=1 count=1000 presses=2 limit=900
+else
+	reps=5 mib=32 count=20000 presses=10 limit=3600
+fi
+mkdir -p "$out" "$work"
+
+image=$(sh "$top/tests/rig/kernel.sh") || exit 1
+qemu_root=$(sh "$top/tests/rig/qemu-peer.sh") || exit 1
+sh "$top/tests/rig/initramfs.sh" "$image" "$work" "$qemu_root" >/dev/null || exit 1
+
+# host GIC PARTS: one emulated-host boot running bench.sh; the PL061 is a
+# platform device, as on the R-Car board. Its log is $work/gicvGIC.log.
+host() {
+	gic=$1 parts=$2
+	log="$work/gicv$gic.log" sock="$work/monitor.sock" trace="$work/trace"
+	dtb="$work/platform-gicv$gic.dtb"
+	sh "$top/tests/rig/dtb.sh" "$gic" "$dtb"
+	echo "# bench: booting the emulated host (GICv$gic) for $parts"
+	rm -f "$sock"
+	: >"$trace"
+	RIG_DTB=$dtb RIG_MONITOR=$sock \
+	RIG_APPEND="rig.parts=$parts rig.reps=$reps rig.mib=$mib rig.count=$count rig.presses=$presses" \
+		sh "$top/tests/rig/qemu.sh" "$gic" "$image" "$work/bench-host.cpio" \
+		bench "$limit" >"$log" 2>&1 &
+	qpid=$!
+	press_when_ready "$log" "$sock" "$trace" "$qpid"
+	wait "$qpid"
+	grep -q '^bench: done' "$log" || echo "# bench: GICv$gic host did not finish; see $log"
+}
+
+host 3 boot,startup,memory,mmio,irq,console
+host 2 boot,startup
+
+# Each "bench-result FIGURE VMM CASE {run} {stats}" line becomes one JSON
+# object; the pass-through and interrupt lines are kept as they are.
+for gic in 3 2; do
+	tr -d '\r' <"$work/gicv$gic.log" | sed -n 's/^bench-result //p' |
+	while read -r fig vmm case rest; do
+		printf '%s\n' "$rest" | jq -c -s --arg g "gicv$gic" --arg f "$fig" \
+			--arg v "$vmm" --arg c "$case" \
+			'{ gic: $g, figure: $f, vmm: $v, case: $c, run: .[0], stats: .[1] }'
+	done
+done >"$out/raw.jsonl"
+# QEMU's own words on the PL061, without its program name and options.
+notes=$(tr -d '\r' <"$work/gicv3.log" | sed -n 's/^bench-qemu-passthrough status [0-9]* //p' |
+	head -1 | sed 's/^qemu-system-aarch64: -device [^ ]*: //; s/^vfio [^:]*: //')
+delivered=$(tr -d '\r' <"$work/gicv3.log" |
+	sed -n 's/^guest: gpio: \([0-9]*\) button interrupts.*/\1/p' | head -1)
+
+strip="$work/lkvm-rcar.stripped"
+${CROSS_COMPILE:-aarch64-linux-gnu-}strip -o "$strip" "$top/lkvm-rcar"
+lkvm_size=$(stat -c %s "$strip")
+qemu_bin=$(stat -c %s "$qemu_root/usr/bin/qemu-system-aarch64")
+qemu_all=$(du -sb --exclude=.complete "$qemu_root" | cut -f1)
+
+jq -s -f "$top/tests/bench/figures.jq" \
+	--argjson presses "$presses" --argjson delivered "${delivered:-null}" \
+	--arg qemu_passthrough "${notes:-no answer}" --argjson mib "$mib" \
+	--argjson lkvm_size "$lkvm_size" --argjson qemu_bin "$qemu_bin" \
+	--argjson qemu_all "$qemu_all" --argjson reps "$reps" \
+	"$out/raw.jsonl" >"$out/bench.json" || die "bench: cannot compute the figures from $out/raw.jsonl"
+
+sh "$top/tests/bench/report.sh" "$out"

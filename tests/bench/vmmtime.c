@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmmtime: runs a VMM and measures it from outside, the same way whatever
+ * the VMM is, so that lkvm-rcar and QEMU are compared on equal terms.
+ *
+ *   vmmtime [-m MARK]... [-e PREFIX] [-r RAM_MIB] [-p MS] [-c BYTES] -- COMMAND [ARG]...
+ *
+ * COMMAND's stdout (the guest console) is read line by line. The first
+ * line that holds each MARK is kept and timed (holds, not starts with: a
+ * kernel message may have begun the line): wall time since the
+ * launch, the VMM's CPU time, its RSS and the part of it that is guest
+ * RAM (the smaps entry of RAM_MIB, the one mapping of exactly the guest's
+ * size). Lines starting with PREFIX are passed on to stdout as they come,
+ * for a harness that reacts to the guest. With -p, the same figures are
+ * also sampled every MS milliseconds; the last sample before the VMM
+ * exits is reported, whatever the console did.
+ * With -c, the BYTES raw bytes after the line "bench-data" are counted and
+ * checksummed (CRC-32, as busybox's crc32) as they stream by. At exit one
+ * JSON object goes to stdout, on a line of its own, the last.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_MARKS	8
+#define LINE_MAX_LEN	4096
+#define KEPT_LEN	160
+
+struct sample {
+	bool seen;
+	double ms, cpu_ms;
+	long rss_kib, ram_kib;
+	char line[KEPT_LEN];
+};
+
+struct mark {
+	const char *text;
+	struct sample at;
+};
+
+static struct mark marks[MAX_MARKS];
+static unsigned int nr_marks;
+static uint64_t ram_bytes;
+static const char *echo_prefix;
+static int period_ms = -1;
+static struct sample last;
+static struct timespec t0;
+static pid_t child;
+
+static double since_launch_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0.tv_sec) * 1e3 + (t.tv_nsec - t0.tv_nsec) / 1e6;
+}
+
+/* CPU time of the whole VMM process (all its threads) so far. */
+static double child_cpu_ms(void)
+{
+	struct timespec t;
+	clockid_t clk;
+
+	if (clock_getcpuclockid(child, &clk) || clock_gettime(clk, &t))
+		return -1;
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/* The "Rss:" of the mapping of exactly the guest's RAM size, in KiB. */
+static long guest_ram_kib(void)
+{
+	char path[64], line[256];
+	unsigned long long lo, hi;
+	bool in_ram = false;
+	long kib = -1, v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)child);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx-%llx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
+			in_ram = ram_bytes && hi - lo == ram_bytes;
+		else if (in_ram && sscanf(line, "Rss: %ld kB", &v) == 1)
+			kib = (kib < 0 ? 0 : kib) + v;
+	}
+	fclose(f);
+	return kib;
+}
+
+static long status_kib(const char *key)
+{
+	char path[64], line[256];
+	size_t n = strlen(key);
+	long kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)child);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			kib = strtol(line + n + 1, NULL, 10);
+	fclose(f);
+	return kib;
+}
+
+static void take_sample(struct sample *s, const char *line)
+{
+	snprintf(s->line, sizeof(s->line), "%s", line);
+	s->seen = true;
+	s->ms = since_launch_ms();
+	s->cpu_ms = child_cpu_ms();
+	s->rss_kib = status_kib("VmRSS");
+	s->ram_kib = guest_ram_kib();
+}
+
+/* CRC-32 as zlib and busybox's crc32 compute it (reflected 0xedb88320). */
+static uint32_t crc_table[256];
+
+static void crc_init(void)
+{
+	uint32_t c;
+	int i, j;
+
+	for (i = 0; i < 256; i++) {
+		c = i;
+		for (j = 0; j < 8; j++)
+			c = c & 1 ? (c >> 1) ^ 0xedb88320u : c >> 1;
+		crc_table[i] = c;
+	}
+}
+
+static uint32_t crc_update(uint32_t crc, const unsigned char *p, size_t n)
+{
+	while (n--)
+		crc = (crc >> 8) ^ crc_table[(crc ^ *p++) & 0xff];
+	return crc;
+}
+
+struct stream {
+	uint64_t want, got;	/* raw data bytes after "bench-data" */
+	uint32_t crc;
+	bool raw;
+	struct sample begin, end;
+	char line[LINE_MAX_LEN];
+	size_t len;
+};
+
+static void on_line(struct stream *s)
+{
+	unsigned int i;
+
+	s->line[s->len] = '\0';
+	for (i = 0; i < nr_marks; i++)
+		if (!marks[i].at.seen && strstr(s->line, marks[i].text))
+			take_sample(&marks[i].at, s->line);
+	if (echo_prefix && !strncmp(s->line, echo_prefix, strlen(echo_prefix))) {
+		printf("%s\n", s->line);
+		fflush(stdout);
+	}
+	if (s->want && !s->begin.seen && !strncmp(s->line, "bench-data", 10)) {
+		take_sample(&s->begin, s->line);
+		s->raw = true;
+	}
+	s->len = 0;
+}
+
+static void consume(struct stream *s, const unsigned char *p, size_t n)
+{
+	while (n) {
+		if (s->raw) {
+			size_t take = n < s->want - s->got ? n : s->want - s->got;
+
+			s->crc = crc_update(s->crc, p, take);
+			s->got += take;
+			p += take;
+			n -= take;
+			if (s->got == s->want) {
+				take_sample(&s->end, "");
+				s->raw = false;
+			}
+			continue;
+		}
+		if (*p == '\n' || s->len == sizeof(s->line) - 1)
+			on_line(s);
+		else if (*p != '\r')
+			s->line[s->len++] = *p;
+		p++;
+		n--;
+	}
+}
+
+/* @text as a JSON string: the guest's bytes are not trusted to be clean. */
+static void print_json_string(const char *text)
+{
+	const unsigned char *p;
+
+	putchar('"');
+	for (p = (const unsigned char *)text; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20 || *p >= 0x7f)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+static void print_sample(const char *name, const struct sample *s, const char *sep)
+{
+	print_json_string(name);
+	printf(": { \"ms\": %.3f, \"cpu_ms\": %.3f, \"rss_kib\": %ld, \"guest_ram_kib\": %ld, \"line\": ",
+	       s->ms, s->cpu_ms, s->rss_kib, s->ram_kib);
+	print_json_string(s->line);
+	printf(" }%s", sep);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: vmmtime [-m MARK]... [-e PREFIX] [-r RAM_MIB] [-p MS] [-c BYTES] -- COMMAND [ARG]...\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	struct stream s = { .crc = 0xffffffffu };
+	unsigned char buf[65536];
+	struct rusage ru;
+	int opt, fds[2], status;
+	unsigned int i;
+	ssize_t n;
+
+	while ((opt = getopt(argc, argv, "+m:e:r:p:c:")) != -1) {
+		switch (opt) {
+		case 'm':
+			if (nr_marks == MAX_MARKS)
+				usage();
+			marks[nr_marks++].text = optarg;
+			break;
+		case 'r':
+			ram_bytes = strtoull(optarg, NULL, 0) << 20;
+			break;
+		case 'c':
+			s.want = strtoull(optarg, NULL, 0);
+			break;
+		case 'e':
+			echo_prefix = optarg;
+			break;
+		case 'p':
+			period_ms = atoi(optarg);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind >= argc)
+		usage();
+	crc_init();
+	if (pipe2(fds, O_CLOEXEC)) {
+		perror("vmmtime: pipe");
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	child = fork();
+	if (child < 0) {
+		perror("vmmtime: fork");
+		return 1;
+	}
+	if (child == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		execvp(argv[optind], argv + optind);
+		fprintf(stderr, "vmmtime: %s: %s\n", argv[optind], strerror(errno));
+		_exit(127);
+	}
+	close(fds[1]);
+	for (;;) {
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+		struct sample now;
+
+		if (poll(&pfd, 1, period_ms) == 0) {
+			/* A sample of a process that is exiting is not kept. */
+			take_sample(&now, "");
+			if (now.rss_kib >= 0 && now.ram_kib >= 0)
+				last = now;
+			continue;
+		}
+		n = read(fds[0], buf, sizeof(buf));
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		consume(&s, buf, n);
+	}
+	if (wait4(child, &status, 0, &ru) < 0) {
+		perror("vmmtime: wait4");
+		return 1;
+	}
+	printf("{ \"status\": %d, \"wall_ms\": %.3f, \"cpu_ms\": %.3f, \"peak_rss_kib\": %ld, ",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+	       since_launch_ms(),
+	       (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3, ru.ru_maxrss);
+	if (s.want) {
+		printf("\"data\": { \"bytes\": %" PRIu64 ", \"crc32\": \"%08" PRIx32 "\", ",
+		       s.got, ~s.crc);
+		print_sample("begin", &s.begin, ", ");
+		print_sample("end", &s.end, " }, ");
+	}
+	if (last.seen)
+		print_sample("last_sample", &last, ", ");
+	printf("\"marks\": {");
+	for (i = 0; i < nr_marks; i++) {
+		printf(" ");
+		if (marks[i].at.seen)
+			print_sample(marks[i].text, &marks[i].at, i + 1 < nr_marks ? "," : " ");
+		else {
+			print_json_string(marks[i].text);
+			printf(": null%s", i + 1 < nr_marks ? "," : " ");
+		}
+	}
+	printf("} }\n");
+	return 0;
+}
