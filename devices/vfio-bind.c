@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,8 @@ static int link_name(const char *path, char *out, size_t size)
 	return 0;
 }
 
-int vfio_bind_find(struct vfio_binding *b, const char *sysfs, const char *dev)
+int vfio_bind_find(struct vfio_binding *b, const char *sysfs,
+		   const char *state_dir, const char *dev)
 {
 	struct stat st;
 	unsigned int i;
@@ -64,6 +66,8 @@ int vfio_bind_find(struct vfio_binding *b, const char *sysfs, const char *dev)
 		snprintf(b->dev_path, sizeof(b->dev_path), "%s/bus/%s/devices/%s",
 			 sysfs, buses[i], b->name);
 		if (stat(b->dev_path, &st) == 0) {
+			snprintf(b->state, sizeof(b->state), "%s/%s.binding",
+				 state_dir, b->name);
 			snprintf(b->bus, sizeof(b->bus), "%s", buses[i]);
 			snprintf(b->vfio_driver, sizeof(b->vfio_driver), "vfio-%s",
 				 buses[i]);
@@ -150,11 +154,140 @@ static void report_bind_failure(const struct vfio_binding *b, int err)
 		       b->name, b->vfio_driver, strerror(-err));
 }
 
+
+/* --- the state file ------------------------------------------------ */
+
+/*
+ * Record the binding we are about to change, before changing it: written
+ * to a temporary name and renamed, so that a crash leaves the old file or
+ * the new one, never half of one.
+ */
+static int state_write(const struct vfio_binding *b)
+{
+	char tmp[PATH_MAX + 8], dir[PATH_MAX];
+	FILE *f;
+	int ret = 0;
+
+	snprintf(dir, sizeof(dir), "%s", b->state);
+	if (mkdir(dirname(dir), 0700) && errno != EEXIST)
+		return -errno;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", b->state);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	fprintf(f, "pid=%d\nbus=%s\ndriver=%s\n", (int)getpid(), b->bus, b->orig_driver);
+	if (fflush(f) || fsync(fileno(f)))
+		ret = -errno;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, b->state))
+		ret = -errno;
+	if (ret)
+		unlink(tmp);
+	return ret;
+}
+
+/* What a state file says: the VMM that wrote it and the original driver. */
+static int state_read(const struct vfio_binding *b, int *pid, char *drv, size_t size)
+{
+	char line[128];
+	bool have_pid = false, have_drv = false;
+	FILE *f = fopen(b->state, "re");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "pid=", 4)) {
+			*pid = atoi(line + 4);
+			have_pid = true;
+		} else if (!strncmp(line, "driver=", 7) && strlen(line + 7) < size) {
+			memcpy(drv, line + 7, strlen(line + 7) + 1);
+			have_drv = true;
+		}
+	}
+	fclose(f);
+	return have_pid && have_drv && *pid > 0 ? 0 : -EINVAL;
+}
+
+/* Is @pid a running lkvm-rcar (and not some process that got its number)? */
+static bool vmm_running(int pid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	if (pid == (int)getpid() || (kill(pid, 0) && errno != EPERM))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	return !strncmp(comm, "lkvm-rcar", 9);
+}
+
+/*
+ * Restore what a VMM that is gone recorded for the device. Returns 1 if
+ * it did, 0 if nothing was recorded, -EBUSY (with the owner in @owner)
+ * if the VMM that recorded it is running, or -errno.
+ */
+static int recover(struct vfio_binding *b, int *owner)
+{
+	char drv[sizeof(b->orig_driver)];
+	int ret;
+
+	ret = state_read(b, owner, drv, sizeof(drv));
+	if (ret == -ENOENT)
+		return 0;
+	if (ret == -EINVAL) {
+		pr_warn("%s: ignoring the unreadable state file %s", b->name, b->state);
+		unlink(b->state);
+		return 0;
+	}
+	if (ret)
+		return ret;
+	if (vmm_running(*owner))
+		return -EBUSY;
+	snprintf(b->orig_driver, sizeof(b->orig_driver), "%s", drv);
+	b->changed = true;
+	vfio_bind_restore(b);
+	pr_info("%s: restored the binding (%s) that lkvm-rcar pid %d left when it was killed",
+		b->name, drv[0] ? drv : "no driver", *owner);
+	return 1;
+}
+
+int vfio_bind_release(struct vfio_binding *b)
+{
+	int owner = 0, ret = recover(b, &owner);
+
+	if (ret == -EBUSY)
+		pr_err("release %s: lkvm-rcar pid %d is running with it; stop that VMM, and it gives the device back itself",
+		       b->name, owner);
+	else if (ret < 0)
+		pr_err("release %s: reading %s: %s", b->name, b->state, strerror(-ret));
+	else if (ret == 0)
+		pr_info("%s: lkvm-rcar recorded no binding for it (%s); nothing to release",
+			b->name, b->state);
+	return ret < 0 ? ret : 0;
+}
+
 int vfio_bind(struct vfio_binding *b)
 {
 	char now[64];
-	int ret;
+	int owner = 0, ret;
 
+	ret = recover(b, &owner);
+	if (ret == -EBUSY) {
+		pr_err("--passthrough %s: device busy: lkvm-rcar pid %d holds it; stop that VMM first",
+		       b->name, owner);
+		return ret;
+	}
+	if (ret < 0) {
+		pr_err("--passthrough %s: reading %s: %s", b->name, b->state, strerror(-ret));
+		return ret;
+	}
 	ret = vfio_bind_current(b, b->orig_driver, sizeof(b->orig_driver));
 	if (ret) {
 		pr_err("--passthrough %s: reading its driver: %s", b->name, strerror(-ret));
@@ -168,6 +301,12 @@ int vfio_bind(struct vfio_binding *b)
 		return -ENODEV;
 	}
 
+	ret = state_write(b);
+	if (ret) {
+		pr_err("--passthrough %s: cannot record its binding in %s: %s; the VMM needs a writable /run",
+		       b->name, b->state, strerror(-ret));
+		return ret;
+	}
 	b->changed = true;
 	ret = set_override(b, b->vfio_driver);
 	if (!ret && b->orig_driver[0])
@@ -214,4 +353,5 @@ void vfio_bind_restore(struct vfio_binding *b)
 			pr_warn("%s: could not give it back to %s; bind it by hand",
 				b->name, b->orig_driver);
 	}
+	unlink(b->state);
 }

@@ -5,8 +5,14 @@
  * bind sequence of Documentation/driver-api/vfio-platform.rst (and of the
  * R-Car instructions), undone in reverse at exit.
  *
- * All paths hang off a sysfs root ("/sys" normally), so that the logic can
- * be tested against a directory tree.
+ * Before it changes anything, the VMM records the original binding in a
+ * state file, <state dir>/<device>.binding ("/run/lkvm-rcar" normally:
+ * gone after a reboot, as is the binding itself). A VMM killed with
+ * SIGKILL cannot restore the binding; the next run of the same device, or
+ * `lkvm-rcar release DEV`, restores it from the file.
+ *
+ * All paths hang off a sysfs root ("/sys" normally) and the state dir, so
+ * that the logic can be tested against a directory tree.
  */
 #ifndef LKVM_DEVICES_VFIO_BIND_H
 #define LKVM_DEVICES_VFIO_BIND_H
@@ -14,6 +20,8 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+#define VFIO_BIND_STATE_DIR	"/run/lkvm-rcar"
 
 struct vfio_binding {
 	char sysfs[PATH_MAX];	/* the sysfs root, normally "/sys" */
@@ -23,22 +31,37 @@ struct vfio_binding {
 	char vfio_driver[32];	/* "vfio-platform" or "vfio-amba" */
 	char orig_driver[64];	/* driver bound before us, "" if none */
 	bool changed;		/* we changed the binding: restore it */
+	char state[PATH_MAX];	/* <state dir>/<name>.binding */
 };
 
 /*
  * Find @dev (a name or a sysfs path) on the platform or AMBA bus under
- * @sysfs. Returns 0, or -ENOENT after one line naming the device.
+ * @sysfs; its state file goes in @state_dir. Returns 0, or -ENOENT after
+ * one line naming the device.
  */
-int vfio_bind_find(struct vfio_binding *b, const char *sysfs, const char *dev);
+int vfio_bind_find(struct vfio_binding *b, const char *sysfs,
+		   const char *state_dir, const char *dev);
 
 /*
- * Bind the device to its VFIO driver unless it already is. Returns 0, or
- * -errno after one line; on failure the original binding is back.
+ * Bind the device to its VFIO driver unless it already is, first
+ * restoring what a killed VMM left behind. Returns 0, or -errno after one
+ * line (-EBUSY: a running lkvm-rcar holds it); on failure the original
+ * binding is back.
  */
 int vfio_bind(struct vfio_binding *b);
 
-/* Put the original binding back if vfio_bind() changed it. Safe twice. */
+/*
+ * Put the original binding back if vfio_bind() changed it, and drop the
+ * state file. Safe twice.
+ */
 void vfio_bind_restore(struct vfio_binding *b);
+
+/*
+ * `lkvm-rcar release`: restore the binding a killed VMM recorded for the
+ * device. Returns 0 (restored, or nothing recorded: said in one line), or
+ * -errno after one line (-EBUSY: its VMM is still running).
+ */
+int vfio_bind_release(struct vfio_binding *b);
 
 /* The driver the device is bound to now, "" if none. 0 or -errno. */
 int vfio_bind_current(const struct vfio_binding *b, char *drv, size_t size);

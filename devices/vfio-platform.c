@@ -490,7 +490,7 @@ static int vfio_platform_setup(struct vfio_platform *vp)
 	unsigned int i;
 	int ret;
 
-	ret = vfio_bind_find(&vp->bind, "/sys", vp->cfg->dev);
+	ret = vfio_bind_find(&vp->bind, "/sys", VFIO_BIND_STATE_DIR, vp->cfg->dev);
 	if (!ret)
 		ret = find_of_node(vp);
 	if (!ret && !vp->cfg->keep_binding)

@@ -15,6 +15,7 @@ Suite *virtq_suite(void);
 Suite *virtio_mmio_suite(void);
 Suite *loop_suite(void);
 Suite *host_node_suite(void);
+Suite *vfio_bind_suite(void);
 
 /* Send log messages into a buffer from now on (one test at a time). */
 void capture_log(void);

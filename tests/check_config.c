@@ -167,7 +167,22 @@ static const struct bad_case {
 	{ { "run", "-k", "K", "--passthrough", ",mmap=off", NULL }, "does not start with a device name" },
 	{ { "run", "-k", "K", "--passthrough", "d,mmap=maybe", NULL }, "--passthrough d: unknown option 'mmap=maybe'" },
 	{ { "run", "-k", "K", "--passthrough", "d,compatible=", NULL }, "compatible= needs a value" },
+	{ { "release", NULL }, "release takes one device" },
+	{ { "release", "a.gpio", "b.gpio", NULL }, "release takes one device" },
+	{ { "release", "--all", NULL }, "release takes one device" },
+	{ { "stop", NULL }, "unknown command 'stop'" },
 };
+
+START_TEST(test_release)
+{
+	const char *words[] = { "release", "e6055400.gpio", NULL };
+	struct vm_config cfg;
+
+	ck_assert_int_eq(parse(&cfg, words), 0);
+	ck_assert_int_eq(cfg.action, CONFIG_RELEASE);
+	ck_assert_str_eq(cfg.release_dev, "e6055400.gpio");
+}
+END_TEST
 
 START_TEST(test_bad_input)
 {
@@ -211,6 +226,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_help_and_version);
 	tcase_add_test(tc, test_passthrough_options);
 	tcase_add_test(tc, test_repeated_parse_resets_state);
+	tcase_add_test(tc, test_release);
 	tcase_add_loop_test(tc, test_bad_input, 0,
 			    sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, test_too_many_passthrough);

@@ -44,6 +44,7 @@ void config_usage(void)
 {
 	fputs(
 "Usage: lkvm-rcar run --kernel IMAGE [options]\n"
+"       lkvm-rcar release DEV\n"
 "       lkvm-rcar --help | --version\n"
 "\n"
 "Boot an arm64 Linux guest under KVM with a virtio console on stdin/stdout.\n"
@@ -72,6 +73,10 @@ void config_usage(void)
 "      --version          print the version\n"
 "\n"
 "Console: type Ctrl-A x to stop the guest (when stdin is a terminal).\n"
+"\n"
+"release DEV gives a passed-through device back to its host driver after\n"
+"a VMM was killed (SIGKILL) before it could, from the record it keeps in\n"
+"/run/lkvm-rcar; a later run of the same device does the same by itself.\n"
 "\n"
 "Exit status:\n"
 "  0  the guest powered off        4  the guest panicked or crashed\n"
@@ -256,6 +261,18 @@ static void config_defaults(struct vm_config *cfg)
 	cfg->irqchip = IRQCHIP_AUTO;
 }
 
+/* lkvm-rcar release DEV: exactly one device, no options. */
+static int parse_release(struct vm_config *cfg, int argc, char **argv)
+{
+	if (argc != 3 || argv[2][0] == '-' || !argv[2][0]) {
+		pr_err("release takes one device: lkvm-rcar release DEV (e.g. e6055400.gpio)");
+		return -EINVAL;
+	}
+	cfg->action = CONFIG_RELEASE;
+	cfg->release_dev = argv[2];
+	return 0;
+}
+
 int config_parse(struct vm_config *cfg, int argc, char **argv)
 {
 	int c, ret;
@@ -274,8 +291,10 @@ int config_parse(struct vm_config *cfg, int argc, char **argv)
 		cfg->action = CONFIG_VERSION;
 		return 0;
 	}
+	if (!strcmp(argv[1], "release"))
+		return parse_release(cfg, argc, argv);
 	if (strcmp(argv[1], "run")) {
-		pr_err("unknown command '%s'; the command is 'run' (see 'lkvm-rcar --help')",
+		pr_err("unknown command '%s'; the commands are 'run' and 'release' (see 'lkvm-rcar --help')",
 		       argv[1]);
 		return -EINVAL;
 	}

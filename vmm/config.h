@@ -34,6 +34,7 @@ enum config_action {
 	CONFIG_RUN,
 	CONFIG_HELP,
 	CONFIG_VERSION,
+	CONFIG_RELEASE,		/* lkvm-rcar release DEV */
 };
 
 struct vm_config {
@@ -51,6 +52,7 @@ struct vm_config {
 	const char *stats_path;	/* its file, NULL: stderr */
 	unsigned int nr_passthrough;
 	struct passthrough_cfg passthrough[CONFIG_MAX_PASSTHROUGH];
+	const char *release_dev;	/* release: the device */
 };
 
 /*

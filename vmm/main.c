@@ -10,6 +10,7 @@
 #include "arch/arm64/regs.h"
 #include "devices/console.h"
 #include "devices/pvpanic.h"
+#include "devices/vfio-bind.h"
 #include "devices/vfio-platform.h"
 #include "vmm/boot.h"
 #include "vmm/config.h"
@@ -31,6 +32,17 @@ static int add_passthrough_devices(struct vm *vm, const struct vm_config *cfg)
 	for (i = 0; !ret && i < cfg->nr_passthrough; i++)
 		ret = vm_add_device(vm, &vfio_platform_ops, &cfg->passthrough[i]);
 	return ret;
+}
+
+/* lkvm-rcar release DEV: give back what a killed VMM left bound to VFIO. */
+static int release_device(const char *dev)
+{
+	struct vfio_binding b;
+
+	if (vfio_bind_find(&b, "/sys", VFIO_BIND_STATE_DIR, dev) ||
+	    vfio_bind_release(&b))
+		return VM_EXIT_ERROR;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -58,6 +70,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_set_level(cfg.debug ? LOG_DEBUG : LOG_NORMAL);
+	if (cfg.action == CONFIG_RELEASE)
+		return release_device(cfg.release_dev);
 
 	ret = run_block_signals();
 	if (!ret)

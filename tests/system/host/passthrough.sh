@@ -137,6 +137,50 @@ else
 		"status $status, bound to '$(driver)'"
 fi
 
+# SIGKILL leaves the device with VFIO; what the VMM recorded in /run
+# gives it back: 'lkvm-rcar release', or the next run of the device.
+start_and_kill() {
+	"$vmm" run -k /guest/Image -i /guest/initrd.cpio --irqchip "$gic" \
+		--passthrough "$dev" -p lkvm.test=hang </dev/null >/tmp/first.out 2>/tmp/first.err &
+	first=$!
+	for i in $(seq 100); do
+		grep -q "init reached" /tmp/first.out 2>/dev/null && break
+		sleep 0.1
+	done
+	"$vmm" release "$dev" >"$out" 2>"$err"
+	status=$?
+	if [ "$status" -eq 1 ] && [ "$(wc -l <"$err")" -eq 1 ] && grep -q "is running with it" "$err" &&
+	   [ "$(driver)" = "vfio-$bus" ]; then
+		ok "release while the VMM runs: one clear line, status 1, device left alone"
+	else
+		fail "release while the VMM runs: one clear line, status 1, device left alone" \
+			"status $status, bound to '$(driver)'"
+	fi
+	kill -KILL "$first"
+	wait "$first" 2>/dev/null
+}
+start_and_kill
+left=$(driver)
+"$vmm" release "$dev" >"$out" 2>"$err"
+status=$?
+if [ "$left" = "vfio-$bus" ] && [ "$status" -eq 0 ] && [ "$(driver)" = "$orig" ] &&
+   grep -q "restored the binding" "$err" && [ ! -e "/run/lkvm-rcar/$dev.binding" ]; then
+	ok "SIGKILL, then release: the binding is back ('${orig:-none}') and the record gone"
+else
+	fail "SIGKILL, then release: the binding is back" \
+		"left with '$left', release status $status, now '$(driver)'"
+fi
+start_and_kill
+"$vmm" run -k /guest/Image -i /guest/initrd.cpio --irqchip "$gic" --passthrough "$dev" \
+	-p lkvm.test=poweroff </dev/null >"$out" 2>"$err"
+status=$?
+if [ "$status" -eq 0 ] && grep -q "restored the binding" "$err" && [ "$(driver)" = "$orig" ]; then
+	ok "SIGKILL, then run again: the new run restores the binding first and gives it back"
+else
+	fail "SIGKILL, then run again: the new run restores the binding first" \
+		"status $status, now '$(driver)'"
+fi
+
 # Without no-IOMMU mode the device cannot go to VFIO on this board.
 echo N >/sys/module/vfio/parameters/enable_unsafe_noiommu_mode
 "$vmm" run -k /guest/Image --passthrough "$dev" >"$out" 2>"$err"

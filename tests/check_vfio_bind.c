@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The state file that lets a binding survive a killed VMM, against a fake
+ * sysfs tree: driver bind/unbind and driver_override are plain files here,
+ * so what the code wrote into them is what it asked the kernel to do.
+ */
+#include "tests/check.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "devices/vfio-bind.h"
+
+#define DEV	"9030000.pl061"
+
+static char root[64], sys_root[96], state_dir[96];
+
+static void make_path(const char *rel, bool dir)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if (dir) {
+		ck_assert_int_eq(mkdir(path, 0700), 0);
+		return;
+	}
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+}
+
+static void read_file(const char *rel, char *buf, size_t size)
+{
+	char path[256];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	buf[0] = '\0';
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+static void write_state(const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.binding", state_dir, DEV);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static bool state_exists(void)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s.binding", state_dir, DEV);
+	return access(path, F_OK) == 0;
+}
+
+/* A pid nobody has: a child that has exited and been reaped. */
+static int dead_pid(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	return pid;
+}
+
+static void setup(void)
+{
+	static const char *const dirs[] = {
+		"sys", "sys/bus", "sys/bus/platform", "sys/bus/platform/devices",
+		"sys/bus/platform/devices/" DEV, "sys/bus/platform/drivers",
+		"sys/bus/platform/drivers/vfio-platform",
+		"sys/bus/platform/drivers/pl061_gpio", "run",
+	};
+	static const char *const files[] = {
+		"sys/bus/platform/devices/" DEV "/driver_override",
+		"sys/bus/platform/drivers/vfio-platform/unbind",
+		"sys/bus/platform/drivers/pl061_gpio/bind",
+		"sys/bus/platform/drivers_probe",
+	};
+	unsigned int i;
+
+	snprintf(root, sizeof(root), "/tmp/lkvm-bind-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		make_path(dirs[i], true);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		make_path(files[i], false);
+	snprintf(sys_root, sizeof(sys_root), "%s/sys", root);
+	snprintf(state_dir, sizeof(state_dir), "%s/run", root);
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(release_without_record_changes_nothing)
+{
+	struct vfio_binding b;
+	char buf[64];
+
+	ck_assert_int_eq(vfio_bind_find(&b, sys_root, state_dir, DEV), 0);
+	capture_log();
+	ck_assert_int_eq(vfio_bind_release(&b), 0);
+	ck_assert_ptr_nonnull(strstr(captured_log(), "nothing to release"));
+	read_file("sys/bus/platform/devices/" DEV "/driver_override", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "");
+}
+END_TEST
+
+START_TEST(release_restores_what_a_killed_vmm_recorded)
+{
+	struct vfio_binding b;
+	char state[128], buf[64];
+
+	snprintf(state, sizeof(state), "pid=%d\nbus=platform\ndriver=pl061_gpio\n", dead_pid());
+	write_state(state);
+	ck_assert_int_eq(vfio_bind_find(&b, sys_root, state_dir, DEV), 0);
+	capture_log();
+	ck_assert_int_eq(vfio_bind_release(&b), 0);
+	ck_assert_ptr_nonnull(strstr(captured_log(), "restored the binding (pl061_gpio)"));
+	/* Override cleared, the original driver asked to bind, record gone. */
+	read_file("sys/bus/platform/devices/" DEV "/driver_override", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "\n");
+	read_file("sys/bus/platform/drivers/pl061_gpio/bind", buf, sizeof(buf));
+	ck_assert_str_eq(buf, DEV);
+	ck_assert(!state_exists());
+}
+END_TEST
+
+START_TEST(a_reused_pid_is_not_taken_for_a_running_vmm)
+{
+	struct vfio_binding b;
+
+	/* pid 1 is alive, but it is not an lkvm-rcar. */
+	write_state("pid=1\nbus=platform\ndriver=pl061_gpio\n");
+	ck_assert_int_eq(vfio_bind_find(&b, sys_root, state_dir, DEV), 0);
+	capture_log();
+	ck_assert_int_eq(vfio_bind_release(&b), 0);
+	ck_assert(!state_exists());
+}
+END_TEST
+
+START_TEST(a_garbled_record_is_dropped_with_a_warning)
+{
+	struct vfio_binding b;
+
+	write_state("pid=banana\n");
+	ck_assert_int_eq(vfio_bind_find(&b, sys_root, state_dir, DEV), 0);
+	capture_log();
+	ck_assert_int_eq(vfio_bind_release(&b), 0);
+	ck_assert_ptr_nonnull(strstr(captured_log(), "unreadable state file"));
+	ck_assert(!state_exists());
+}
+END_TEST
+
+START_TEST(an_unknown_device_is_named)
+{
+	struct vfio_binding b;
+
+	capture_log();
+	ck_assert_int_eq(vfio_bind_find(&b, sys_root, state_dir, "nope.gpio"), -ENOENT);
+	ck_assert_int_eq(captured_lines(), 1);
+	ck_assert_ptr_nonnull(strstr(captured_log(), "nope.gpio"));
+}
+END_TEST
+
+Suite *vfio_bind_suite(void)
+{
+	Suite *s = suite_create("vfio-bind");
+	TCase *tc = tcase_create("state");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, release_without_record_changes_nothing);
+	tcase_add_test(tc, release_restores_what_a_killed_vmm_recorded);
+	tcase_add_test(tc, a_reused_pid_is_not_taken_for_a_running_vmm);
+	tcase_add_test(tc, a_garbled_record_is_dropped_with_a_warning);
+	tcase_add_test(tc, an_unknown_device_is_named);
+	suite_add_tcase(s, tc);
+	return s;
+}
