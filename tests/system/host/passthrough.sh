@@ -107,15 +107,20 @@ one_line_error() {
 status=$?
 one_line_error "a device that does not exist: one clear line, status 1" 1 "no such device"
 
+# start_first: a VMM that holds the device, its guest idle; pid in $first.
+start_first() {
+	"$vmm" run -k /guest/Image -i /guest/initrd.cpio --irqchip "$gic" \
+		--passthrough "$dev" -p lkvm.test=hang </dev/null >/tmp/first.out 2>/tmp/first.err &
+	first=$!
+	for i in $(seq 100); do
+		grep -q "init reached" /tmp/first.out 2>/dev/null && break
+		sleep 0.1
+	done
+}
+
 # Two VMMs, one device: the second is told, the first keeps it; SIGTERM
 # then stops the first with status 6 and the host binding comes back.
-"$vmm" run -k /guest/Image -i /guest/initrd.cpio --irqchip "$gic" \
-	--passthrough "$dev" -p lkvm.test=hang </dev/null >/tmp/first.out 2>/tmp/first.err &
-first=$!
-for i in $(seq 100); do
-	grep -q "init reached" /tmp/first.out 2>/dev/null && break
-	sleep 0.1
-done
+start_first
 "$vmm" run -k /guest/Image --passthrough "$dev" >"$out" 2>"$err"
 status=$?
 one_line_error_busy() {
@@ -140,13 +145,7 @@ fi
 # SIGKILL leaves the device with VFIO; what the VMM recorded in /run
 # gives it back: 'lkvm-rcar release', or the next run of the device.
 start_and_kill() {
-	"$vmm" run -k /guest/Image -i /guest/initrd.cpio --irqchip "$gic" \
-		--passthrough "$dev" -p lkvm.test=hang </dev/null >/tmp/first.out 2>/tmp/first.err &
-	first=$!
-	for i in $(seq 100); do
-		grep -q "init reached" /tmp/first.out 2>/dev/null && break
-		sleep 0.1
-	done
+	start_first
 	"$vmm" release "$dev" >"$out" 2>"$err"
 	status=$?
 	if [ "$status" -eq 1 ] && [ "$(wc -l <"$err")" -eq 1 ] && grep -q "is running with it" "$err" &&
