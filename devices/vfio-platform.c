@@ -68,6 +68,7 @@ struct vfio_platform {
 	struct vfio_irq irqs[VFIO_MAX_IRQS];
 	char of_node[PATH_MAX];
 	bool warned_access;
+	int64_t host_irqs_at_start;	/* for --stats; -1: not in /proc */
 };
 
 static const char *vp_name(const struct vfio_platform *vp)
@@ -485,6 +486,62 @@ static void teardown_irq(struct vfio_platform *vp, struct vfio_irq *irq)
 
 /* --- device ops ------------------------------------------------------ */
 
+/*
+ * The name VFIO gives the device's interrupt handlers: the device's own
+ * for vfio-platform, "vfio-amba-<peripheral id>" for vfio-amba.
+ */
+static void host_irq_tag(const struct vfio_platform *vp, char *tag, size_t size)
+{
+	char path[PATH_MAX + 8], id[32] = "";
+	FILE *f;
+
+	snprintf(tag, size, "(%s)", vp->bind.name);
+	if (strcmp(vp->bind.bus, "amba"))
+		return;
+	snprintf(path, sizeof(path), "%s/id", vp->bind.dev_path);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(id, sizeof(id), f))
+		snprintf(tag, size, "(vfio-amba-%08lx)", strtoul(id, NULL, 16));
+	fclose(f);
+}
+
+/*
+ * How many times the host took the device's interrupts so far: the counts
+ * of its "vfio-irq[N](...)" lines in /proc/interrupts (VFIO's handlers),
+ * which are the interrupts KVM forwarded without the VMM seeing them.
+ * Returns -1 if there is no such line.
+ */
+static int64_t host_irq_count(const struct vfio_platform *vp)
+{
+	char line[1024], tag[160];
+	int64_t total = -1;
+	FILE *f = fopen("/proc/interrupts", "re");
+
+	if (!f)
+		return -1;
+	host_irq_tag(vp, tag, sizeof(tag));
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strchr(line, ':'), *end;
+		unsigned long long n;
+
+		if (!p || !strstr(line, "vfio-irq[") || !strstr(line, tag))
+			continue;
+		if (total < 0)
+			total = 0;
+		/* One count per CPU after "NN:", then the chip's name. */
+		for (p++;; p = end) {
+			n = strtoull(p, &end, 10);
+			if (end == p)
+				break;
+			total += n;
+		}
+	}
+	fclose(f);
+	return total;
+}
+
 static int vfio_platform_setup(struct vfio_platform *vp)
 {
 	unsigned int i;
@@ -510,6 +567,7 @@ static int vfio_platform_setup(struct vfio_platform *vp)
 		ret = setup_region(vp, i);
 	for (i = 0; !ret && i < vp->nr_irqs; i++)
 		ret = setup_irq(vp, i);
+	vp->host_irqs_at_start = host_irq_count(vp);
 	return ret;
 }
 
@@ -593,6 +651,7 @@ static void vfio_platform_stats(struct vm *vm, struct device *dev, FILE *out)
 {
 	struct vfio_platform *vp = dev->priv;
 	unsigned int i;
+	int64_t now;
 
 	fprintf(out, ", \"device\": \"%s\", \"mmio_exits\": %llu, \"regions\": [",
 		vp->bind.name, (unsigned long long)stats_mmio_exits(vm, vp->bind.name));
@@ -601,7 +660,13 @@ static void vfio_platform_stats(struct vm *vm, struct device *dev, FILE *out)
 			i ? ", " : "", (unsigned long long)vp->regions[i].gpa,
 			(unsigned long long)vp->regions[i].size,
 			vp->regions[i].trapped ? "trapped" : "mapped");
-	fprintf(out, "], \"irqs\": [");
+	now = host_irq_count(vp);
+	fprintf(out, "], \"host_irqs_forwarded\": ");
+	if (vp->host_irqs_at_start >= 0 && now >= vp->host_irqs_at_start)
+		fprintf(out, "%lld", (long long)(now - vp->host_irqs_at_start));
+	else
+		fprintf(out, "null");
+	fprintf(out, ", \"irqs\": [");
 	for (i = 0; i < vp->nr_irqs; i++)
 		fprintf(out, "%s{ \"spi\": %d, \"trigger\": \"%s\", \"delivery\": \"%s\" }",
 			i ? ", " : "", vp->irqs[i].spi, vp->irqs[i].level ? "level" : "edge",

@@ -69,6 +69,14 @@ run() {
 	else
 		fail "$name: $presses button presses give exactly $presses guest interrupts" "got '${got}'"
 	fi
+	# The host took each press once and KVM forwarded it (--stats reads
+	# VFIO's counts in /proc/interrupts; the VMM never sees them).
+	fwd=$(grep -o '"host_irqs_forwarded": [0-9]*' /tmp/stats.json | sed 's/.*: //')
+	if [ "${fwd:-x}" = "$presses" ]; then
+		ok "$name: --stats counts $presses interrupts forwarded by the host"
+	else
+		fail "$name: --stats counts $presses interrupts forwarded by the host" "it says '${fwd}'"
+	fi
 	# Mapped: the guest's register accesses never leave the kernel.
 	exits=$(grep -o "\"device\": \"$dev\", \"mmio_exits\": [0-9]*" /tmp/stats.json | sed 's/.*: //')
 	if [ -z "$opt" ] && [ "$exits" = 0 ]; then
