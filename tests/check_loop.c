@@ -6,6 +6,7 @@
 #include "tests/check.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -150,6 +151,22 @@ START_TEST(test_exit_reaps_pending)
 END_TEST
 
 /* More requests than ring entries: the loop submits to make room. */
+/* The ring takes nothing but the loop's own operations. */
+START_TEST(test_ring_refuses_other_operations)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&loop.ring);
+	struct io_uring_cqe *cqe;
+
+	ck_assert_ptr_nonnull(sqe);
+	io_uring_prep_openat(sqe, AT_FDCWD, "/etc/passwd", O_RDONLY, 0);
+	ck_assert_int_eq(io_uring_submit(&loop.ring), 1);
+	ck_assert_int_eq(io_uring_wait_cqe(&loop.ring, &cqe), 0);
+	ck_assert_int_eq(cqe->res, -EACCES);
+	io_uring_cqe_seen(&loop.ring, cqe);
+	ck_assert_int_lt(io_uring_register_probe(&loop.ring, NULL, 0), 0);
+}
+END_TEST
+
 START_TEST(test_more_requests_than_entries)
 {
 	struct probe p[20];
@@ -187,6 +204,7 @@ Suite *loop_suite(void)
 	tcase_add_test(tc, test_eventfd_and_stop);
 	tcase_add_test(tc, test_exit_reaps_pending);
 	tcase_add_test(tc, test_more_requests_than_entries);
+	tcase_add_test(tc, test_ring_refuses_other_operations);
 	suite_add_tcase(s, tc);
 	return s;
 }
