@@ -58,14 +58,15 @@ PURE_SRCS	:= vmm/log.c vmm/config.c vmm/loop.c \
 		   devices/virtq.c devices/virtio-mmio.c \
 		   arch/arm64/image.c fdt/dt.c fdt/host-node.c devices/vfio-bind.c
 VMM_SRCS	:= $(PURE_SRCS) vmm/main.c vmm/vm.c vmm/vcpu.c vmm/run.c \
-		   vmm/boot.c vmm/term.c vmm/stats.c arch/arm64/gic.c arch/arm64/regs.c \
+		   vmm/boot.c vmm/term.c vmm/stats.c vmm/sandbox.c \
+		   arch/arm64/gic.c arch/arm64/regs.c \
 		   devices/console.c devices/pvpanic.c devices/vfio-platform.c
 TEST_SRCS	:= $(wildcard tests/check_*.c)
 
 TARGET_OBJS	:= $(VMM_SRCS:%.c=build/target/%.o)
 UNIT_OBJS	:= $(PURE_SRCS:%.c=build/unit/%.o) $(TEST_SRCS:%.c=build/unit/%.o)
 
-LIBS		:= -lfdt -luring -lpthread
+LIBS		:= -lfdt -luring -lseccomp -lpthread
 ifeq ($(STATIC),1)
 LDSTATIC	:= -static
 endif

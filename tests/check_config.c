@@ -41,6 +41,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cfg.timeout_s, 0);
 	ck_assert_uint_eq(cfg.nr_passthrough, 0);
 	ck_assert(!cfg.stats);
+	ck_assert(cfg.sandbox);
 }
 END_TEST
 
@@ -50,7 +51,8 @@ START_TEST(test_all_options)
 		"run", "--kernel", "K", "--initrd", "I", "--params", "quiet",
 		"--mem", "512", "--cpus", "2", "--irqchip", "gicv2",
 		"--dump-dtb", "out.dtb", "--timeout", "30",
-		"--passthrough", "e6055400.gpio", "--debug", "--stats=s.json", NULL,
+		"--passthrough", "e6055400.gpio", "--debug", "--stats=s.json",
+		"--sandbox", "off", NULL,
 	};
 	struct vm_config cfg;
 
@@ -71,6 +73,7 @@ START_TEST(test_all_options)
 	ck_assert(cfg.debug);
 	ck_assert(cfg.stats);
 	ck_assert_str_eq(cfg.stats_path, "s.json");
+	ck_assert(!cfg.sandbox);
 }
 END_TEST
 
@@ -167,6 +170,7 @@ static const struct bad_case {
 	{ { "run", "-k", "K", "--passthrough", ",mmap=off", NULL }, "does not start with a device name" },
 	{ { "run", "-k", "K", "--passthrough", "d,mmap=maybe", NULL }, "--passthrough d: unknown option 'mmap=maybe'" },
 	{ { "run", "-k", "K", "--passthrough", "d,compatible=", NULL }, "compatible= needs a value" },
+	{ { "run", "-k", "K", "--sandbox", "maybe", NULL }, "--sandbox: 'maybe' is neither on nor off" },
 	{ { "release", NULL }, "release takes one device" },
 	{ { "release", "a.gpio", "b.gpio", NULL }, "release takes one device" },
 	{ { "release", "--all", NULL }, "release takes one device" },

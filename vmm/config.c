@@ -21,6 +21,7 @@ enum {
 	OPT_VERSION,
 	OPT_DEBUG,
 	OPT_STATS,
+	OPT_SANDBOX,
 };
 
 static const struct option run_options[] = {
@@ -35,6 +36,7 @@ static const struct option run_options[] = {
 	{ "passthrough", required_argument, NULL, OPT_PASSTHROUGH },
 	{ "debug",	 no_argument,	    NULL, OPT_DEBUG },
 	{ "stats",	 optional_argument, NULL, OPT_STATS },
+	{ "sandbox",	 required_argument, NULL, OPT_SANDBOX },
 	{ "help",	 no_argument,	    NULL, 'h' },
 	{ "version",	 no_argument,	    NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -68,6 +70,8 @@ void config_usage(void)
 "      --stats[=FILE]     at exit, write what the run cost as JSON to FILE\n"
 "                         (default stderr): start-up time, memory, exits\n"
 "                         by reason and device, interrupts, console bytes\n"
+"      --sandbox on|off   confine the VMM with seccomp once the VM is set\n"
+"                         up (default on; off is for debugging)\n"
 "      --debug            print what the VMM does, step by step\n"
 "  -h, --help             this text\n"
 "      --version          print the version\n"
@@ -236,6 +240,13 @@ static int parse_run_option(struct vm_config *cfg, int c, const char *arg)
 	case OPT_DEBUG:
 		cfg->debug = true;
 		return 0;
+	case OPT_SANDBOX:
+		if (strcmp(arg, "on") && strcmp(arg, "off")) {
+			pr_err("--sandbox: '%s' is neither on nor off", arg);
+			return -EINVAL;
+		}
+		cfg->sandbox = !strcmp(arg, "on");
+		return 0;
 	case OPT_STATS:
 		cfg->stats = true;
 		cfg->stats_path = arg;
@@ -259,6 +270,7 @@ static void config_defaults(struct vm_config *cfg)
 	cfg->mem_mib = CONFIG_DEFAULT_MEM_MIB;
 	cfg->cpus = 1;
 	cfg->irqchip = IRQCHIP_AUTO;
+	cfg->sandbox = true;
 }
 
 /* lkvm-rcar release DEV: exactly one device, no options. */

@@ -48,6 +48,7 @@ struct vm_config {
 	const char *dump_dtb;
 	unsigned int timeout_s;	/* 0: none */
 	bool debug;
+	bool sandbox;		/* seccomp once set up (--sandbox=on|off) */
 	bool stats;		/* --stats given */
 	const char *stats_path;	/* its file, NULL: stderr */
 	unsigned int nr_passthrough;

@@ -15,6 +15,7 @@
 
 #include "vmm/log.h"
 #include "vmm/loop.h"
+#include "vmm/sandbox.h"
 #include "vmm/term.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -126,7 +127,11 @@ int vm_run(struct vm *vm)
 		vm_request_stop(vm, VM_EXIT_ERROR);
 	} else {
 		term_raw(&term, STDIN_FILENO);
-		ret = loop_run(&vm->loop);
+		/* Everything is open and every thread runs: confine them all. */
+		if (vm->cfg->sandbox)
+			ret = sandbox_enter();
+		if (!ret)
+			ret = loop_run(&vm->loop);
 		term_restore(&term);
 		if (ret)
 			vm_request_stop(vm, VM_EXIT_ERROR);

@@ -150,6 +150,7 @@ static void *vcpu_thread(void *arg)
 	sigemptyset(&kick);
 	sigaddset(&kick, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+	sem_post(&v->vm->vcpus_up);
 
 	if (v->id == 0)
 		stats_first_run(v->vm);
@@ -189,6 +190,15 @@ int vcpus_start(struct vm *vm)
 		}
 		vm->vcpus[i].started = true;
 	}
+	/*
+	 * Return once every thread is past the C library's own start-up
+	 * (robust futex list, rseq, signal mask), which runs with signals
+	 * blocked: the sandbox that follows would kill a thread caught there
+	 * without a word.
+	 */
+	for (i = 0; i < vm->nr_vcpus; i++)
+		while (sem_wait(&vm->vcpus_up) && errno == EINTR)
+			;
 	return 0;
 }
 

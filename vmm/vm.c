@@ -99,6 +99,7 @@ void vm_init(struct vm *vm, const struct vm_config *cfg)
 	vm->next_passthrough_addr = ARM64_PASSTHROUGH_BASE;
 	vm->next_spi = ARM64_SPI_FIRST;
 	vm->next_slot = RAM_SLOT + 1;
+	sem_init(&vm->vcpus_up, 0, 0);
 }
 
 int vm_create(struct vm *vm)
@@ -184,6 +185,7 @@ void vm_destroy(struct vm *vm)
 	loop_exit(&vm->loop);
 	vm_exit_devices(vm);
 	close_fd(&vm->stop_fd);
+	sem_destroy(&vm->vcpus_up);
 	close_fd(&vm->gic_fd);
 	close_fd(&vm->vm_fd);
 	close_fd(&vm->kvm_fd);

@@ -7,6 +7,7 @@
 #ifndef LKVM_VMM_VM_H
 #define LKVM_VMM_VM_H
 
+#include <semaphore.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -54,6 +55,7 @@ struct vm {
 
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus;
+	sem_t vcpus_up;		/* posted by each vCPU thread once it runs */
 
 	unsigned int nr_devices;
 	struct device devices[VM_MAX_DEVICES];

@@ -20,7 +20,7 @@ native="make gcc libc6-dev pkg-config libfdt-dev liburing-dev check
 	libssl-dev libelf-dev xz-utils linux-source-6.1 patch
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross socat jq gnuplot-nox
 	clang libclang-rt-14-dev"
-target="libfdt-dev liburing-dev busybox-static"
+target="libfdt-dev liburing-dev libseccomp-dev busybox-static"
 
 sudo=
 [ "$(id -u)" -eq 0 ] || sudo=sudo
@@ -46,8 +46,10 @@ if [ -n "$need" ]; then
 		--no-install-recommends $need >/dev/null
 fi
 
+# The sysroot records the package list it was made from: a new package
+# in the list makes it again.
 sysroot="$CACHE/sysroot-arm64"
-if [ ! -f "$sysroot/.complete" ]; then
+if [ "$(cat "$sysroot/.complete" 2>/dev/null)" != "$target" ]; then
 	log "deps: unpacking arm64 packages into $sysroot: $target"
 	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 		log "deps: adding the arm64 architecture to dpkg (for downloads only)"
@@ -66,5 +68,5 @@ if [ ! -f "$sysroot/.complete" ]; then
 	for deb in "$dl"/*.deb; do
 		dpkg-deb -x "$deb" "$sysroot"
 	done
-	touch "$sysroot/.complete"
+	echo "$target" >"$sysroot/.complete"
 fi

@@ -53,6 +53,19 @@ status=$?
 expect "console input reaches the guest shell and the answer comes back" 0 \
 	"answer-42"
 
+# The sandbox: a forbidden call after set-up (the self-test hook makes
+# one) ends the VMM with one line naming it; --sandbox=off runs without.
+LKVM_RCAR_SANDBOX_SELFTEST=1 boot -p lkvm.test=hang
+if [ "$status" -eq 1 ] && [ "$(grep -c . "$err")" -eq 1 ] &&
+   grep -q "the sandbox stopped system call socket" "$err"; then
+	ok "a forbidden system call ends the VMM: one line naming it, status 1"
+else
+	fail "a forbidden system call ends the VMM: one line naming it, status 1" \
+		"status $status, $(grep -c . "$err") lines"
+fi
+LKVM_RCAR_SANDBOX_SELFTEST=1 boot --sandbox off -p lkvm.test=poweroff
+expect "--sandbox off: the same run powers off normally" 0 "guest: init reached"
+
 boot -p lkvm.test=panic
 expect "guest panic exits with status 4" 4 "guest kernel panicked"
 
