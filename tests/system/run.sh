@@ -105,7 +105,7 @@ boot_passthrough() {
 	press_when_ready "$log" "$sock" "$trace" "$qpid"
 	wait "$qpid"
 	# The platform bus run adds the reset_required case (host patch 3).
-	report "$gic" passthrough "$([ "$bus" = platform ] && echo 27 || echo 26)" "$log"
+	report "$gic" passthrough "$([ "$bus" = platform ] && echo 29 || echo 28)" "$log"
 	check_blinks "$gic" "$bus" "$trace"
 	check_reset "$gic" "$bus" "$trace"
 	check_rtc "$gic" "$bus" "$log"
