@@ -74,8 +74,6 @@ int vfio_bind_find(struct vfio_binding *b, const char *sysfs,
 			return 0;
 		}
 	}
-	pr_err("--passthrough %s: no such device on the platform or AMBA bus (see %s/bus/platform/devices)",
-	       dev, sysfs);
 	return -ENOENT;
 }
 

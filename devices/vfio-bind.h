@@ -36,8 +36,8 @@ struct vfio_binding {
 
 /*
  * Find @dev (a name or a sysfs path) on the platform or AMBA bus under
- * @sysfs; its state file goes in @state_dir. Returns 0, or -ENOENT after
- * one line naming the device.
+ * @sysfs; its state file goes in @state_dir. Returns 0, or -ENOENT (not
+ * reported: the caller knows which option named the device).
  */
 int vfio_bind_find(struct vfio_binding *b, const char *sysfs,
 		   const char *state_dir, const char *dev);

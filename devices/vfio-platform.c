@@ -548,6 +548,9 @@ static int vfio_platform_setup(struct vfio_platform *vp)
 	int ret;
 
 	ret = vfio_bind_find(&vp->bind, "/sys", VFIO_BIND_STATE_DIR, vp->cfg->dev);
+	if (ret)
+		pr_err("--passthrough %s: no such device on the platform or AMBA bus (see /sys/bus/platform/devices)",
+		       vp->cfg->dev);
 	if (!ret)
 		ret = find_of_node(vp);
 	if (!ret && !vp->cfg->keep_binding)

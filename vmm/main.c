@@ -39,10 +39,12 @@ static int release_device(const char *dev)
 {
 	struct vfio_binding b;
 
-	if (vfio_bind_find(&b, "/sys", VFIO_BIND_STATE_DIR, dev) ||
-	    vfio_bind_release(&b))
+	if (vfio_bind_find(&b, "/sys", VFIO_BIND_STATE_DIR, dev)) {
+		pr_err("release %s: no such device on the platform or AMBA bus (see /sys/bus/platform/devices)",
+		       dev);
 		return VM_EXIT_ERROR;
-	return 0;
+	}
+	return vfio_bind_release(&b) ? VM_EXIT_ERROR : 0;
 }
 
 int main(int argc, char **argv)

@@ -202,7 +202,7 @@ check_series() {
 
 check_series
 for gic in 3 2; do
-	boot_host "$gic" boot 12
+	boot_host "$gic" boot 35
 	check_dtb "$gic"
 	check_stats_json "$gic"
 	boot_passthrough "$gic" platform

@@ -84,6 +84,11 @@ else
 	fail "a non-Image kernel file gets one clear line and status 1" "status $status"
 fi
 
+# Every input a user can get wrong: one line, documented status, nothing
+# left behind (tests/system/host/badinput.sh holds the table).
+. /rig/badinput.sh
+badinput_run
+
 # --stats: one JSON object with every figure, the console's bytes counted.
 boot -c 2 -p lkvm.test=poweroff --stats=/tmp/stats.json
 missing=

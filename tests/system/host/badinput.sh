@@ -1,0 +1,75 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The bad-input table, inside the emulated host: each input a user can
+# get wrong must give exactly one line on stderr that names the thing at
+# fault, the documented exit status, and leave nothing behind (no file it
+# was asked to write, the host's devices as they were). Sourced by
+# boot.sh, which provides ok, fail, $vmm, $kernel, $initrd, $out, $err.
+#
+# Each row: EXIT_STATUS | PATTERN IN THE LINE | ARGUMENTS (after "run",
+# or a whole command line when they start with "!").
+
+badinput_table() {
+	cat <<'EOF'
+2|no command|!
+2|unknown command 'start'|!start
+2|release takes one device|!release
+2|no kernel; give one with --kernel|
+2|unknown option '--turbo'|-k /guest/Image --turbo
+2|--mem: 16 is out of range|-k /guest/Image -m 16
+2|--mem: 'lots' is not a whole number|-k /guest/Image -m lots
+2|--cpus: 0 is out of range|-k /guest/Image -c 0
+2|--irqchip: unknown interrupt controller 'gicv5'|-k /guest/Image --irqchip gicv5
+2|--timeout: 0 is out of range|-k /guest/Image --timeout 0
+2|--sandbox: 'maybe' is neither on nor off|-k /guest/Image --sandbox maybe
+2|--passthrough 9030000.pl061: unknown option 'mmap=maybe'|-k /guest/Image --passthrough 9030000.pl061,mmap=maybe
+1|/nonexistent/Image|-k /nonexistent/Image
+1|/guest|-k /guest
+1|/tmp/empty|-k /tmp/empty
+1|not an arm64 Linux Image|-k /guest/initrd.cpio
+1|/nonexistent/initrd|-k /guest/Image -i /nonexistent/initrd
+1|--mem: 32 MiB is too small|-k /guest/Image -i /tmp/big.cpio -m 32
+1|/proc/nope/guest.dtb|-k /guest/Image --dump-dtb /proc/nope/guest.dtb -p lkvm.test=poweroff
+1|--stats /proc/nope/s.json|-k /guest/Image -i /guest/initrd.cpio --stats=/proc/nope/s.json -p lkvm.test=poweroff
+1|1234.nothing: no such device|-k /guest/Image --passthrough 1234.nothing
+1|release 1234.nothing|!release 1234.nothing
+1|/dev/kvm|-k /guest/Image @nokvm
+EOF
+}
+
+# The host without KVM: /dev/kvm moved away for one run.
+run_without_kvm() {
+	mv /dev/kvm /dev/kvm.away
+	"$vmm" run "$@" </dev/null >"$out" 2>"$err"
+	status=$?
+	mv /dev/kvm.away /dev/kvm
+}
+
+badinput_run() {
+	: >/tmp/empty
+	head -c 40000000 /dev/zero >/tmp/big.cpio
+	badinput_table | while IFS='|' read -r want pattern args; do
+		rm -f /tmp/nope.out
+		case "$args" in
+		'!'*)	# shellcheck disable=SC2086
+			"$vmm" ${args#!} </dev/null >"$out" 2>"$err"
+			status=$? ;;
+		*@nokvm)
+			# shellcheck disable=SC2086
+			run_without_kvm ${args% @nokvm} ;;
+		*)	# shellcheck disable=SC2086
+			"$vmm" run $args </dev/null >"$out" 2>"$err"
+			status=$? ;;
+		esac
+		name="bad input '${args:-run}': one line naming '$pattern', status $want"
+		lines=$(grep -c . "$err")
+		if [ "$status" -eq "$want" ] && [ "$lines" -eq 1 ] && grep -q -F -e "$pattern" "$err" &&
+		   [ ! -e /proc/nope/guest.dtb ] && [ -z "$(ls /run/lkvm-rcar 2>/dev/null)" ]; then
+			ok "$name"
+		else
+			fail "$name" "status $status, $lines lines: $(head -2 "$err" | tr '\n' ' ')"
+		fi
+	done
+	rm -f /tmp/empty /tmp/big.cpio
+}
