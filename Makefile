@@ -143,7 +143,7 @@ deps:
 kernel: deps
 	$(Q)sh tests/rig/kernel.sh >/dev/null
 
-system: deps $(PROGRAM)
+system: deps $(PROGRAM) build/bench/vmmtime
 	$(Q)tests/system/run.sh
 
 check: deps
@@ -153,7 +153,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory bench BENCH_QUICK=1
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory $(PROGRAM)
+	$(Q)$(MAKE) --no-print-directory $(PROGRAM) build/bench/vmmtime
 	$(Q)tests/rig/demo.sh
 
 install: $(PROGRAM)
