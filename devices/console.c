@@ -51,7 +51,7 @@ struct console {
 	uint64_t base;
 	int spi;
 	bool mmio_registered;
-	unsigned int nr_ioeventfds;
+	bool rx_ioeventfd;
 	bool irqfd_assigned;
 
 	struct console_kick kicks[2];
@@ -295,16 +295,6 @@ static int console_write_now(struct console *con)
 	return console_tx_advance(con, n);
 }
 
-/* Wake the event loop's waiter on queue @q, as a KVM ioeventfd would. */
-static void console_kick_loop(struct console *con, unsigned int q)
-{
-	uint64_t one = 1;
-
-	if (write(con->vmmio.queues[q].kick_fd, &one, sizeof(one)) < 0)
-		pr_warn("console: cannot wake the event loop for queue %u: %s",
-			q, strerror(errno));
-}
-
 /*
  * Take the next output chain and start writing it (lock held). From a
  * vCPU thread (@in_vcpu) only the at-once write is tried: the event loop
@@ -340,7 +330,7 @@ static void console_start_tx(struct console *con, bool in_vcpu)
 			continue;
 		}
 		if (in_vcpu) {
-			console_kick_loop(con, TX);
+			virtio_mmio_kick(&con->vmmio, TX);
 			return;
 		}
 		ret = console_write_out(con);
@@ -446,7 +436,7 @@ static void console_notify(struct virtio_mmio *vmmio, unsigned int q)
 	if (q == TX)
 		console_start_tx(con, true);
 	else
-		console_kick_loop(con, q);
+		virtio_mmio_kick(vmmio, q);
 }
 
 static const struct virtio_dev_ops console_virtio_ops = {
@@ -498,7 +488,6 @@ static void console_open_output(struct console *con)
 
 static int console_wire(struct vm *vm, struct console *con)
 {
-	unsigned int q;
 	int ret;
 
 	ret = vm_register_mmio(vm, con->base, VIRTIO_MMIO_SIZE, console_mmio, con,
@@ -506,15 +495,12 @@ static int console_wire(struct vm *vm, struct console *con)
 	if (ret)
 		return ret;
 	con->mmio_registered = true;
-	for (q = 0; q < 2; q++) {
-		if (q == TX)
-			break;	/* trapped: console_notify() */
-		ret = vm_ioeventfd(vm, con->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, q,
-				   con->vmmio.queues[q].kick_fd, true);
-		if (ret)
-			return ret;
-		con->nr_ioeventfds++;
-	}
+	/* Input notifications go to the loop through KVM; output ones trap. */
+	ret = vm_ioeventfd(vm, con->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, RX,
+			   con->vmmio.queues[RX].kick_fd, true);
+	if (ret)
+		return ret;
+	con->rx_ioeventfd = true;
 	ret = vm_irqfd(vm, con->spi, con->vmmio.irq_fd, true);
 	if (ret)
 		return ret;
@@ -569,15 +555,14 @@ static int console_init(struct vm *vm, struct device *dev)
 static void console_exit(struct vm *vm, struct device *dev)
 {
 	struct console *con = dev->priv;
-	unsigned int q;
 
 	if (!con)
 		return;
 	if (con->irqfd_assigned)
 		vm_irqfd(vm, con->spi, con->vmmio.irq_fd, false);
-	for (q = 0; q < con->nr_ioeventfds; q++)
-		vm_ioeventfd(vm, con->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, q,
-			     con->vmmio.queues[q].kick_fd, false);
+	if (con->rx_ioeventfd)
+		vm_ioeventfd(vm, con->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, RX,
+			     con->vmmio.queues[RX].kick_fd, false);
 	if (con->mmio_registered)
 		vm_unregister_mmio(vm, con->base);
 	virtio_mmio_exit(&con->vmmio);

@@ -68,6 +68,7 @@ struct vfio_platform {
 	struct vfio_irq irqs[VFIO_MAX_IRQS];
 	char of_node[PATH_MAX];
 	bool warned_access;
+	char host_irq_tag[160];		/* its handlers' name, "(...)" */
 	int64_t host_irqs_at_start;	/* for --stats; -1: not in /proc */
 };
 
@@ -487,11 +488,13 @@ static void teardown_irq(struct vfio_platform *vp, struct vfio_irq *irq)
 /* --- device ops ------------------------------------------------------ */
 
 /*
- * The name VFIO gives the device's interrupt handlers: the device's own
+ * Note the name VFIO gives the device's interrupt handlers: the device's own
  * for vfio-platform, "vfio-amba-<peripheral id>" for vfio-amba.
  */
-static void host_irq_tag(const struct vfio_platform *vp, char *tag, size_t size)
+static void host_irq_tag(struct vfio_platform *vp)
 {
+	char *tag = vp->host_irq_tag;
+	size_t size = sizeof(vp->host_irq_tag);
 	char path[PATH_MAX + 8], id[32] = "";
 	FILE *f;
 
@@ -515,18 +518,17 @@ static void host_irq_tag(const struct vfio_platform *vp, char *tag, size_t size)
  */
 static int64_t host_irq_count(const struct vfio_platform *vp)
 {
-	char line[1024], tag[160];
+	char line[1024];
 	int64_t total = -1;
 	FILE *f = fopen("/proc/interrupts", "re");
 
 	if (!f)
 		return -1;
-	host_irq_tag(vp, tag, sizeof(tag));
 	while (fgets(line, sizeof(line), f)) {
 		char *p = strchr(line, ':'), *end;
 		unsigned long long n;
 
-		if (!p || !strstr(line, "vfio-irq[") || !strstr(line, tag))
+		if (!p || !strstr(line, "vfio-irq[") || !strstr(line, vp->host_irq_tag))
 			continue;
 		if (total < 0)
 			total = 0;
@@ -570,6 +572,7 @@ static int vfio_platform_setup(struct vfio_platform *vp)
 		ret = setup_region(vp, i);
 	for (i = 0; !ret && i < vp->nr_irqs; i++)
 		ret = setup_irq(vp, i);
+	host_irq_tag(vp);
 	vp->host_irqs_at_start = host_irq_count(vp);
 	return ret;
 }

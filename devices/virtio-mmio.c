@@ -167,6 +167,15 @@ void virtio_mmio_fail(struct virtio_mmio *vm, struct virtq *vq)
 	raise_irq(vm, VIRTIO_MMIO_INT_CONFIG);
 }
 
+void virtio_mmio_kick(struct virtio_mmio *vm, unsigned int q)
+{
+	uint64_t one = 1;
+
+	if (write(vm->queues[q].kick_fd, &one, sizeof(one)) < 0)
+		pr_warn("%s: cannot signal queue %u's notification: %s", vm->name,
+			q, strerror(errno));
+}
+
 static uint32_t read_reg(struct virtio_mmio *vm, uint64_t off)
 {
 	struct virtio_mmio_queue *q = selected_queue(vm);
@@ -314,14 +323,12 @@ static void write_reg(struct virtio_mmio *vm, uint64_t off, uint32_t val)
 		break;
 	case REG_QUEUE_NOTIFY:
 		/* Normally caught by KVM's ioeventfd; the trapped path does the same. */
-		if (val < vm->ops->nr_queues && vm->ops->notify) {
+		if (val >= vm->ops->nr_queues)
+			break;
+		if (vm->ops->notify)
 			vm->ops->notify(vm, val);
-		} else if (val < vm->ops->nr_queues) {
-			uint64_t one = 1;
-
-			if (write(vm->queues[val].kick_fd, &one, sizeof(one)) < 0)
-				break;
-		}
+		else
+			virtio_mmio_kick(vm, val);
 		break;
 	case REG_INT_ACK:
 		vm->int_status &= ~val;

@@ -92,6 +92,12 @@ void virtio_mmio_read(struct virtio_mmio *vm, uint64_t off, void *data,
 void virtio_mmio_write(struct virtio_mmio *vm, uint64_t off,
 		       const void *data, unsigned int len);
 
+/*
+ * Signal queue @q's kick eventfd, as KVM's ioeventfd does when the
+ * driver notifies: what waits on it (the event loop) takes the queue.
+ */
+void virtio_mmio_kick(struct virtio_mmio *vm, unsigned int q);
+
 /* The queue @q if the driver has made it ready, else NULL (lock held). */
 struct virtq *virtio_mmio_queue(struct virtio_mmio *vm, unsigned int q);
 

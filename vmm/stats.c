@@ -2,8 +2,9 @@
 /*
  * --stats output. Wall times are CLOCK_MONOTONIC from main()'s start; CPU
  * time is getrusage()'s, which (unlike the CPU-time clocks) needs no
- * CONFIG_POSIX_TIMERS in a small host kernel; memory is getrusage()'s peak RSS less the guest
- * RAM resident at exit (mincore), which is what the VMM itself costs.
+ * CONFIG_POSIX_TIMERS in a small host kernel; memory is getrusage()'s peak
+ * RSS less the guest RAM resident at exit (mincore), which is what the
+ * VMM itself costs.
  */
 #include "vmm/stats.h"
 
@@ -20,11 +21,11 @@
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
-static uint64_t now_ns(clockid_t clock)
+static uint64_t now_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(clock, &ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
@@ -41,18 +42,18 @@ static uint64_t process_cpu_ns(void)
 
 void stats_start(struct vm *vm)
 {
-	vm->t_start = now_ns(CLOCK_MONOTONIC);
+	vm->t_start = now_ns();
 }
 
 void stats_first_run(struct vm *vm)
 {
 	vm->cpu_first_run = process_cpu_ns();
-	vm->t_first_run = now_ns(CLOCK_MONOTONIC);
+	vm->t_first_run = now_ns();
 }
 
 void stats_end(struct vm *vm)
 {
-	vm->t_end = now_ns(CLOCK_MONOTONIC);
+	vm->t_end = now_ns();
 }
 
 /* KiB of guest RAM in host memory now. */
@@ -112,8 +113,7 @@ static void write_vcpus(const struct vm *vm, FILE *f)
 	fprintf(f, "\n  ],\n");
 }
 
-/* MMIO exits of all ranges a device registered under @name. */
-static uint64_t mmio_exits(const struct vm *vm, const char *name)
+uint64_t stats_mmio_exits(const struct vm *vm, const char *name)
 {
 	uint64_t n = 0;
 	unsigned int i;
@@ -143,7 +143,7 @@ static void write_devices(struct vm *vm, FILE *f)
 int stats_write(struct vm *vm, const char *path, int status)
 {
 	bool to_stderr = !path || !strcmp(path, "-");
-	uint64_t end = vm->t_end ? vm->t_end : now_ns(CLOCK_MONOTONIC);
+	uint64_t end = vm->t_end ? vm->t_end : now_ns();
 	FILE *f = to_stderr ? stderr : fopen(path, "we");
 	int ret = 0;
 
@@ -169,10 +169,4 @@ int stats_write(struct vm *vm, const char *path, int status)
 		pr_err("--stats %s: %s", path, strerror(errno));
 	}
 	return ret;
-}
-
-/* Used by devices' stats hooks. */
-uint64_t stats_mmio_exits(const struct vm *vm, const char *name)
-{
-	return mmio_exits(vm, name);
 }

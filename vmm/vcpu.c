@@ -17,8 +17,8 @@
 #include <linux/kvm.h>
 
 #include "arch/arm64/regs.h"
-#include "vmm/stats.h"
 #include "vmm/log.h"
+#include "vmm/stats.h"
 #include "vmm/vm.h"
 
 #define VCPU_KICK_SIGNAL	SIGUSR1

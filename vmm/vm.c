@@ -358,28 +358,33 @@ int vm_ioeventfd(struct vm *vm, uint64_t addr, unsigned int len,
 	return ioctl(vm->vm_fd, KVM_IOEVENTFD, &ioev) < 0 ? -errno : 0;
 }
 
-int vm_irqfd(struct vm *vm, unsigned int spi, int fd, bool assign)
+/* KVM_IRQFD for @spi; with @resample_fd >= 0, the level-triggered kind. */
+static int set_irqfd(struct vm *vm, unsigned int spi, int fd, int resample_fd,
+		     bool assign)
 {
 	struct kvm_irqfd irqfd = {
 		.fd = fd,
 		.gsi = spi,	/* on arm64 the GSI is the SPI number */
-		.flags = assign ? 0 : KVM_IRQFD_FLAG_DEASSIGN,
 	};
 
+	if (!assign) {
+		irqfd.flags = KVM_IRQFD_FLAG_DEASSIGN;
+	} else if (resample_fd >= 0) {
+		irqfd.flags = KVM_IRQFD_FLAG_RESAMPLE;
+		irqfd.resamplefd = resample_fd;
+	}
 	return ioctl(vm->vm_fd, KVM_IRQFD, &irqfd) < 0 ? -errno : 0;
+}
+
+int vm_irqfd(struct vm *vm, unsigned int spi, int fd, bool assign)
+{
+	return set_irqfd(vm, spi, fd, -1, assign);
 }
 
 int vm_irqfd_resample(struct vm *vm, unsigned int spi, int fd,
 		      int resample_fd, bool assign)
 {
-	struct kvm_irqfd irqfd = {
-		.fd = fd,
-		.gsi = spi,
-		.flags = assign ? KVM_IRQFD_FLAG_RESAMPLE : KVM_IRQFD_FLAG_DEASSIGN,
-		.resamplefd = resample_fd,
-	};
-
-	return ioctl(vm->vm_fd, KVM_IRQFD, &irqfd) < 0 ? -errno : 0;
+	return set_irqfd(vm, spi, fd, resample_fd, assign);
 }
 
 void vm_request_stop(struct vm *vm, enum vm_exit reason)
