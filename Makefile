@@ -111,7 +111,7 @@ build/fuzz/%.o: %.c
 	$(quiet) FUZZCC $<
 	$(Q)$(FUZZ_CC) $(filter-out -Werror,$(CFLAGS)) -Werror $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/common.c $(FUZZ_OBJS)
 	$(quiet) FUZZLD $@
 	$(Q)$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ -lfdt -luring -lpthread
 

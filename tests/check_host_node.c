@@ -100,9 +100,15 @@ static void remove_tree(void)
 	tree[0] = '\0';
 }
 
-/* Build a guest tree with @hn's node; returns the node's offset. */
-static int generate(struct host_node *hn, const char *guest_path)
+/*
+ * Expand @fixture, point @hn at its node @host_node (a path below the
+ * tree's root) and build a guest tree with @hn's node; returns the
+ * offset of @guest_path in it.
+ */
+static int generate(struct host_node *hn, const char *fixture,
+		    const char *host_node, const char *guest_path)
 {
+	static char node_dir[PATH_MAX];
 	struct dt_desc d = {
 		.nr_cpus = 1, .mem_base = 0x40000000, .mem_size = 1 << 28,
 		.gic = { .version = 3, .dist_base = 0x08000000, .dist_size = 0x10000,
@@ -111,6 +117,9 @@ static int generate(struct host_node *hn, const char *guest_path)
 	struct dt dt;
 	int off;
 
+	expand_fixture(fixture);
+	snprintf(node_dir, sizeof(node_dir), "%s/%s", tree, host_node);
+	hn->node_dir = node_dir;
 	hn->tree_root = tree;
 	ck_assert_int_eq(dt_begin(&dt, guest_blob, sizeof(guest_blob), &d), 0);
 	ck_assert_int_eq(dt_add_host_node(&dt, hn), 0);
@@ -147,17 +156,13 @@ static void assert_compatible(int node, const char *want, int want_len)
 START_TEST(test_rcar_gpio6)
 {
 	static const char compat[] = "renesas,gpio-r8a7795\0renesas,rcar-gen3-gpio";
-	char dir[PATH_MAX];
 	struct host_node hn = {
-		.node_dir = dir,
 		.nr_regs = 1, .reg = { { 0x10000400, 0x50 } },
 		.nr_irqs = 1, .spi = { 17 }, .irq_flags = { DT_IRQ_EDGE_RISING },
 	};
 	int node;
 
-	expand_fixture("r8a77950-salvator-x.dtb");
-	snprintf(dir, sizeof(dir), "%s/soc/gpio@e6055400", tree);
-	node = generate(&hn, "/gpio@10000400");
+	node = generate(&hn, "r8a77950-salvator-x.dtb", "soc/gpio@e6055400", "/gpio@10000400");
 
 	/* The node of the R-Car instructions, with no guest patches needed. */
 	assert_compatible(node, compat, sizeof(compat));
@@ -185,17 +190,13 @@ END_TEST
 START_TEST(test_pl061_amba)
 {
 	static const char compat[] = "arm,pl061\0arm,primecell";
-	char dir[PATH_MAX];
 	struct host_node hn = {
-		.node_dir = dir,
 		.nr_regs = 1, .reg = { { 0x10000000, 0x1000 } },
 		.nr_irqs = 1, .spi = { 18 }, .irq_flags = { DT_IRQ_LEVEL_HIGH },
 	};
 	int node, clk;
 
-	expand_fixture("virt.dtb");
-	snprintf(dir, sizeof(dir), "%s/pl061@9030000", tree);
-	node = generate(&hn, "/pl061@10000000");
+	node = generate(&hn, "virt.dtb", "pl061@9030000", "/pl061@10000000");
 
 	assert_compatible(node, compat, sizeof(compat));
 	ck_assert(has(node, "gpio-controller"));
@@ -214,18 +215,14 @@ END_TEST
 START_TEST(test_pl061_platform_gets_primecell)
 {
 	static const char compat[] = "arm,pl061\0arm,primecell";
-	char dir[PATH_MAX];
 	struct host_node hn = {
-		.node_dir = dir,
 		.nr_regs = 1, .reg = { { 0x10000000, 0x1000 } },
 		.nr_irqs = 1, .spi = { 18 }, .irq_flags = { DT_IRQ_LEVEL_HIGH },
 	};
 	int node;
 
 	/* The host sees it as a plain platform device; the guest's driver is AMBA. */
-	expand_fixture("virt-platform.dtb");
-	snprintf(dir, sizeof(dir), "%s/pl061@9030000", tree);
-	node = generate(&hn, "/pl061@10000000");
+	node = generate(&hn, "virt-platform.dtb", "pl061@9030000", "/pl061@10000000");
 	assert_compatible(node, compat, sizeof(compat));
 	ck_assert(has(node, "clocks"));
 }
@@ -234,16 +231,13 @@ END_TEST
 START_TEST(test_compatible_override)
 {
 	static const char compat[] = "vendor,a\0vendor,b";
-	char dir[PATH_MAX];
 	struct host_node hn = {
-		.node_dir = dir, .compatible = "vendor,a;vendor,b",
+		.compatible = "vendor,a;vendor,b",
 		.nr_regs = 1, .reg = { { 0x10000000, 0x1000 } },
 	};
 	int node;
 
-	expand_fixture("virt.dtb");
-	snprintf(dir, sizeof(dir), "%s/pl031@9010000", tree);
-	node = generate(&hn, "/pl031@10000000");
+	node = generate(&hn, "virt.dtb", "pl031@9010000", "/pl031@10000000");
 	assert_compatible(node, compat, sizeof(compat));
 	ck_assert(!has(node, "interrupts"));
 }

@@ -3,27 +3,14 @@
  * Fuzz target: the command line. The input is split at NUL bytes into
  * arguments after "lkvm-rcar".
  */
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/fuzz.h"
 #include "vmm/config.h"
-#include "vmm/log.h"
 
 #define MAX_ARGS 32
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	/* Error messages are expected: keep them off the fuzzer's output. */
-	log_set_fd(open("/dev/null", O_WRONLY | O_CLOEXEC));
-	return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -16,10 +16,8 @@
 
 #include "fdt/dt.h"
 #include "fdt/host-node.h"
-#include "vmm/log.h"
+#include "tests/fuzz/fuzz.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static const char *const names[] = {
 	"compatible", "reg", "interrupts", "clocks", "clock-names",
@@ -56,18 +54,15 @@ static void clear_dir(const char *dir)
 	unlink(path);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+/* The scratch tree, made on the first input (common.c has the set-up hook). */
+static void make_scratch(void)
 {
-	(void)argc;
-	(void)argv;
-	log_set_fd(open("/dev/null", O_WRONLY | O_CLOEXEC));
 	snprintf(root, sizeof(root), "/tmp/lkvm-fuzz-dt-%d", (int)getpid());
 	snprintf(dev, sizeof(dev), "%s/gpio@e6055400", root);
 	snprintf(clk, sizeof(clk), "%s/clk", root);
 	if (mkdir(root, 0700) || mkdir(dev, 0700) || mkdir(clk, 0700))
 		abort();
 	atexit(remove_scratch);
-	return 0;
 }
 
 static void put(const char *dir, const char *name, const uint8_t *val, size_t len)
@@ -99,6 +94,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i = 0;
 	struct dt dt;
 
+	if (!root[0])
+		make_scratch();
 	clear_dir(dev);
 	clear_dir(clk);
 	while (i + 2 <= size) {

@@ -3,24 +3,11 @@
  * Fuzz target: the arm64 Image header parser and the boot placement it
  * feeds, with RAM and initrd sizes taken from the input too.
  */
-#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "arch/arm64/image.h"
-#include "vmm/log.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	/* Error messages are expected: keep them off the fuzzer's output. */
-	log_set_fd(open("/dev/null", O_WRONLY | O_CLOEXEC));
-	return 0;
-}
+#include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

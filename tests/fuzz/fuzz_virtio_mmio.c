@@ -5,34 +5,21 @@
  * queues the accesses enabled. Each 8-byte record is one access: kind,
  * size, offset, value. Guest RAM (the rings) is the input's tail.
  */
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "devices/virtio-mmio.h"
-#include "vmm/log.h"
+#include "tests/fuzz/fuzz.h"
 
 #define RAM_SIZE	(16 * 1024)
 #define RAM_GPA		0x40000000ull
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static const struct virtio_dev_ops ops = {
 	.device_id	= 3,
 	.features	= 1ull << VIRTIO_F_VERSION_1,
 	.nr_queues	= 2,
 };
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	/* Error messages are expected: keep them off the fuzzer's output. */
-	log_set_fd(open("/dev/null", O_WRONLY | O_CLOEXEC));
-	return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -11,11 +11,10 @@
 #include <string.h>
 
 #include "devices/virtq.h"
+#include "tests/fuzz/fuzz.h"
 
 #define RAM_SIZE	(16 * 1024)
 #define RAM_GPA		0x40000000ull
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static uint64_t ring_gpa(const uint8_t *p)
 {
