@@ -302,8 +302,23 @@ fi
 # same open files, about the same memory available, and the device
 # with its driver and no record of it.
 if [ "$gic" = gicv3 ] && [ "$bus" = platform ]; then
-	# Open files of every process left (this kernel has no /proc/sys).
-	files() { ls /proc/[0-9]*/fd 2>/dev/null | grep -c '^[0-9]'; }
+	# Open files of every process (this kernel has no /proc/sys), one
+	# line per process into file $1. Counted in this shell, not in a
+	# pipeline: a pipeline's own processes come and go while it runs,
+	# and would be counted or not by chance.
+	files() {
+		: >"$1"
+		for d in /proc/[0-9]*; do
+			n=0
+			for f in "$d"/fd/*; do
+				[ -L "$f" ] && n=$((n + 1))
+			done
+			comm=; read -r comm 2>/dev/null <"$d/comm"
+			[ "$n" -gt 0 ] && echo "$n ${d#/proc/} $comm" >>"$1"
+		done
+		files_total=0
+		while read -r n rest; do files_total=$((files_total + n)); done <"$1"
+	}
 	avail() { sed -n 's/^MemAvailable: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
 	soak_run() {
 		"$vmm" run -k /guest/Image -i /guest/initrd.cpio --irqchip "$gic" "$@" \
@@ -311,16 +326,17 @@ if [ "$gic" = gicv3 ] && [ "$bus" = platform ]; then
 	}
 	failed=0
 	soak_run --passthrough "$dev"	# warm the caches up
-	files_before=$(files) avail_before=$(avail)
+	files /tmp/files.before; files_before=$files_total avail_before=$(avail)
 	for i in $(seq 25); do
 		soak_run
 		soak_run --passthrough "$dev"
 	done
 	for i in $(seq 30); do
-		[ "$(files)" -le "$files_before" ] && break
+		files /tmp/files.after
+		[ "$files_total" -le "$files_before" ] && break
 		sleep 0.1
 	done
-	files_after=$(files) avail_after=$(avail)
+	files_after=$files_total avail_after=$(avail)
 	lost=$(( (avail_before - avail_after) / 1024 ))
 	if [ "$failed" -eq 0 ] && [ "$files_after" -le "$files_before" ] && [ "$lost" -lt 8 ] &&
 	   [ "$(driver)" = "$orig" ] && [ -z "$(ls /run/lkvm-rcar 2>/dev/null)" ]; then
@@ -328,5 +344,7 @@ if [ "$gic" = gicv3 ] && [ "$bus" = platform ]; then
 	else
 		fail "fifty runs, half with pass-through: nothing leaks" \
 			"$failed failed; open files $files_before -> $files_after; $lost MiB less available; bound to '$(driver)'"
+		echo "# open files per process (count pid name), before and after:"
+		diff /tmp/files.before /tmp/files.after | sed 's/^/# | /'
 	fi
 fi
