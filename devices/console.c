@@ -3,11 +3,13 @@
  * virtio console. Queue 0 (receiveq) carries host input to the guest,
  * queue 1 (transmitq) guest output to the host. No multiport, no size.
  *
- * The data path runs in the event loop thread: the guest's QueueNotify
- * write is an ioeventfd the loop reads, the used-buffer interrupt an
- * irqfd. Output is written straight from the guest's buffers, and a
- * buffer is handed back only once its bytes have been written out, so a
- * guest that powers off right after printing loses nothing.
+ * Input runs in the event loop thread: the receive queue's QueueNotify
+ * write is an ioeventfd the loop reads. Output is written by the vCPU
+ * thread that traps the transmit queue's notification, straight from
+ * the guest's buffers (what the pipe or tty does not take at once goes
+ * on in the loop), and a buffer is handed back only once its bytes have
+ * been written out, so a guest that powers off right after printing
+ * loses nothing. Interrupts go out through an irqfd.
  */
 #include "devices/console.h"
 
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -34,6 +37,7 @@
 #define TX			1
 #define CTRL_A			0x01
 #define CONSOLE_INPUT_HOLD_MS	300
+#define CONSOLE_TX_IRQ_DELAY_NS	1000000
 
 struct console;
 
@@ -78,6 +82,13 @@ struct console {
 	bool out_warned;
 	int out_fd;			/* cfg->out_fd or our own reopening */
 	bool out_fd_owned;
+
+	/* The output interrupt, coalesced: see console_tx_notify(). */
+	int tx_irq_timer;
+	bool tx_irq_armed;
+	struct loop_op tx_irq_op;
+	uint64_t tx_irq_expiries;
+
 	uint64_t bytes_in, bytes_out;	/* for --stats */
 };
 
@@ -241,6 +252,54 @@ static void console_drop_output(struct console *con, int err)
 	con->tx_first = con->tx_nr;
 }
 
+/*
+ * Tell the driver that output buffers came back, a little later (lock
+ * held). Linux's hvc console spins on the transmit queue until its buffer
+ * is returned and never waits for this interrupt, which costs it two
+ * exits (the status read and the acknowledge) per buffer: more than the
+ * notification that sent the buffer. So the first buffer returned arms a
+ * short timer, and one interrupt covers all that were returned until it
+ * expires. The interrupt still comes, as virtio asks; only later.
+ */
+static void console_tx_notify(struct console *con, struct virtq *vq)
+{
+	struct itimerspec at = { .it_value.tv_nsec = CONSOLE_TX_IRQ_DELAY_NS };
+
+	if (con->tx_irq_armed)
+		return;
+	if (con->tx_irq_timer >= 0 && !timerfd_settime(con->tx_irq_timer, 0, &at, NULL)) {
+		con->tx_irq_armed = true;
+		return;
+	}
+	virtio_mmio_notify(&con->vmmio, vq);
+}
+
+static void console_wait_tx_irq(struct console *con)
+{
+	if (loop_read(&con->vm->loop, &con->tx_irq_op, con->tx_irq_timer,
+		      &con->tx_irq_expiries, sizeof(con->tx_irq_expiries)) < 0) {
+		/* Without the timer, every buffer returned interrupts at once. */
+		close(con->tx_irq_timer);
+		con->tx_irq_timer = -1;
+	}
+}
+
+static void console_tx_irq_done(struct loop_op *op, int res)
+{
+	struct console *con = (struct console *)((char *)op -
+				offsetof(struct console, tx_irq_op));
+	struct virtq *vq;
+
+	pthread_mutex_lock(&con->vmmio.lock);
+	con->tx_irq_armed = false;
+	vq = virtio_mmio_queue(&con->vmmio, TX);
+	if (vq)
+		virtio_mmio_notify(&con->vmmio, vq);
+	pthread_mutex_unlock(&con->vmmio.lock);
+	if (res >= 0 || res == -EINTR || res == -EAGAIN)
+		console_wait_tx_irq(con);
+}
+
 /* Hand the written chain back to the guest (lock held). */
 static void console_tx_complete(struct console *con)
 {
@@ -250,7 +309,7 @@ static void console_tx_complete(struct console *con)
 	/* After a device reset the chain belongs to no ring any more. */
 	if (vq && con->tx_gen == con->reset_gen) {
 		virtq_push(vq, con->tx_chain.head, 0);
-		virtio_mmio_notify(&con->vmmio, vq);
+		console_tx_notify(con, vq);
 	}
 }
 
@@ -315,7 +374,7 @@ static void console_start_tx(struct console *con, bool in_vcpu)
 		}
 		if (!con->tx_chain.nr_out) {
 			virtq_push(vq, con->tx_chain.head, 0);
-			virtio_mmio_notify(&con->vmmio, vq);
+			console_tx_notify(con, vq);
 			continue;
 		}
 		memcpy(con->tx_iov, con->tx_chain.iov,
@@ -523,6 +582,8 @@ static int console_init(struct vm *vm, struct device *dev)
 	con->in_op.done = console_input_done;
 	con->hold_op.done = console_input_hold_done;
 	con->out_op.done = console_output_done;
+	con->tx_irq_op.done = console_tx_irq_done;
+	con->tx_irq_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	console_open_output(con);
 
 	con->base = vm_alloc_device_addr(vm);
@@ -549,6 +610,8 @@ static int console_init(struct vm *vm, struct device *dev)
 		console_wait_kick(con, &con->kicks[q]);
 	}
 	console_read_input(con);
+	if (con->tx_irq_timer >= 0)
+		console_wait_tx_irq(con);
 	return 0;
 }
 
@@ -568,6 +631,8 @@ static void console_exit(struct vm *vm, struct device *dev)
 	virtio_mmio_exit(&con->vmmio);
 	if (con->out_fd_owned)
 		close(con->out_fd);
+	if (con->tx_irq_timer >= 0)
+		close(con->tx_irq_timer);
 	free(con);
 	dev->priv = NULL;
 }
@@ -587,7 +652,7 @@ static void console_stats(struct vm *vm, struct device *dev, FILE *out)
 	struct console *con = dev->priv;
 	uint64_t wakeups = con->in_op.completions + con->out_op.completions +
 			   con->hold_op.completions + con->kicks[0].op.completions +
-			   con->kicks[1].op.completions;
+			   con->kicks[1].op.completions + con->tx_irq_op.completions;
 
 	fprintf(out, ", \"mmio_exits\": %llu, \"loop_wakeups\": %llu, \"irqs\": { \"spi\": %d, \"delivery\": \"irqfd\", \"raised_by_vmm\": %llu }, \"bytes_in\": %llu, \"bytes_out\": %llu",
 		(unsigned long long)stats_mmio_exits(vm, "virtio-console"),

@@ -27,8 +27,8 @@ static const char *const allowed[] = {
 	/* vCPU kicks and stop signals */
 	"tgkill", "tkill", "getpid", "gettid", "rt_sigreturn", "rt_sigprocmask",
 	"restart_syscall",
-	/* time, --timeout, --stats */
-	"clock_gettime", "clock_nanosleep", "nanosleep", "getrusage", "mincore",
+	/* time, --timeout, --stats, the console's interrupt timer */
+	"timerfd_settime", "clock_gettime", "clock_nanosleep", "nanosleep", "getrusage", "mincore",
 	/* memory (mmap and mprotect without PROT_EXEC, below) */
 	"brk", "munmap", "madvise", "mremap", "getrandom",
 	/* files: --stats, the binding's restore in sysfs and its record */
