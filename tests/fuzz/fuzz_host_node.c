@@ -54,10 +54,18 @@ static void clear_dir(const char *dir)
 	unlink(path);
 }
 
-/* The scratch tree, made on the first input (common.c has the set-up hook). */
+/*
+ * The scratch tree, made on the first input (common.c has the set-up
+ * hook). Every input rewrites it, so it goes on tmpfs where there is one:
+ * on a disk file system the creating and unlinking is most of the time.
+ */
 static void make_scratch(void)
 {
-	snprintf(root, sizeof(root), "/tmp/lkvm-fuzz-dt-%d", (int)getpid());
+	struct stat st;
+	const char *base = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ?
+			   "/dev/shm" : "/tmp";
+
+	snprintf(root, sizeof(root), "%s/lkvm-fuzz-dt-%d", base, (int)getpid());
 	snprintf(dev, sizeof(dev), "%s/gpio@e6055400", root);
 	snprintf(clk, sizeof(clk), "%s/clk", root);
 	if (mkdir(root, 0700) || mkdir(dev, 0700) || mkdir(clk, 0700))
