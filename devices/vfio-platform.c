@@ -4,17 +4,34 @@
  * VFIO driver, container and group, device fd, reset, then per region
  * mmap -> memslot (or trap), per IRQ eventfds -> VFIO -> irqfd. Order
  * out is the reverse, ending with the host binding put back.
+ *
+ * Interrupts normally never reach the VMM: KVM raises the guest's SPI from
+ * VFIO's eventfd, and for a level interrupt signals VFIO's unmask eventfd
+ * when the guest EOIs it (irqfd resample). Without that (irqfd=off, or a
+ * KVM without KVM_CAP_IRQFD_RESAMPLE) the event loop delivers them, and
+ * since user space learns nothing of the guest's EOI, the guest's
+ * accesses to the device stand for it: while a level interrupt is masked
+ * at VFIO the device's mapped regions are taken out of the guest, so
+ * they trap. The first access lowers the guest's line (its handler has
+ * the interrupt); the first write, which is how handlers usually clear
+ * the cause, unmasks the host interrupt, and so does a short timer for
+ * handlers that only read. If the device still asks, its interrupt
+ * fires again at once: a level interrupt is never lost, at worst the
+ * guest sees one it finds nothing to do for.
  */
 #include "devices/vfio-platform.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 #include <linux/vfio.h>
@@ -24,12 +41,15 @@
 #include "fdt/host-node.h"
 #include "vmm/config.h"
 #include "vmm/log.h"
+#include "vmm/loop.h"
 #include "vmm/stats.h"
 #include "vmm/vm.h"
 
 #define VFIO_MAX_REGIONS	HOST_NODE_MAX_REGS
 #define VFIO_MAX_IRQS		HOST_NODE_MAX_IRQS
 #define PAGE_SIZE_4K		4096ull
+/* How long the regions stay trapped after the guest served an interrupt. */
+#define REMAP_DELAY_NS		10000000
 
 struct vfio_region {
 	struct vfio_platform *vp;
@@ -41,16 +61,24 @@ struct vfio_region {
 	uint64_t map_len;
 	int slot;		/* KVM memslot, -1 when trapped */
 	bool trapped;
+	bool mmio_registered;	/* accesses that exit come to region_access() */
 };
 
 struct vfio_irq {
+	struct vfio_platform *vp;
 	unsigned int index;
 	int spi;
 	bool level;
+	bool from_vmm;		/* the event loop delivers it, not KVM */
+	bool masked;		/* from_vmm, level: masked at VFIO */
+	bool pending;		/* from_vmm, level: the guest's line is high */
 	int trigger_fd;		/* VFIO signals the interrupt here */
 	int unmask_fd;		/* KVM signals guest EOI here (level only) */
 	bool irqfd_assigned;
 	bool vfio_assigned;
+	struct loop_op op;	/* from_vmm: waiting on trigger_fd */
+	uint64_t count;
+	uint64_t raised;	/* from_vmm: times the VMM raised it */
 };
 
 struct vfio_platform {
@@ -70,6 +98,16 @@ struct vfio_platform {
 	bool warned_access;
 	char host_irq_tag[160];		/* its handlers' name, "(...)" */
 	int64_t host_irqs_at_start;	/* for --stats; -1: not in /proc */
+
+	/* Interrupts the VMM delivers (see the top of the file). */
+	bool level_from_vmm;		/* it has any */
+	pthread_mutex_t irq_lock;	/* the loop's raising vs. vCPU accesses */
+	unsigned int nr_masked;
+	bool regions_out;		/* mapped regions taken out of the guest */
+	bool warned_remap;
+	int remap_timer;
+	struct loop_op remap_op;
+	uint64_t remap_expiries;
 };
 
 static const char *vp_name(const struct vfio_platform *vp)
@@ -258,6 +296,8 @@ static uint64_t host_page_offset(const struct vfio_platform *vp, unsigned int in
 	       (PAGE_SIZE_4K - 1);
 }
 
+static void user_irqs_served(struct vfio_platform *vp, bool is_write);
+
 /* --- regions --------------------------------------------------------- */
 
 /* Trapped access: forward it to the device at the same offset. */
@@ -276,15 +316,21 @@ static void region_access(void *opaque, uint64_t off, void *data,
 	} else {
 		n = pread(vp->device_fd, data, len, r->offset + off);
 	}
-	if (n == (ssize_t)len)
-		return;
-	if (!is_write)
-		memset(data, 0xff, len);	/* what a bus error reads as */
-	if (!vp->warned_access)
-		pr_warn("%s: guest %s of %u bytes at offset 0x%llx failed (%s); reads give all ones, writes are dropped (reported once)",
-			vp_name(vp), is_write ? "write" : "read", len,
-			(unsigned long long)off, n < 0 ? strerror(errno) : "short");
-	vp->warned_access = true;
+	if (n != (ssize_t)len) {
+		if (!is_write)
+			memset(data, 0xff, len);	/* what a bus error reads as */
+		if (!vp->warned_access)
+			pr_warn("%s: guest %s of %u bytes at offset 0x%llx failed (%s); reads give all ones, writes are dropped (reported once)",
+				vp_name(vp), is_write ? "write" : "read", len,
+				(unsigned long long)off, n < 0 ? strerror(errno) : "short");
+		vp->warned_access = true;
+	}
+	if (vp->level_from_vmm) {
+		pthread_mutex_lock(&vp->irq_lock);
+		if (vp->nr_masked)
+			user_irqs_served(vp, is_write);
+		pthread_mutex_unlock(&vp->irq_lock);
+	}
 }
 
 static bool mmap_allowed(const struct vfio_platform *vp,
@@ -344,10 +390,11 @@ static int setup_region(struct vfio_platform *vp, unsigned int index)
 	}
 	r->gpa += span - info.size;
 
-	if (r->trapped)
-		ret = vm_register_mmio(vp->vm, r->gpa, r->size, region_access, r,
-				       vp->bind.name);
-	else
+	/* Mapped regions too: they trap while an interrupt is masked. */
+	ret = vm_register_mmio(vp->vm, r->gpa, r->size, region_access, r,
+			       vp->bind.name);
+	r->mmio_registered = !ret;
+	if (!ret && !r->trapped)
 		ret = map_region(vp, r, &info);
 	if (ret) {
 		pr_err("--passthrough %s: region %u: %s: %s", vp_name(vp), index,
@@ -362,8 +409,9 @@ static int setup_region(struct vfio_platform *vp, unsigned int index)
 
 static void teardown_region(struct vfio_platform *vp, struct vfio_region *r)
 {
-	if (r->trapped && r->gpa)
+	if (r->mmio_registered)
 		vm_unregister_mmio(vp->vm, r->gpa);
+	r->mmio_registered = false;
 	if (r->slot >= 0)
 		vm_del_memslot(vp->vm, r->slot, r->gpa);
 	r->slot = -1;
@@ -397,6 +445,177 @@ static int new_eventfd(void)
 	return fd < 0 ? -errno : fd;
 }
 
+static int unmask_irq(struct vfio_platform *vp, unsigned int index)
+{
+	struct vfio_irq_set set = {
+		.argsz = sizeof(set),
+		.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_UNMASK,
+		.index = index,
+		.count = 1,
+	};
+
+	return ioctl(vp->device_fd, VFIO_DEVICE_SET_IRQS, &set) < 0 ? -errno : 0;
+}
+
+/* Take the mapped regions out of the guest, or put them back (irq_lock held). */
+static void map_regions(struct vfio_platform *vp, bool mapped)
+{
+	unsigned int i;
+	int ret;
+
+	if (vp->regions_out != mapped)
+		return;
+	for (i = 0; i < vp->nr_regions; i++) {
+		struct vfio_region *r = &vp->regions[i];
+
+		if (r->slot < 0)
+			continue;
+		ret = vm_set_memslot(vp->vm, r->slot, r->gpa, mapped ? r->map_len : 0,
+				     r->map);
+		/* A region left out still works, trapped. */
+		if (ret && !vp->warned_remap)
+			pr_warn("%s: region %u: %s it: %s (reported once)", vp_name(vp), i,
+				mapped ? "mapping" : "unmapping", strerror(-ret));
+		vp->warned_remap |= ret != 0;
+	}
+	vp->regions_out = !mapped;
+}
+
+/* Unmask @irq at VFIO: the host interrupt can fire again (irq_lock held). */
+static void user_irq_unmask(struct vfio_platform *vp, struct vfio_irq *irq)
+{
+	int ret = unmask_irq(vp, irq->index);
+
+	if (ret)
+		pr_warn("%s: interrupt %u: VFIO cannot unmask it: %s", vp_name(vp),
+			irq->index, strerror(-ret));
+	irq->masked = false;
+	vp->nr_masked--;
+}
+
+/*
+ * The guest touched the device while a level interrupt of it was masked
+ * (see the top of the file): lower the lines; on a write, unmask; and
+ * have the timer finish the job (irq_lock held).
+ */
+static void user_irqs_served(struct vfio_platform *vp, bool is_write)
+{
+	struct itimerspec later = { .it_value.tv_nsec = REMAP_DELAY_NS };
+	bool timer = vp->remap_timer >= 0 &&
+		     !timerfd_settime(vp->remap_timer, 0, &later, NULL);
+	unsigned int i;
+
+	for (i = 0; i < vp->nr_irqs; i++) {
+		struct vfio_irq *irq = &vp->irqs[i];
+
+		if (irq->pending) {
+			irq->pending = false;
+			vm_irq_line(vp->vm, irq->spi, false);
+		}
+		if (irq->masked && (is_write || !timer))
+			user_irq_unmask(vp, irq);
+	}
+	if (!timer && !vp->nr_masked)
+		map_regions(vp, true);
+}
+
+static void wait_user_irq(struct vfio_irq *irq);
+static void wait_remap(struct vfio_platform *vp);
+
+/* The event loop: VFIO signalled an interrupt the VMM delivers. */
+static void user_irq_fired(struct loop_op *op, int res)
+{
+	struct vfio_irq *irq = (struct vfio_irq *)((char *)op -
+				offsetof(struct vfio_irq, op));
+	struct vfio_platform *vp = irq->vp;
+
+	if (res < 0 && res != -EINTR && res != -EAGAIN) {
+		pr_warn("%s: interrupt %u: waiting for it: %s; the guest gets no more of it",
+			vp_name(vp), irq->index, strerror(-res));
+		return;
+	}
+	pthread_mutex_lock(&vp->irq_lock);
+	if (res > 0 && !irq->level) {
+		/* A pulse: the guest's edge-triggered SPI latches it. */
+		vm_irq_line(vp->vm, irq->spi, true);
+		vm_irq_line(vp->vm, irq->spi, false);
+		irq->raised++;
+	} else if (res > 0 && !irq->masked) {
+		/* Regions out first, so the handler's first access traps. */
+		map_regions(vp, false);
+		irq->masked = irq->pending = true;
+		vp->nr_masked++;
+		vm_irq_line(vp->vm, irq->spi, true);
+		irq->raised++;
+	}
+	pthread_mutex_unlock(&vp->irq_lock);
+	wait_user_irq(irq);
+}
+
+static void wait_user_irq(struct vfio_irq *irq)
+{
+	if (loop_read(&irq->vp->vm->loop, &irq->op, irq->trigger_fd, &irq->count,
+		      sizeof(irq->count)) < 0)
+		pr_warn("%s: interrupt %u: cannot wait for it; the guest gets no more of it",
+			vp_name(irq->vp), irq->index);
+}
+
+/*
+ * The event loop, a while after the guest last touched the device with
+ * an interrupt masked: unmask those its handler has taken, and put the
+ * regions back once none is left masked.
+ */
+static void remap_due(struct loop_op *op, int res)
+{
+	struct vfio_platform *vp = (struct vfio_platform *)((char *)op -
+				   offsetof(struct vfio_platform, remap_op));
+	unsigned int i;
+
+	pthread_mutex_lock(&vp->irq_lock);
+	for (i = 0; i < vp->nr_irqs; i++)
+		if (vp->irqs[i].masked && !vp->irqs[i].pending)
+			user_irq_unmask(vp, &vp->irqs[i]);
+	if (!vp->nr_masked)
+		map_regions(vp, true);
+	pthread_mutex_unlock(&vp->irq_lock);
+	if (res >= 0 || res == -EINTR || res == -EAGAIN)
+		wait_remap(vp);
+}
+
+static void wait_remap(struct vfio_platform *vp)
+{
+	if (loop_read(&vp->vm->loop, &vp->remap_op, vp->remap_timer,
+		      &vp->remap_expiries, sizeof(vp->remap_expiries)) < 0) {
+		/* Without the timer, regions go back as soon as it is served. */
+		close(vp->remap_timer);
+		vp->remap_timer = -1;
+	}
+}
+
+/*
+ * The first interrupt the VMM delivers: say so once if it is the host's
+ * doing, and start the timer that maps regions back.
+ */
+static void start_user_irqs(struct vfio_platform *vp, struct vfio_irq *irq)
+{
+	if (!vp->cfg->no_irqfd)
+		pr_warn("%s: interrupt %u: this host's KVM lacks KVM_CAP_IRQFD_RESAMPLE; the VMM delivers it, waking for each one",
+			vp_name(vp), irq->index);
+	if (!irq->level || vp->level_from_vmm)
+		return;
+	vp->level_from_vmm = true;
+	vp->remap_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (vp->remap_timer >= 0)
+		wait_remap(vp);
+}
+
+static const char *irq_delivery(const struct vfio_irq *irq)
+{
+	if (irq->from_vmm)
+		return "VMM event loop";
+	return irq->level ? "kernel irqfd + resample" : "kernel irqfd";
+}
+
 static int setup_irq(struct vfio_platform *vp, unsigned int index)
 {
 	struct vfio_irq_info info = { .argsz = sizeof(info), .index = index };
@@ -420,17 +639,18 @@ static int setup_irq(struct vfio_platform *vp, unsigned int index)
 		pr_err("--passthrough %s: no guest interrupt left", vp_name(vp));
 		return -ENOSPC;
 	}
-	if (irq->level && !vm_check_cap(vp->vm, KVM_CAP_IRQFD_RESAMPLE)) {
-		pr_err("--passthrough %s: interrupt %u is level-triggered and this host's KVM lacks KVM_CAP_IRQFD_RESAMPLE",
-		       vp_name(vp), index);
-		return -ENOTSUP;
-	}
+	irq->from_vmm = vp->cfg->no_irqfd ||
+			(irq->level && !vm_check_cap(vp->vm, KVM_CAP_IRQFD_RESAMPLE));
 
 	ret = new_eventfd();
 	if (ret < 0)
 		return ret;
 	irq->trigger_fd = ret;
-	if (irq->level) {
+	if (irq->from_vmm) {
+		start_user_irqs(vp, irq);
+		wait_user_irq(irq);
+		ret = 0;
+	} else if (irq->level) {
 		ret = new_eventfd();
 		if (ret < 0)
 			return ret;
@@ -445,7 +665,7 @@ static int setup_irq(struct vfio_platform *vp, unsigned int index)
 		       strerror(-ret));
 		return ret;
 	}
-	irq->irqfd_assigned = true;
+	irq->irqfd_assigned = !irq->from_vmm;
 
 	ret = set_irq_eventfd(vp, index, VFIO_IRQ_SET_ACTION_TRIGGER, irq->trigger_fd);
 	if (ret) {
@@ -454,15 +674,15 @@ static int setup_irq(struct vfio_platform *vp, unsigned int index)
 		return ret;
 	}
 	irq->vfio_assigned = true;
-	ret = irq->level ? set_irq_eventfd(vp, index, VFIO_IRQ_SET_ACTION_UNMASK,
-					   irq->unmask_fd) : 0;
+	ret = irq->level && !irq->from_vmm ?
+	      set_irq_eventfd(vp, index, VFIO_IRQ_SET_ACTION_UNMASK, irq->unmask_fd) : 0;
 	if (ret) {
 		pr_err("--passthrough %s: interrupt %u: VFIO cannot unmask it from an eventfd (%s)",
 		       vp_name(vp), index, strerror(-ret));
 		return ret;
 	}
-	pr_debug("%s: interrupt %u -> guest SPI %d (%s, irqfd%s)", vp_name(vp), index,
-		 irq->spi, irq->level ? "level" : "edge", irq->level ? " + resample" : "");
+	pr_debug("%s: interrupt %u -> guest SPI %d (%s, %s)", vp_name(vp), index,
+		 irq->spi, irq->level ? "level" : "edge", irq_delivery(irq));
 	return 0;
 }
 
@@ -590,8 +810,14 @@ static int vfio_platform_init(struct vm *vm, struct device *dev)
 	vp->container_fd = vp->group_fd = vp->device_fd = -1;
 	for (i = 0; i < VFIO_MAX_REGIONS; i++)
 		vp->regions[i].slot = -1;
-	for (i = 0; i < VFIO_MAX_IRQS; i++)
+	for (i = 0; i < VFIO_MAX_IRQS; i++) {
+		vp->irqs[i].vp = vp;
+		vp->irqs[i].op.done = user_irq_fired;
 		vp->irqs[i].trigger_fd = vp->irqs[i].unmask_fd = -1;
+	}
+	vp->remap_timer = -1;
+	vp->remap_op.done = remap_due;
+	pthread_mutex_init(&vp->irq_lock, NULL);
 	return vfio_platform_setup(vp);
 }
 
@@ -620,7 +846,9 @@ static void vfio_platform_exit(struct vm *vm, struct device *dev)
 		ioctl(vp->group_fd, VFIO_GROUP_UNSET_CONTAINER, &vp->container_fd);
 	close_fd(&vp->group_fd);
 	close_fd(&vp->container_fd);
+	close_fd(&vp->remap_timer);
 	vfio_bind_restore(&vp->bind);
+	pthread_mutex_destroy(&vp->irq_lock);
 	free(vp);
 	dev->priv = NULL;
 }
@@ -650,8 +878,8 @@ static int vfio_platform_fdt(struct vm *vm, struct device *dev, struct dt *dt)
 }
 
 /*
- * Interrupts are delivered by KVM from VFIO's eventfd: the VMM never
- * sees them, and the event loop has no request of this device to wake.
+ * Interrupts delivered by KVM from VFIO's eventfd never reach the VMM;
+ * those it delivers itself are counted, and wake its event loop.
  */
 static void vfio_platform_stats(struct vm *vm, struct device *dev, FILE *out)
 {
@@ -674,9 +902,9 @@ static void vfio_platform_stats(struct vm *vm, struct device *dev, FILE *out)
 		fprintf(out, "null");
 	fprintf(out, ", \"irqs\": [");
 	for (i = 0; i < vp->nr_irqs; i++)
-		fprintf(out, "%s{ \"spi\": %d, \"trigger\": \"%s\", \"delivery\": \"%s\" }",
+		fprintf(out, "%s{ \"spi\": %d, \"trigger\": \"%s\", \"delivery\": \"%s\", \"raised_by_vmm\": %llu }",
 			i ? ", " : "", vp->irqs[i].spi, vp->irqs[i].level ? "level" : "edge",
-			vp->irqs[i].level ? "kernel irqfd + resample" : "kernel irqfd");
+			irq_delivery(&vp->irqs[i]), (unsigned long long)vp->irqs[i].raised);
 	fprintf(out, "]");
 }
 

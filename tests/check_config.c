@@ -69,6 +69,7 @@ START_TEST(test_all_options)
 	ck_assert_str_eq(cfg.passthrough[0].dev, "e6055400.gpio");
 	ck_assert(!cfg.passthrough[0].no_mmap);
 	ck_assert(!cfg.passthrough[0].keep_binding);
+	ck_assert(!cfg.passthrough[0].no_irqfd);
 	ck_assert_str_eq(cfg.passthrough[0].compatible, "");
 	ck_assert(cfg.debug);
 	ck_assert(cfg.stats);
@@ -111,7 +112,7 @@ END_TEST
 START_TEST(test_passthrough_options)
 {
 	static const char *const w[] = {
-		"run", "-k", "K", "--passthrough", "9030000.pl061,mmap=off,bind=keep",
+		"run", "-k", "K", "--passthrough", "9030000.pl061,mmap=off,bind=keep,irqfd=off",
 		"--passthrough",
 		"/sys/bus/platform/devices/e6055400.gpio,compatible=renesas,gpio-r8a7795;renesas,rcar-gen3-gpio",
 		NULL,
@@ -123,10 +124,12 @@ START_TEST(test_passthrough_options)
 	ck_assert_str_eq(cfg.passthrough[0].dev, "9030000.pl061");
 	ck_assert(cfg.passthrough[0].no_mmap);
 	ck_assert(cfg.passthrough[0].keep_binding);
+	ck_assert(cfg.passthrough[0].no_irqfd);
 	ck_assert_str_eq(cfg.passthrough[1].dev, "/sys/bus/platform/devices/e6055400.gpio");
 	ck_assert_str_eq(cfg.passthrough[1].compatible,
 			 "renesas,gpio-r8a7795;renesas,rcar-gen3-gpio");
 	ck_assert(!cfg.passthrough[1].no_mmap);
+	ck_assert(!cfg.passthrough[1].no_irqfd);
 }
 END_TEST
 

@@ -61,10 +61,12 @@ void config_usage(void)
 "      --irqchip TYPE     gicv2, gicv3 or auto (default: auto, GICv3 first)\n"
 "      --dump-dtb FILE    also write the guest's device tree blob to FILE\n"
 "      --timeout SECONDS  stop the guest after SECONDS (exit status 5)\n"
-"      --passthrough DEV[,mmap=off][,bind=keep][,compatible=A;B]\n"
+"      --passthrough DEV[,mmap=off][,irqfd=off][,bind=keep][,compatible=A;B]\n"
 "                         pass a platform or AMBA device through with VFIO;\n"
 "                         DEV is a name (e6055400.gpio) or a sysfs path.\n"
 "                         mmap=off traps every access instead of mapping;\n"
+"                         irqfd=off delivers interrupts from the VMM, as\n"
+"                         on hosts without KVM_CAP_IRQFD_RESAMPLE;\n"
 "                         bind=keep leaves the host driver binding alone;\n"
 "                         compatible= replaces the guest node's list (last)\n"
 "      --stats[=FILE]     at exit, write what the run cost as JSON to FILE\n"
@@ -152,7 +154,7 @@ static int require_text(const char *opt, const char *arg)
 }
 
 /*
- * DEV[,mmap=off][,bind=keep][,compatible=A;B]. compatible= runs to the end
+ * DEV[,mmap=off][,irqfd=off][,bind=keep][,compatible=A;B]. compatible= runs to the end
  * of the argument, because compatible strings contain commas.
  */
 static int parse_passthrough(struct vm_config *cfg, const char *arg)
@@ -191,10 +193,14 @@ static int parse_passthrough(struct vm_config *cfg, const char *arg)
 			pt->no_mmap = true;
 		} else if (n == 7 && !strncmp(p, "mmap=on", n)) {
 			pt->no_mmap = false;
+		} else if (n == 9 && !strncmp(p, "irqfd=off", n)) {
+			pt->no_irqfd = true;
+		} else if (n == 8 && !strncmp(p, "irqfd=on", n)) {
+			pt->no_irqfd = false;
 		} else if (n == 9 && !strncmp(p, "bind=keep", n)) {
 			pt->keep_binding = true;
 		} else {
-			pr_err("--passthrough %s: unknown option '%.*s'; use mmap=off, bind=keep or compatible=LIST",
+			pr_err("--passthrough %s: unknown option '%.*s'; use mmap=off, irqfd=off, bind=keep or compatible=LIST",
 			       pt->dev, (int)n, p);
 			return -EINVAL;
 		}

@@ -27,6 +27,7 @@ struct passthrough_cfg {
 	char dev[128];		/* device name or sysfs path */
 	bool no_mmap;		/* mmap=off: trap and forward every access */
 	bool keep_binding;	/* bind=keep: the user bound it to VFIO */
+	bool no_irqfd;		/* irqfd=off: interrupts through the VMM */
 	char compatible[256];	/* compatible=: replaces the guest's list */
 };
 

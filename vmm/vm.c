@@ -310,8 +310,8 @@ uint64_t vm_alloc_passthrough(struct vm *vm, uint64_t size, uint64_t align)
 	return addr;
 }
 
-static int set_memslot(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
-		       void *host)
+int vm_set_memslot(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
+		   void *host)
 {
 	struct kvm_userspace_memory_region region = {
 		.slot = slot,
@@ -330,7 +330,7 @@ int vm_add_memslot(struct vm *vm, uint64_t gpa, uint64_t size, void *host)
 
 	if (slot >= vm_check_cap(vm, KVM_CAP_NR_MEMSLOTS))
 		return -ENOSPC;
-	ret = set_memslot(vm, slot, gpa, size, host);
+	ret = vm_set_memslot(vm, slot, gpa, size, host);
 	if (ret)
 		return ret;
 	vm->next_slot++;
@@ -340,7 +340,18 @@ int vm_add_memslot(struct vm *vm, uint64_t gpa, uint64_t size, void *host)
 void vm_del_memslot(struct vm *vm, int slot, uint64_t gpa)
 {
 	/* Size 0 deletes the slot (api.rst, KVM_SET_USER_MEMORY_REGION). */
-	set_memslot(vm, slot, gpa, 0, NULL);
+	vm_set_memslot(vm, slot, gpa, 0, NULL);
+}
+
+int vm_irq_line(struct vm *vm, unsigned int spi, bool level)
+{
+	/* arm64 encoding (api.rst, KVM_IRQ_LINE): type SPI, INTID = 32 + SPI. */
+	struct kvm_irq_level irq = {
+		.irq = (KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT) | (32 + spi),
+		.level = level,
+	};
+
+	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq) < 0 ? -errno : 0;
 }
 
 int vm_ioeventfd(struct vm *vm, uint64_t addr, unsigned int len,

@@ -115,6 +115,12 @@ uint64_t vm_alloc_passthrough(struct vm *vm, uint64_t size, uint64_t align);
 int vm_add_memslot(struct vm *vm, uint64_t gpa, uint64_t size, void *host);
 /* Remove a memslot added by vm_add_memslot(). */
 void vm_del_memslot(struct vm *vm, int slot, uint64_t gpa);
+/*
+ * Set @slot to map @size bytes at @host into the guest at @gpa, or remove
+ * it (@size 0): to take a slot away and put it back while vCPUs run.
+ */
+int vm_set_memslot(struct vm *vm, int slot, uint64_t gpa, uint64_t size,
+		   void *host);
 
 /* KVM eventfd wiring. @assign false undoes a previous call. */
 int vm_ioeventfd(struct vm *vm, uint64_t addr, unsigned int len,
@@ -126,6 +132,9 @@ int vm_irqfd(struct vm *vm, unsigned int spi, int fd, bool assign);
  */
 int vm_irqfd_resample(struct vm *vm, unsigned int spi, int fd,
 		      int resample_fd, bool assign);
+
+/* Drive the line of @spi (KVM_IRQ_LINE): an interrupt the VMM delivers. */
+int vm_irq_line(struct vm *vm, unsigned int spi, bool level);
 
 /* Ask the VM to stop for @reason; the first request wins. Thread-safe. */
 void vm_request_stop(struct vm *vm, enum vm_exit reason);

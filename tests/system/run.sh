@@ -106,8 +106,8 @@ boot_passthrough() {
 	wait "$qpid"
 	# The platform bus run adds the reset_required case (host patch 3).
 	# ... and the soak runs on the GICv3 host's platform bus only.
-	want=$([ "$bus" = platform ] && echo 30 || echo 29)
-	[ "$gic" = 3 ] && [ "$bus" = platform ] && want=31
+	want=$([ "$bus" = platform ] && echo 37 || echo 36)
+	[ "$gic" = 3 ] && [ "$bus" = platform ] && want=38
 	report "$gic" passthrough "$want" "$log"
 	check_blinks "$gic" "$bus" "$trace"
 	check_reset "$gic" "$bus" "$trace"
