@@ -127,9 +127,12 @@ int vm_run(struct vm *vm)
 		vm_request_stop(vm, VM_EXIT_ERROR);
 	} else {
 		term_raw(&term, STDIN_FILENO);
-		/* Everything is open and every thread runs: confine them all. */
-		if (vm->cfg->sandbox)
-			ret = sandbox_enter();
+		/* Everything is open and the vCPU threads are confined. */
+		if (vm->cfg->sandbox) {
+			ret = sandbox_enter(SANDBOX_LOOP);
+			if (ret)
+				sandbox_report(ret);
+		}
 		if (!ret)
 			ret = loop_run(&vm->loop);
 		term_restore(&term);

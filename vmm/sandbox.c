@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * seccomp sandbox (libseccomp). One filter for every thread, synchronised
- * across them (TSYNC), loaded after the vCPU threads started: from then on
- * the VMM runs the guest, serves its devices and tears the VM down, and
- * that is all the list below allows. ioctl() stays open by number: KVM
- * and VFIO are all ioctls, on fds opened before the filter.
+ * seccomp sandbox (libseccomp), one filter per thread role. Each vCPU
+ * thread confines itself before its first KVM_RUN, the event loop thread
+ * once every vCPU thread runs; the process has no other threads (io_uring
+ * workers run only kernel code). The vCPU threads, which handle what the
+ * guest writes into device registers, get the shortest list: KVM and
+ * VFIO ioctls, the console's writes, the trapped device accesses. The
+ * loop keeps opening files for the host binding's restore and --stats.
+ * ioctl() stays open by number: KVM and VFIO are all ioctls, on fds
+ * opened before the filter. No role may create sockets or processes,
+ * map anything executable, or signal another process.
  */
 #include "vmm/sandbox.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,24 +26,29 @@
 #include "vmm/log.h"
 #include "vmm/vm.h"
 
-static const char *const allowed[] = {
-	/* the guest, its devices and the event loop */
-	"ioctl", "read", "write", "readv", "writev", "pread64", "pwrite64",
-	"io_uring_enter", "futex", "sched_yield",
-	/* vCPU kicks and stop signals */
-	"tgkill", "tkill", "getpid", "gettid", "rt_sigreturn", "rt_sigprocmask",
-	"restart_syscall",
-	/* time, --timeout, --stats, the console's interrupt timer */
-	"timerfd_settime", "clock_gettime", "clock_nanosleep", "nanosleep", "getrusage", "mincore",
-	/* memory (mmap and mprotect without PROT_EXEC, below) */
+/* Every thread: locks, signals, time, logging, memory, exiting. */
+static const char *const common_calls[] = {
+	"write", "futex", "sched_yield", "rt_sigreturn", "rt_sigprocmask",
+	"restart_syscall", "getpid", "gettid", "clock_gettime", "getrusage",
 	"brk", "munmap", "madvise", "mremap", "getrandom",
+	/* glibc's malloc sizes a new arena by the CPUs it may run on */
+	"sched_getaffinity",
+	/* threads and the process ending (glibc unregisters rseq at exit) */
+	"exit", "exit_group", "rseq",
+};
+
+/* vCPU threads: the guest, and the device accesses it traps. */
+static const char *const vcpu_calls[] = {
+	"ioctl", "writev", "pread64", "pwrite64", "timerfd_settime",
+};
+
+/* The event loop thread: the ring, the devices' loop work, teardown. */
+static const char *const loop_calls[] = {
+	"ioctl", "read", "readv", "writev", "io_uring_enter", "timerfd_settime",
+	"clock_nanosleep", "nanosleep", "mincore",
 	/* files: --stats, the binding's restore in sysfs and its record */
 	"openat", "close", "fstat", "newfstatat", "statx", "lseek", "fcntl",
 	"readlinkat", "unlinkat", "fsync",
-	/* threads and the process ending (glibc unregisters rseq at exit) */
-	"exit", "exit_group", "rseq",
-	/* glibc's malloc sizes a new arena by the CPUs it may run on */
-	"sched_getaffinity",
 };
 
 /* Names of system calls by number, resolved before the filter is loaded. */
@@ -82,65 +93,101 @@ static void resolve_names(void)
 			syscall_names[nr] = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
 }
 
-static int add_rules(scmp_filter_ctx ctx)
+static int allow(scmp_filter_ctx ctx, const char *const *names, unsigned int n)
 {
 	unsigned int i;
 	int nr, ret;
 
-	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
-		nr = seccomp_syscall_resolve_name(allowed[i]);
+	for (i = 0; i < n; i++) {
+		nr = seccomp_syscall_resolve_name(names[i]);
 		if (nr == __NR_SCMP_ERROR)
 			continue;	/* not on this architecture */
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 		if (ret)
 			return ret;
 	}
+	return 0;
+}
+
+#define ALLOW(ctx, list) allow(ctx, list, sizeof(list) / sizeof(list[0]))
+
+static int add_rules(scmp_filter_ctx ctx, enum sandbox_role role)
+{
+	int ret = ALLOW(ctx, common_calls);
+
+	if (!ret)
+		ret = role == SANDBOX_VCPU ? ALLOW(ctx, vcpu_calls) : ALLOW(ctx, loop_calls);
 	/* New memory, never executable: there is no code to load after set-up. */
-	ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-			       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	if (!ret)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+				       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 	if (!ret)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
 				       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	/* Signals to our own threads only (the vCPU kick, abort()). */
+	if (!ret)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
+				       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
 	return ret;
 }
 
-int sandbox_enter(void)
+int sandbox_prepare(void)
 {
 	struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
-	scmp_filter_ctx ctx;
-	int ret;
 
 	resolve_names();
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGSYS, &sa, NULL)) {
-		ret = -errno;
+		int ret = -errno;
+
 		pr_err("sandbox: SIGSYS handler: %s", strerror(errno));
 		return ret;
 	}
-	ctx = seccomp_init(SCMP_ACT_TRAP);
-	if (!ctx) {
-		pr_err("sandbox: libseccomp could not start a filter");
+	return 0;
+}
+
+/*
+ * The self-test (LKVM_RCAR_SANDBOX_SELFTEST=loop or vcpu): a call the
+ * role forbids. For a vCPU, one the loop may make, to show the roles
+ * differ. Only returns if the filter let the call through.
+ */
+static int selftest(enum sandbox_role role)
+{
+	const char *which = getenv("LKVM_RCAR_SANDBOX_SELFTEST");
+	int fd;
+
+	if (!which || strcmp(which, role == SANDBOX_VCPU ? "vcpu" : "loop"))
+		return 0;
+	if (role == SANDBOX_VCPU)
+		fd = open("/", O_RDONLY | O_CLOEXEC);
+	else
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd >= 0)
+		close(fd);
+	return SANDBOX_SELFTEST_PASSED;
+}
+
+int sandbox_enter(enum sandbox_role role)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
+	int ret;
+
+	if (!ctx)
 		return -ENOMEM;
-	}
-	ret = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
-	if (!ret)
-		ret = add_rules(ctx);
+	ret = add_rules(ctx, role);
 	if (!ret)
 		ret = seccomp_load(ctx);	/* sets no_new_privs first */
 	seccomp_release(ctx);
-	if (ret) {
+	if (ret)
+		return ret;
+	return selftest(role);
+}
+
+void sandbox_report(int ret)
+{
+	if (ret == SANDBOX_SELFTEST_PASSED)
+		pr_err("sandbox self-test: the forbidden call was allowed");
+	else
 		pr_err("sandbox: loading the seccomp filter: %s; the host kernel needs CONFIG_SECCOMP_FILTER, or run with --sandbox=off",
 		       strerror(-ret));
-		return ret;
-	}
-	pr_debug("sandbox: seccomp filter loaded on every thread");
-	if (getenv("LKVM_RCAR_SANDBOX_SELFTEST")) {
-		ret = socket(AF_UNIX, SOCK_STREAM, 0);
-		/* Only reached if the filter let it through. */
-		if (ret >= 0)
-			close(ret);
-		pr_err("sandbox self-test: socket() was allowed");
-		return -EPERM;
-	}
-	return 0;
 }

@@ -1,21 +1,43 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The VMM's seccomp sandbox. Once the VM is set up and its threads run,
- * every thread is limited to the system calls running and tearing down
- * the VM needs (opening files is kept for the host binding's restore and
- * --stats; creating sockets, processes or new mappings of files is not).
- * A forbidden call ends the VMM: SIGSYS, one line naming the call, exit
- * status 1; a device it held is given back by `lkvm-rcar release` or the
- * next run (see devices/vfio-bind.h).
+ * The VMM's seccomp sandbox. Once the VM is set up, each thread limits
+ * itself to the system calls its role needs for running and tearing down
+ * the VM: vCPU threads to KVM, VFIO and the devices' trapped accesses,
+ * the event loop thread to those and files (the host binding's restore,
+ * --stats). Creating sockets or processes, mapping anything executable
+ * or signalling other processes is forbidden to both. A forbidden call
+ * ends the VMM: SIGSYS, one line naming the call, exit status 1; a
+ * device it held is given back by `lkvm-rcar release` or the next run
+ * (see devices/vfio-bind.h).
  */
 #ifndef LKVM_VMM_SANDBOX_H
 #define LKVM_VMM_SANDBOX_H
 
+enum sandbox_role {
+	SANDBOX_VCPU,
+	SANDBOX_LOOP,
+};
+
+/* sandbox_enter(): the self-test's forbidden call was let through. */
+#define SANDBOX_SELFTEST_PASSED	1
+
 /*
- * Confine every thread of the process. Returns 0, or -errno after one
- * line. With the environment variable LKVM_RCAR_SANDBOX_SELFTEST set, the
- * calling thread then makes a forbidden call (socket()), for the tests.
+ * Before any thread enters the sandbox: resolve the names of system calls
+ * and install the SIGSYS handler that prints them. Returns 0, or -errno
+ * after one line.
  */
-int sandbox_enter(void);
+int sandbox_prepare(void);
+
+/*
+ * Confine the calling thread to @role. Returns 0 or -errno, printing
+ * nothing (see sandbox_report()). With the environment variable
+ * LKVM_RCAR_SANDBOX_SELFTEST set to "vcpu" or "loop", a thread of that
+ * role then makes a call it may not (opening a file; creating a socket),
+ * for the tests: SANDBOX_SELFTEST_PASSED if it got through.
+ */
+int sandbox_enter(enum sandbox_role role);
+
+/* One line on what went wrong for sandbox_enter()'s result @ret. */
+void sandbox_report(int ret);
 
 #endif

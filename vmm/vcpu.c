@@ -18,6 +18,7 @@
 
 #include "arch/arm64/regs.h"
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 #include "vmm/stats.h"
 #include "vmm/vm.h"
 
@@ -150,7 +151,12 @@ static void *vcpu_thread(void *arg)
 	sigemptyset(&kick);
 	sigaddset(&kick, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+	/* Before the guest runs: nothing it does reaches an unconfined thread. */
+	if (v->vm->cfg->sandbox)
+		v->sandbox_ret = sandbox_enter(SANDBOX_VCPU);
 	sem_post(&v->vm->vcpus_up);
+	if (v->sandbox_ret)
+		return NULL;
 
 	if (v->id == 0)
 		stats_first_run(v->vm);
@@ -180,6 +186,11 @@ int vcpus_start(struct vm *vm)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(VCPU_KICK_SIGNAL, &sa, NULL) < 0)
 		return -errno;
+	if (vm->cfg->sandbox) {
+		ret = sandbox_prepare();
+		if (ret)
+			return ret;
+	}
 
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		ret = pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread,
@@ -191,14 +202,20 @@ int vcpus_start(struct vm *vm)
 		vm->vcpus[i].started = true;
 	}
 	/*
-	 * Return once every thread is past the C library's own start-up
-	 * (robust futex list, rseq, signal mask), which runs with signals
-	 * blocked: the sandbox that follows would kill a thread caught there
-	 * without a word.
+	 * Return once every thread has confined itself (or failed to), and
+	 * so is past the C library's own start-up, which runs with signals
+	 * blocked: the loop's sandbox that follows would kill a thread
+	 * caught there without a word.
 	 */
 	for (i = 0; i < vm->nr_vcpus; i++)
 		while (sem_wait(&vm->vcpus_up) && errno == EINTR)
 			;
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		if (vm->vcpus[i].sandbox_ret) {
+			sandbox_report(vm->vcpus[i].sandbox_ret);
+			return -EPERM;
+		}
+	}
 	return 0;
 }
 

@@ -22,6 +22,7 @@ struct vcpu {
 	uint64_t mpidr;
 	pthread_t thread;
 	bool started;
+	int sandbox_ret;	/* its sandbox_enter(), 0 when off */
 	/* Exits to user space by reason, for --stats (this thread only). */
 	struct {
 		uint64_t mmio, system_event, interrupted, other;

@@ -55,15 +55,22 @@ expect "console input reaches the guest shell and the answer comes back" 0 \
 
 # The sandbox: a forbidden call after set-up (the self-test hook makes
 # one) ends the VMM with one line naming it; --sandbox=off runs without.
-LKVM_RCAR_SANDBOX_SELFTEST=1 boot -p lkvm.test=hang
-if [ "$status" -eq 1 ] && [ "$(grep -c . "$err")" -eq 1 ] &&
-   grep -q "the sandbox stopped system call socket" "$err"; then
-	ok "a forbidden system call ends the VMM: one line naming it, status 1"
-else
-	fail "a forbidden system call ends the VMM: one line naming it, status 1" \
-		"status $status, $(grep -c . "$err") lines"
-fi
-LKVM_RCAR_SANDBOX_SELFTEST=1 boot --sandbox off -p lkvm.test=poweroff
+# The event loop may not create a socket; a vCPU thread may not even
+# open a file, which the loop may.
+forbidden() {
+	role=$1 call=$2
+	LKVM_RCAR_SANDBOX_SELFTEST=$role boot -p lkvm.test=hang
+	if [ "$status" -eq 1 ] && [ "$(grep -c . "$err")" -eq 1 ] &&
+	   grep -q "the sandbox stopped system call $call" "$err"; then
+		ok "a forbidden system call in the $role thread ($call) ends the VMM: one line naming it, status 1"
+	else
+		fail "a forbidden system call in the $role thread ($call) ends the VMM: one line naming it, status 1" \
+			"status $status, $(grep -c . "$err") lines"
+	fi
+}
+forbidden loop socket
+forbidden vcpu openat
+LKVM_RCAR_SANDBOX_SELFTEST=vcpu boot --sandbox off -p lkvm.test=poweroff
 expect "--sandbox off: the same run powers off normally" 0 "guest: init reached"
 
 boot -p lkvm.test=panic
