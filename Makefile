@@ -134,7 +134,16 @@ build/bench/poweroff.Image: tests/bench/poweroff.S
 	$(Q)$(CC) -nostdlib -static -Wl,-Ttext=0 -Wl,--build-id=none -o $@.elf $<
 	$(Q)$(CROSS_COMPILE)objcopy -O binary $@.elf $@
 
-bench: deps $(PROGRAM) $(BENCH_TOOLS)
+# What the emulated host's image carries besides the VMM: vmmtime, and
+# ptyrun, which runs the VMM at a pseudo-terminal for the system tests.
+RIG_TOOLS	:= build/bench/vmmtime build/tools/ptyrun
+
+build/tools/%: tests/system/%.c
+	@mkdir -p $(dir $@)
+	$(quiet) CC $<
+	$(Q)$(CC) $(CFLAGS) -static -o $@ $<
+
+bench: deps $(PROGRAM) $(BENCH_TOOLS) $(RIG_TOOLS)
 	$(Q)tests/bench/run.sh
 
 deps:
@@ -143,7 +152,7 @@ deps:
 kernel: deps
 	$(Q)sh tests/rig/kernel.sh >/dev/null
 
-system: deps $(PROGRAM) build/bench/vmmtime
+system: deps $(PROGRAM) $(RIG_TOOLS)
 	$(Q)tests/system/run.sh
 
 check: deps
@@ -153,7 +162,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory bench BENCH_QUICK=1
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory $(PROGRAM) build/bench/vmmtime
+	$(Q)$(MAKE) --no-print-directory $(PROGRAM) $(RIG_TOOLS)
 	$(Q)tests/rig/demo.sh
 
 install: $(PROGRAM)

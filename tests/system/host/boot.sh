@@ -53,6 +53,33 @@ status=$?
 expect "console input reaches the guest shell and the answer comes back" 0 \
 	"answer-42"
 
+# At a terminal (a pseudo-terminal, /rig/ptyrun): raw mode while the
+# guest runs, and the settings given back on every way out: SIGTERM once
+# the guest runs, SIGTERM while it boots, Ctrl-A x typed, a power-off.
+at_terminal() {	# NAME WANT_STATUS PTYRUN_OPTIONS... -- VMM_ARGS...
+	name=$1 want=$2
+	shift 2
+	/rig/ptyrun "$@" >"$out" 2>"$err"
+	line=$(tr -d '\r' <"$out" | grep '^ptyrun: status')
+	case "$line" in
+	"ptyrun: status $want raw-while-running "*" restored yes")
+		if [ "${line#*raw-while-running no}" = "$line" ]; then
+			ok "at a terminal, $name: status $want, raw while running, settings restored"
+			return
+		fi ;;
+	esac
+	fail "at a terminal, $name: status $want, raw while running, settings restored" \
+		"ptyrun says '${line:-nothing}'"
+}
+at_terminal "SIGTERM while the guest runs" 6 -w "init reached" -k 15 -- \
+	"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" -p lkvm.test=hang
+at_terminal "SIGTERM while the guest boots" 6 -d 300 -k 15 -- \
+	"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" -p lkvm.test=hang
+at_terminal "Ctrl-A x" 6 -w "init reached" -t '\001x' -- \
+	"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" -p lkvm.test=hang
+at_terminal "guest power-off" 0 -- \
+	"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" -p lkvm.test=poweroff
+
 # The sandbox: a forbidden call after set-up (the self-test hook makes
 # one) ends the VMM with one line naming it; --sandbox=off runs without.
 # The event loop may not create a socket; a vCPU thread may not even
