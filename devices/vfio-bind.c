@@ -323,9 +323,6 @@ int vfio_bind(struct vfio_binding *b)
 		report_bind_failure(b, ret);
 		goto fail;
 	}
-	if (b->orig_driver[0])
-		pr_info("%s: taken from %s for the guest (given back at exit)",
-			b->name, b->orig_driver);
 	return 0;
 fail:
 	vfio_bind_restore(b);

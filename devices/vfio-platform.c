@@ -775,10 +775,11 @@ static int vfio_platform_setup(struct vfio_platform *vp)
 		       vp->cfg->dev);
 	if (!ret)
 		ret = find_of_node(vp);
-	if (!ret && !vp->cfg->keep_binding)
-		ret = vfio_bind(&vp->bind);
+	/* Before the binding changes: a host without VFIO leaves it alone. */
 	if (!ret)
 		ret = open_container(vp);
+	if (!ret && !vp->cfg->keep_binding)
+		ret = vfio_bind(&vp->bind);
 	if (!ret)
 		ret = open_group(vp);
 	if (!ret)
@@ -794,6 +795,10 @@ static int vfio_platform_setup(struct vfio_platform *vp)
 		ret = setup_irq(vp, i);
 	host_irq_tag(vp);
 	vp->host_irqs_at_start = host_irq_count(vp);
+	/* Said once all went well: a failure is one line, and the binding is back. */
+	if (!ret && vp->bind.changed && vp->bind.orig_driver[0])
+		pr_info("%s: taken from %s for the guest (given back at exit)",
+			vp->bind.name, vp->bind.orig_driver);
 	return ret;
 }
 

@@ -35,20 +35,29 @@ badinput_table() {
 1|1234.nothing: no such device|-k /guest/Image --passthrough 1234.nothing
 1|release 1234.nothing|!release 1234.nothing
 1|/dev/kvm|-k /guest/Image @nokvm
+1|/dev/vfio/vfio: No such file or directory; the host kernel needs CONFIG_VFIO|-k /guest/Image --passthrough 9030000.pl061 @novfio
 EOF
 }
 
-# The host without KVM: /dev/kvm moved away for one run.
-run_without_kvm() {
-	mv /dev/kvm /dev/kvm.away
+# A host without KVM or VFIO: its device node moved away for one run.
+run_without() {
+	node=$1
+	shift
+	mv "$node" "$node.away"
 	"$vmm" run "$@" </dev/null >"$out" 2>"$err"
 	status=$?
-	mv /dev/kvm.away /dev/kvm
+	mv "$node.away" "$node"
+}
+
+# The PL061's host driver: no row may leave it bound elsewhere.
+pl061_driver() {
+	basename "$(readlink /sys/bus/*/devices/9030000.pl061/driver 2>/dev/null)" 2>/dev/null
 }
 
 badinput_run() {
 	: >/tmp/empty
 	head -c 40000000 /dev/zero >/tmp/big.cpio
+	pl061_was=$(pl061_driver)
 	badinput_table | while IFS='|' read -r want pattern args; do
 		rm -f /tmp/nope.out
 		case "$args" in
@@ -57,7 +66,10 @@ badinput_run() {
 			status=$? ;;
 		*@nokvm)
 			# shellcheck disable=SC2086
-			run_without_kvm ${args% @nokvm} ;;
+			run_without /dev/kvm ${args% @nokvm} ;;
+		*@novfio)
+			# shellcheck disable=SC2086
+			run_without /dev/vfio/vfio ${args% @novfio} ;;
 		*)	# shellcheck disable=SC2086
 			"$vmm" run $args </dev/null >"$out" 2>"$err"
 			status=$? ;;
@@ -65,10 +77,11 @@ badinput_run() {
 		name="bad input '${args:-run}': one line naming '$pattern', status $want"
 		lines=$(grep -c . "$err")
 		if [ "$status" -eq "$want" ] && [ "$lines" -eq 1 ] && grep -q -F -e "$pattern" "$err" &&
-		   [ ! -e /proc/nope/guest.dtb ] && [ -z "$(ls /run/lkvm-rcar 2>/dev/null)" ]; then
+		   [ ! -e /proc/nope/guest.dtb ] && [ -z "$(ls /run/lkvm-rcar 2>/dev/null)" ] &&
+		   [ "$(pl061_driver)" = "$pl061_was" ]; then
 			ok "$name"
 		else
-			fail "$name" "status $status, $lines lines: $(head -2 "$err" | tr '\n' ' ')"
+			fail "$name" "status $status, $lines lines: $(head -2 "$err" | tr '\n' ' ')PL061 bound to '$(pl061_driver)'"
 		fi
 	done
 	rm -f /tmp/empty /tmp/big.cpio

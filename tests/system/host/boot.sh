@@ -123,7 +123,7 @@ fi
 . /rig/badinput.sh
 badinput_run
 
-# Both ways at once: the guest sends 8 MiB while 256 KiB of random bytes
+# Both ways at once: the guest sends 16 MiB while 256 KiB of random bytes
 # are typed in; each side's CRC-32 matches, and the VMM's own memory
 # stays small (--stats). The input has no ^O: the guest's hvc driver takes
 # it as the start of a magic SysRq key (^O o powers off, ^O c crashes).
@@ -136,17 +136,17 @@ rm -f /tmp/flood.json
 	sleep 0.1
   done
   cat /tmp/in.bin; } |
-	/rig/vmmtime -m flood-out -m flood-in -e flood-ready -c 8388608 -- \
+	/rig/vmmtime -m flood-out -m flood-in -e flood-ready -c 16777216 -- \
 	"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" --stats=/tmp/stats.json \
-	-p "lkvm.test=flood lkvm.mib=8 lkvm.inbytes=262144" >/tmp/flood.json 2>"$err"
+	-p "lkvm.test=flood lkvm.mib=16 lkvm.inbytes=262144" >/tmp/flood.json 2>"$err"
 json=$(tail -1 /tmp/flood.json)
 got_out=$(echo "$json" | sed -n 's/.*"crc32": "\([0-9a-f]*\)".*/\1/p')
-said_out=$(echo "$json" | sed -n 's/.*"line": "flood-out \([0-9a-f]*\) 8388608".*/\1/p')
+said_out=$(echo "$json" | sed -n 's/.*"line": "flood-out \([0-9a-f]*\) 16777216".*/\1/p')
 said_in=$(echo "$json" | sed -n 's/.*"line": "flood-in \([0-9a-f]*\) 262144".*/\1/p')
 overhead=$(sed -n 's/.*"vmm_overhead_kib": \([0-9]*\).*/\1/p' /tmp/stats.json)
 if [ -n "$got_out" ] && [ "$got_out" = "$said_out" ] && [ "$said_in" = "$in_crc" ] &&
    [ "${overhead:-99999}" -lt 4096 ]; then
-	ok "console both ways at once: 8 MiB out and 256 KiB in arrive whole; VMM overhead $overhead KiB"
+	ok "console both ways at once: 16 MiB out and 256 KiB in arrive whole; VMM overhead $overhead KiB"
 else
 	fail "console both ways at once: every byte arrives" \
 		"out $got_out vs guest's '$said_out', in '$said_in' vs $in_crc, overhead '$overhead' KiB"
