@@ -94,6 +94,19 @@ build/target/%.o: %.c
 	$(quiet) CC $<
 	$(Q)$(CC) $(CFLAGS) $(TARGET_FLAGS) -DLKVM_VERSION='"$(VERSION)"' -c -o $@ $<
 
+# The same VMM with the --stats counters compiled out, for make bench to
+# measure what they cost.
+NOCOUNT_OBJS	:= $(VMM_SRCS:%.c=build/nocount/%.o)
+
+build/bench/lkvm-rcar-nocount: $(NOCOUNT_OBJS)
+	$(quiet) LINK $@
+	$(Q)$(CC) $(LDSTATIC) $(TARGET_LDFLAGS) -o $@ $^ $(LIBS)
+
+build/nocount/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(quiet) CC $<
+	$(Q)$(CC) $(CFLAGS) $(TARGET_FLAGS) -DLKVM_NO_COUNTERS -DLKVM_VERSION='"$(VERSION)"' -c -o $@ $<
+
 build/unit/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(quiet) HOSTCC $<
@@ -120,8 +133,10 @@ fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # The bench's arm64 helpers: vmmtime in the emulated host, mmio-loop in
-# the guest, and an Image that powers off at its first instruction.
-BENCH_TOOLS	:= build/bench/vmmtime build/bench/mmio-loop build/bench/poweroff.Image
+# the guest, an Image that powers off at its first instruction, and the
+# VMM without its counters.
+BENCH_TOOLS	:= build/bench/vmmtime build/bench/mmio-loop build/bench/poweroff.Image \
+		   build/bench/lkvm-rcar-nocount
 
 build/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
@@ -172,4 +187,4 @@ install: $(PROGRAM)
 clean:
 	rm -rf build $(PROGRAM)
 
--include $(TARGET_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)
+-include $(TARGET_OBJS:.o=.d) $(NOCOUNT_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)

@@ -198,7 +198,7 @@ static void console_pump_input(struct console *con)
 		n = virtq_chain_fill(&con->rx_chain, con->in_buf + con->in_pos,
 				     con->in_len - con->in_pos);
 		con->in_pos += n;
-		con->bytes_in += n;
+		STAT_ADD(con->bytes_in, n);
 		virtq_push(vq, con->rx_chain.head, n);
 		pushed = true;
 	}
@@ -350,7 +350,7 @@ static int console_write_now(struct console *con)
 		console_drop_output(con, -errno);
 		return 1;
 	}
-	con->bytes_out += n;
+	STAT_ADD(con->bytes_out, n);
 	return console_tx_advance(con, n);
 }
 
@@ -430,7 +430,7 @@ static void console_output_done(struct loop_op *op, int res)
 	if (res == -EINTR || res == -EAGAIN)
 		res = console_write_out(con);
 	else if (res >= 0) {
-		con->bytes_out += res;
+		STAT_ADD(con->bytes_out, res);
 		res = console_tx_advance(con, res) ? 0 : console_write_out(con);
 	}
 	if (con->out_op.busy)

@@ -539,14 +539,14 @@ static void user_irq_fired(struct loop_op *op, int res)
 		/* A pulse: the guest's edge-triggered SPI latches it. */
 		vm_irq_line(vp->vm, irq->spi, true);
 		vm_irq_line(vp->vm, irq->spi, false);
-		irq->raised++;
+		STAT_ADD(irq->raised, 1);
 	} else if (res > 0 && !irq->masked) {
 		/* Regions out first, so the handler's first access traps. */
 		map_regions(vp, false);
 		irq->masked = irq->pending = true;
 		vp->nr_masked++;
 		vm_irq_line(vp->vm, irq->spi, true);
-		irq->raised++;
+		STAT_ADD(irq->raised, 1);
 	}
 	pthread_mutex_unlock(&vp->irq_lock);
 	wait_user_irq(irq);

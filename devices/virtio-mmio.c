@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "vmm/log.h"
+#include "vmm/stats.h"
 
 #define VIRTIO_MMIO_MAGIC		0x74726976	/* "virt" */
 #define VIRTIO_MMIO_VENDOR		0x4d564b4c	/* "LKVM" */
@@ -105,7 +106,7 @@ static void raise_irq(struct virtio_mmio *vm, uint32_t why)
 	uint64_t one = 1;
 
 	vm->int_status |= why;
-	vm->irqs_raised++;
+	STAT_ADD(vm->irqs_raised, 1);
 	if (write(vm->irq_fd, &one, sizeof(one)) < 0 && !vm->warned) {
 		vm->warned = true;
 		pr_warn("%s: cannot raise the interrupt: %s", vm->name,

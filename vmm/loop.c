@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "vmm/log.h"
+#include "vmm/stats.h"
 
 /*
  * The only operations the loop submits. seccomp does not see what the ring
@@ -142,8 +143,8 @@ static void complete(struct loop *l, struct io_uring_cqe *cqe)
 		return;		/* a cancel request's own completion */
 	op->busy = false;
 	l->inflight--;
-	op->completions++;
-	l->completions++;
+	STAT_ADD(op->completions, 1);
+	STAT_ADD(l->completions, 1);
 	op->done(op, res);
 }
 

@@ -108,18 +108,18 @@ static bool handle_exit(struct vcpu *v)
 
 	switch (run->exit_reason) {
 	case KVM_EXIT_MMIO:
-		v->exits.mmio++;
+		STAT_ADD(v->exits.mmio, 1);
 		if (run->mmio.len > sizeof(run->mmio.data))
 			break;
 		vm_handle_mmio(v->vm, run->mmio.phys_addr, run->mmio.data,
 			       run->mmio.len, run->mmio.is_write);
 		return true;
 	case KVM_EXIT_SYSTEM_EVENT:
-		v->exits.system_event++;
+		STAT_ADD(v->exits.system_event, 1);
 		handle_system_event(v);
 		return false;
 	case KVM_EXIT_INTR:
-		v->exits.interrupted++;
+		STAT_ADD(v->exits.interrupted, 1);
 		return true;
 	case KVM_EXIT_FAIL_ENTRY:
 		pr_err("vCPU %u: KVM could not enter the guest (hardware reason 0x%llx)",
@@ -128,7 +128,7 @@ static bool handle_exit(struct vcpu *v)
 		vm_request_stop(v->vm, VM_EXIT_ERROR);
 		return false;
 	}
-	v->exits.other++;
+	STAT_ADD(v->exits.other, 1);
 	pr_err("vCPU %u: unexpected KVM exit reason %u", v->id, run->exit_reason);
 	vm_request_stop(v->vm, VM_EXIT_ERROR);
 	return false;
@@ -163,7 +163,7 @@ static void *vcpu_thread(void *arg)
 	while (!vm_stopping(v->vm)) {
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
-				v->exits.interrupted++;
+				STAT_ADD(v->exits.interrupted, 1);
 				continue;
 			}
 			report_run_error(v, errno);

@@ -16,6 +16,7 @@
 
 #include "arch/arm64/layout.h"
 #include "vmm/log.h"
+#include "vmm/stats.h"
 
 #define KVM_API_VERSION_EXPECTED	12
 #define RAM_SLOT			0
@@ -266,12 +267,12 @@ void vm_handle_mmio(struct vm *vm, uint64_t addr, void *data,
 		struct mmio_region *r = &vm->mmio[i];
 
 		if (addr >= r->base && addr - r->base < r->size) {
-			__atomic_fetch_add(&r->exits, 1, __ATOMIC_RELAXED);
+			STAT_ADD_SHARED(r->exits, 1);
 			r->access(r->opaque, addr - r->base, data, len, is_write);
 			return;
 		}
 	}
-	__atomic_fetch_add(&vm->unassigned_exits, 1, __ATOMIC_RELAXED);
+	STAT_ADD_SHARED(vm->unassigned_exits, 1);
 
 	/* Reads as zero, writes are dropped: what a bus with nothing there does. */
 	if (!is_write)

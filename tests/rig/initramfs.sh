@@ -69,7 +69,7 @@ if [ -n "$qemu_root" ]; then
 	cp -a "$qemu_root/." "$stage/host/"
 	rm -f "$stage/host/.complete"
 	mkdir -p "$stage/host/bench"
-	cp "$bench/vmmtime" "$bench/poweroff.Image" "$stage/host/bench/"
+	cp "$bench/vmmtime" "$bench/poweroff.Image" "$bench/lkvm-rcar-nocount" "$stage/host/bench/"
 	cp "$top"/tests/bench/host/*.sh "$stage/host/rig/"
 fi
 pack "$stage/host" "$outdir/${prefix}host.cpio"

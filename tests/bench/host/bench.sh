@@ -33,6 +33,8 @@ cmdline="console=hvc0 panic=-1 quiet"
 
 # lkvm ARGS...: lkvm-rcar's command line for ARGS (kernel, params, ...).
 lkvm() { echo "$lkvm run --stats=/tmp/stats.json $*"; }
+# The same VMM built without its --stats counters (make bench builds it).
+lkvm_nocount() { echo "/bench/lkvm-rcar-nocount run $*"; }
 
 # qemu MEM CPUS KERNEL INITRD PARAMS [EXTRA...]: QEMU's command line for
 # the same guest. -nodefaults: no PL011, no NIC, no option ROMs. The
@@ -95,6 +97,9 @@ for r in $(seq "$reps"); do
 				"$(lkvm -k /guest/Image $guest --passthrough "$dev$opt" \
 				   -p "'quiet lkvm.test=bench-mmio lkvm.count=$count'")"
 		done
+		measure mmio lkvm-rcar-nocount trapped -m bench-mmio -- \
+			"$(lkvm_nocount -k /guest/Image $guest --passthrough "$dev,mmap=off" \
+			   -p "'quiet lkvm.test=bench-mmio lkvm.count=$count'")"
 	fi
 	if want console; then
 		bytes=$((mib * 1048576))
