@@ -105,6 +105,7 @@ struct vfio_platform {
 	unsigned int nr_masked;
 	bool regions_out;		/* mapped regions taken out of the guest */
 	bool warned_remap;
+	bool remap_armed;		/* the timer runs: not pushed back */
 	int remap_timer;
 	struct loop_op remap_op;
 	uint64_t remap_expiries;
@@ -496,14 +497,20 @@ static void user_irq_unmask(struct vfio_platform *vp, struct vfio_irq *irq)
 /*
  * The guest touched the device while a level interrupt of it was masked
  * (see the top of the file): lower the lines; on a write, unmask; and
- * have the timer finish the job (irq_lock held).
+ * have the timer finish the job (irq_lock held). The timer runs from the
+ * first such access, not the last: a guest that keeps polling the device
+ * must not keep its interrupt masked.
  */
 static void user_irqs_served(struct vfio_platform *vp, bool is_write)
 {
 	struct itimerspec later = { .it_value.tv_nsec = REMAP_DELAY_NS };
-	bool timer = vp->remap_timer >= 0 &&
-		     !timerfd_settime(vp->remap_timer, 0, &later, NULL);
+	bool timer;
 	unsigned int i;
+
+	if (!vp->remap_armed && vp->remap_timer >= 0 &&
+	    !timerfd_settime(vp->remap_timer, 0, &later, NULL))
+		vp->remap_armed = true;
+	timer = vp->remap_armed;
 
 	for (i = 0; i < vp->nr_irqs; i++) {
 		struct vfio_irq *irq = &vp->irqs[i];
@@ -572,16 +579,18 @@ static void remap_due(struct loop_op *op, int res)
 	unsigned int i;
 
 	pthread_mutex_lock(&vp->irq_lock);
+	vp->remap_armed = false;
 	for (i = 0; i < vp->nr_irqs; i++)
 		if (vp->irqs[i].masked && !vp->irqs[i].pending)
 			user_irq_unmask(vp, &vp->irqs[i]);
 	if (!vp->nr_masked)
 		map_regions(vp, true);
-	pthread_mutex_unlock(&vp->irq_lock);
 	if (res >= 0 || res == -EINTR || res == -EAGAIN)
 		wait_remap(vp);
+	pthread_mutex_unlock(&vp->irq_lock);
 }
 
+/* Wait for the timer (irq_lock held, or no vCPU running yet). */
 static void wait_remap(struct vfio_platform *vp)
 {
 	if (loop_read(&vp->vm->loop, &vp->remap_op, vp->remap_timer,
