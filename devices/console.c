@@ -274,14 +274,23 @@ static void console_tx_notify(struct console *con, struct virtq *vq)
 	virtio_mmio_notify(&con->vmmio, vq);
 }
 
+/*
+ * Without the timer, every buffer returned interrupts at once (lock
+ * held, or no vCPU running yet).
+ */
+static void console_stop_tx_irq_timer(struct console *con)
+{
+	close(con->tx_irq_timer);
+	con->tx_irq_timer = -1;
+	con->tx_irq_armed = false;
+}
+
+/* Wait for the timer (lock held, or no vCPU running yet). */
 static void console_wait_tx_irq(struct console *con)
 {
 	if (loop_read(&con->vm->loop, &con->tx_irq_op, con->tx_irq_timer,
-		      &con->tx_irq_expiries, sizeof(con->tx_irq_expiries)) < 0) {
-		/* Without the timer, every buffer returned interrupts at once. */
-		close(con->tx_irq_timer);
-		con->tx_irq_timer = -1;
-	}
+		      &con->tx_irq_expiries, sizeof(con->tx_irq_expiries)) < 0)
+		console_stop_tx_irq_timer(con);
 }
 
 static void console_tx_irq_done(struct loop_op *op, int res)
@@ -295,9 +304,11 @@ static void console_tx_irq_done(struct loop_op *op, int res)
 	vq = virtio_mmio_queue(&con->vmmio, TX);
 	if (vq)
 		virtio_mmio_notify(&con->vmmio, vq);
-	pthread_mutex_unlock(&con->vmmio.lock);
 	if (res >= 0 || res == -EINTR || res == -EAGAIN)
 		console_wait_tx_irq(con);
+	else
+		console_stop_tx_irq_timer(con);
+	pthread_mutex_unlock(&con->vmmio.lock);
 }
 
 /* Hand the written chain back to the guest (lock held). */
@@ -583,6 +594,12 @@ static int console_init(struct vm *vm, struct device *dev)
 	con->hold_op.done = console_input_hold_done;
 	con->out_op.done = console_output_done;
 	con->tx_irq_op.done = console_tx_irq_done;
+	/*
+	 * Blocking on purpose: a timerfd does not tell io_uring it could
+	 * block (no FMODE_NOWAIT in Linux 6.1), so with O_NONBLOCK its read
+	 * would complete at once with -EAGAIN, over and over. A blocking
+	 * read waits in an io-wq worker instead.
+	 */
 	con->tx_irq_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	console_open_output(con);
 

@@ -363,6 +363,16 @@ static int map_region(struct vfio_platform *vp, struct vfio_region *r,
 	return 0;
 }
 
+/* Guest accesses to @r that exit come to region_access(). */
+static int register_region(struct vfio_platform *vp, struct vfio_region *r)
+{
+	int ret = vm_register_mmio(vp->vm, r->gpa, r->size, region_access, r,
+				   vp->bind.name);
+
+	r->mmio_registered = !ret;
+	return ret;
+}
+
 static int setup_region(struct vfio_platform *vp, unsigned int index)
 {
 	struct vfio_region_info info = { .argsz = sizeof(info), .index = index };
@@ -391,11 +401,9 @@ static int setup_region(struct vfio_platform *vp, unsigned int index)
 	}
 	r->gpa += span - info.size;
 
-	/* Mapped regions too: they trap while an interrupt is masked. */
-	ret = vm_register_mmio(vp->vm, r->gpa, r->size, region_access, r,
-			       vp->bind.name);
-	r->mmio_registered = !ret;
-	if (!ret && !r->trapped)
+	if (r->trapped)
+		ret = register_region(vp, r);
+	else
 		ret = map_region(vp, r, &info);
 	if (ret) {
 		pr_err("--passthrough %s: region %u: %s: %s", vp_name(vp), index,
@@ -528,6 +536,7 @@ static void user_irqs_served(struct vfio_platform *vp, bool is_write)
 
 static void wait_user_irq(struct vfio_irq *irq);
 static void wait_remap(struct vfio_platform *vp);
+static void stop_remap_timer(struct vfio_platform *vp);
 
 /* The event loop: VFIO signalled an interrupt the VMM delivers. */
 static void user_irq_fired(struct loop_op *op, int res)
@@ -568,7 +577,7 @@ static void wait_user_irq(struct vfio_irq *irq)
 }
 
 /*
- * The event loop, a while after the guest last touched the device with
+ * The event loop, a while after the guest first touched the device with
  * an interrupt masked: unmask those its handler has taken, and put the
  * regions back once none is left masked.
  */
@@ -587,35 +596,63 @@ static void remap_due(struct loop_op *op, int res)
 		map_regions(vp, true);
 	if (res >= 0 || res == -EINTR || res == -EAGAIN)
 		wait_remap(vp);
+	else
+		stop_remap_timer(vp);
 	pthread_mutex_unlock(&vp->irq_lock);
+}
+
+/*
+ * Without the timer, what it did happens at once: unmasking on any
+ * access, the regions back as soon as nothing is masked (irq_lock held,
+ * or no vCPU running yet).
+ */
+static void stop_remap_timer(struct vfio_platform *vp)
+{
+	close(vp->remap_timer);
+	vp->remap_timer = -1;
+	vp->remap_armed = false;
 }
 
 /* Wait for the timer (irq_lock held, or no vCPU running yet). */
 static void wait_remap(struct vfio_platform *vp)
 {
 	if (loop_read(&vp->vm->loop, &vp->remap_op, vp->remap_timer,
-		      &vp->remap_expiries, sizeof(vp->remap_expiries)) < 0) {
-		/* Without the timer, regions go back as soon as it is served. */
-		close(vp->remap_timer);
-		vp->remap_timer = -1;
-	}
+		      &vp->remap_expiries, sizeof(vp->remap_expiries)) < 0)
+		stop_remap_timer(vp);
 }
 
 /*
- * The first interrupt the VMM delivers: say so once if it is the host's
- * doing, and start the timer that maps regions back.
+ * Once the device is set up: the event loop starts waiting for the
+ * interrupts the VMM delivers and, if any is level-triggered, for the
+ * timer, and the mapped regions get trap handlers for while they are out
+ * of the guest. Nothing is queued on the loop before, so a failed set-up
+ * leaves no request behind pointing into the device.
  */
-static void start_user_irqs(struct vfio_platform *vp, struct vfio_irq *irq)
+static int start_user_irqs(struct vfio_platform *vp)
 {
-	if (!vp->cfg->no_irqfd)
-		pr_warn("%s: interrupt %u: this host's KVM lacks KVM_CAP_IRQFD_RESAMPLE; the VMM delivers it, waking for each one",
-			vp_name(vp), irq->index);
-	if (!irq->level || vp->level_from_vmm)
-		return;
-	vp->level_from_vmm = true;
-	vp->remap_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	if (vp->remap_timer >= 0)
-		wait_remap(vp);
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < vp->nr_regions; i++) {
+		if (!vp->level_from_vmm || vp->regions[i].trapped)
+			continue;
+		ret = register_region(vp, &vp->regions[i]);
+		if (ret) {
+			pr_err("--passthrough %s: region %u: trapping it while an interrupt is pending: %s",
+			       vp_name(vp), i, strerror(-ret));
+			return ret;
+		}
+	}
+	/* Blocking on purpose, as the console's (devices/console.c). */
+	if (vp->level_from_vmm) {
+		vp->remap_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+		if (vp->remap_timer >= 0)
+			wait_remap(vp);
+	}
+	for (i = 0; i < vp->nr_irqs; i++)
+		if (vp->irqs[i].from_vmm)
+			wait_user_irq(&vp->irqs[i]);
+	return 0;
 }
 
 static const char *irq_delivery(const struct vfio_irq *irq)
@@ -656,8 +693,10 @@ static int setup_irq(struct vfio_platform *vp, unsigned int index)
 		return ret;
 	irq->trigger_fd = ret;
 	if (irq->from_vmm) {
-		start_user_irqs(vp, irq);
-		wait_user_irq(irq);
+		if (!vp->cfg->no_irqfd)
+			pr_warn("%s: interrupt %u: this host's KVM lacks KVM_CAP_IRQFD_RESAMPLE; the VMM delivers it, waking for each one",
+				vp_name(vp), index);
+		vp->level_from_vmm |= irq->level;
 		ret = 0;
 	} else if (irq->level) {
 		ret = new_eventfd();
@@ -802,6 +841,8 @@ static int vfio_platform_setup(struct vfio_platform *vp)
 		ret = setup_region(vp, i);
 	for (i = 0; !ret && i < vp->nr_irqs; i++)
 		ret = setup_irq(vp, i);
+	if (!ret)
+		ret = start_user_irqs(vp);
 	host_irq_tag(vp);
 	vp->host_irqs_at_start = host_irq_count(vp);
 	/* Said once all went well: a failure is one line, and the binding is back. */

@@ -148,14 +148,17 @@ int main(int argc, char **argv)
 				fflush(stdout);
 				/* Keep the tail of the output to look for TEXT in. */
 				if (wait_text && ready_at < 0) {
-					if (nseen + n >= sizeof(seen)) {
-						size_t keep = sizeof(seen) / 2;
+					/* What TEXT could straddle is enough to keep. */
+					if (nseen + n > sizeof(seen) - 1) {
+						size_t keep = strlen(wait_text);
 
+						if (keep > nseen)
+							keep = nseen;
 						memmove(seen, seen + nseen - keep, keep);
 						nseen = keep;
 					}
-					if ((size_t)n >= sizeof(seen) - nseen - 1)
-						n = sizeof(seen) - nseen - 1;
+					if ((size_t)n > sizeof(seen) - 1 - nseen)
+						n = sizeof(seen) - 1 - nseen;
 					memcpy(seen + nseen, buf, n);
 					nseen += n;
 					seen[nseen] = '\0';
