@@ -119,11 +119,14 @@ def qemu_console_note:
     row("mmio_ns_nocount"; "time per PL061 access, trapped; in QEMU's column, lkvm-rcar built without its --stats counters"; "ns"; "lower";
         [ $all | runs("mmio"; "lkvm-rcar"; "gicv3"; "trapped")[] | mmio_line.ns | tonumber? ];
         [ $all | runs("mmio"; "lkvm-rcar-nocount"; "gicv3"; "trapped")[] | mmio_line.ns | tonumber? ]; null),
-    row("irq_wakeups"; "user-space wake-ups per pass-through interrupt"; "wake-ups"; "lower";
-        [ ([ $all | runs("irq"; "lkvm-rcar"; "gicv3"; "0presses")[] | other_wakeups ] | first) as $base |
-          $all | runs("irq"; "lkvm-rcar"; "gicv3"; "\($presses)presses")[] |
-          if $base == null then null else (other_wakeups - $base) / $presses end ];
-        []; "QEMU cannot pass the PL061 through"),
+    ( ("", "-irqfd-off") as $c |
+      row("irq_wakeups\($c | gsub("-"; "_"))";
+          "user-space wake-ups per pass-through interrupt\(if $c == "" then "" else ", irqfd=off (the fallback)" end)";
+          "wake-ups"; "lower";
+          [ ([ $all | runs("irq"; "lkvm-rcar"; "gicv3"; "0presses")[] | other_wakeups ] | first) as $base |
+            $all | runs("irq"; "lkvm-rcar"; "gicv3"; "\($presses)presses\($c)")[] |
+            if $base == null then null else (other_wakeups - $base) / $presses end ];
+          []; "QEMU cannot pass the PL061 through") ),
     row("irq_delivered"; "button presses delivered to the guest, of \($presses)"; "interrupts"; "higher";
         [ $delivered ]; []; "QEMU cannot pass the PL061 through"),
     row("console_mib_s"; "console throughput, guest to host (\($mib) MiB, CRC-32 verified)"; "MiB/s"; "higher";

@@ -122,6 +122,10 @@ if want irq; then
 	measure irq lkvm-rcar "${presses}presses" -m "'guest: gpio: ready'" -e "'guest: gpio:'" -- \
 		"$(lkvm -k /guest/Image $guest --passthrough "$dev" \
 		   -p "'quiet lkvm.test=gpio lkvm.presses=$presses'")"
+	# And through the fallback for hosts without irqfd resample.
+	measure irq lkvm-rcar "${presses}presses-irqfd-off" -m "'guest: gpio: ready'" -e "'guest: gpio:'" -- \
+		"$(lkvm -k /guest/Image $guest --passthrough "$dev,irqfd=off" \
+		   -p "'quiet lkvm.test=gpio lkvm.presses=$presses'")"
 fi
 # QEMU's own pass-through of the same device, bound to vfio-platform as
 # QEMU expects, to say in the table what QEMU does with it.
