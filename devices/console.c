@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/timerfd.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -84,10 +83,7 @@ struct console {
 	bool out_fd_owned;
 
 	/* The output interrupt, coalesced: see console_tx_notify(). */
-	int tx_irq_timer;
-	bool tx_irq_armed;
-	struct loop_op tx_irq_op;
-	uint64_t tx_irq_expiries;
+	struct loop_timer tx_irq;
 
 	uint64_t bytes_in, bytes_out;	/* for --stats */
 };
@@ -263,51 +259,21 @@ static void console_drop_output(struct console *con, int err)
  */
 static void console_tx_notify(struct console *con, struct virtq *vq)
 {
-	struct itimerspec at = { .it_value.tv_nsec = CONSOLE_TX_IRQ_DELAY_NS };
-
-	if (con->tx_irq_armed)
-		return;
-	if (con->tx_irq_timer >= 0 && !timerfd_settime(con->tx_irq_timer, 0, &at, NULL)) {
-		con->tx_irq_armed = true;
-		return;
-	}
-	virtio_mmio_notify(&con->vmmio, vq);
-}
-
-/*
- * Without the timer, every buffer returned interrupts at once (lock
- * held, or no vCPU running yet).
- */
-static void console_stop_tx_irq_timer(struct console *con)
-{
-	close(con->tx_irq_timer);
-	con->tx_irq_timer = -1;
-	con->tx_irq_armed = false;
-}
-
-/* Wait for the timer (lock held, or no vCPU running yet). */
-static void console_wait_tx_irq(struct console *con)
-{
-	if (loop_read(&con->vm->loop, &con->tx_irq_op, con->tx_irq_timer,
-		      &con->tx_irq_expiries, sizeof(con->tx_irq_expiries)) < 0)
-		console_stop_tx_irq_timer(con);
+	if (!loop_timer_arm(&con->tx_irq, CONSOLE_TX_IRQ_DELAY_NS))
+		virtio_mmio_notify(&con->vmmio, vq);
 }
 
 static void console_tx_irq_done(struct loop_op *op, int res)
 {
 	struct console *con = (struct console *)((char *)op -
-				offsetof(struct console, tx_irq_op));
+				offsetof(struct console, tx_irq.op));
 	struct virtq *vq;
 
 	pthread_mutex_lock(&con->vmmio.lock);
-	con->tx_irq_armed = false;
 	vq = virtio_mmio_queue(&con->vmmio, TX);
 	if (vq)
 		virtio_mmio_notify(&con->vmmio, vq);
-	if (res >= 0 || res == -EINTR || res == -EAGAIN)
-		console_wait_tx_irq(con);
-	else
-		console_stop_tx_irq_timer(con);
+	loop_timer_rewait(&con->vm->loop, &con->tx_irq, res);
 	pthread_mutex_unlock(&con->vmmio.lock);
 }
 
@@ -593,14 +559,7 @@ static int console_init(struct vm *vm, struct device *dev)
 	con->in_op.done = console_input_done;
 	con->hold_op.done = console_input_hold_done;
 	con->out_op.done = console_output_done;
-	con->tx_irq_op.done = console_tx_irq_done;
-	/*
-	 * Blocking on purpose: a timerfd does not tell io_uring it could
-	 * block (no FMODE_NOWAIT in Linux 6.1), so with O_NONBLOCK its read
-	 * would complete at once with -EAGAIN, over and over. A blocking
-	 * read waits in an io-wq worker instead.
-	 */
-	con->tx_irq_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	loop_timer_init(&con->tx_irq, console_tx_irq_done);
 	console_open_output(con);
 
 	con->base = vm_alloc_device_addr(vm);
@@ -627,8 +586,7 @@ static int console_init(struct vm *vm, struct device *dev)
 		console_wait_kick(con, &con->kicks[q]);
 	}
 	console_read_input(con);
-	if (con->tx_irq_timer >= 0)
-		console_wait_tx_irq(con);
+	loop_timer_wait(&vm->loop, &con->tx_irq);
 	return 0;
 }
 
@@ -648,8 +606,7 @@ static void console_exit(struct vm *vm, struct device *dev)
 	virtio_mmio_exit(&con->vmmio);
 	if (con->out_fd_owned)
 		close(con->out_fd);
-	if (con->tx_irq_timer >= 0)
-		close(con->tx_irq_timer);
+	loop_timer_close(&con->tx_irq);
 	free(con);
 	dev->priv = NULL;
 }
@@ -669,7 +626,7 @@ static void console_stats(struct vm *vm, struct device *dev, FILE *out)
 	struct console *con = dev->priv;
 	uint64_t wakeups = con->in_op.completions + con->out_op.completions +
 			   con->hold_op.completions + con->kicks[0].op.completions +
-			   con->kicks[1].op.completions + con->tx_irq_op.completions;
+			   con->kicks[1].op.completions + con->tx_irq.op.completions;
 
 	fprintf(out, ", \"mmio_exits\": %llu, \"loop_wakeups\": %llu, \"irqs\": { \"spi\": %d, \"delivery\": \"irqfd\", \"raised_by_vmm\": %llu }, \"bytes_in\": %llu, \"bytes_out\": %llu",
 		(unsigned long long)stats_mmio_exits(vm, "virtio-console"),

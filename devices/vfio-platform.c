@@ -31,7 +31,6 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 #include <linux/vfio.h>
@@ -105,10 +104,7 @@ struct vfio_platform {
 	unsigned int nr_masked;
 	bool regions_out;		/* mapped regions taken out of the guest */
 	bool warned_remap;
-	bool remap_armed;		/* the timer runs: not pushed back */
-	int remap_timer;
-	struct loop_op remap_op;
-	uint64_t remap_expiries;
+	struct loop_timer remap;	/* unmasks, and maps regions back */
 };
 
 static const char *vp_name(const struct vfio_platform *vp)
@@ -511,14 +507,8 @@ static void user_irq_unmask(struct vfio_platform *vp, struct vfio_irq *irq)
  */
 static void user_irqs_served(struct vfio_platform *vp, bool is_write)
 {
-	struct itimerspec later = { .it_value.tv_nsec = REMAP_DELAY_NS };
-	bool timer;
+	bool timer = loop_timer_arm(&vp->remap, REMAP_DELAY_NS);
 	unsigned int i;
-
-	if (!vp->remap_armed && vp->remap_timer >= 0 &&
-	    !timerfd_settime(vp->remap_timer, 0, &later, NULL))
-		vp->remap_armed = true;
-	timer = vp->remap_armed;
 
 	for (i = 0; i < vp->nr_irqs; i++) {
 		struct vfio_irq *irq = &vp->irqs[i];
@@ -535,8 +525,6 @@ static void user_irqs_served(struct vfio_platform *vp, bool is_write)
 }
 
 static void wait_user_irq(struct vfio_irq *irq);
-static void wait_remap(struct vfio_platform *vp);
-static void stop_remap_timer(struct vfio_platform *vp);
 
 /* The event loop: VFIO signalled an interrupt the VMM delivers. */
 static void user_irq_fired(struct loop_op *op, int res)
@@ -584,41 +572,17 @@ static void wait_user_irq(struct vfio_irq *irq)
 static void remap_due(struct loop_op *op, int res)
 {
 	struct vfio_platform *vp = (struct vfio_platform *)((char *)op -
-				   offsetof(struct vfio_platform, remap_op));
+				   offsetof(struct vfio_platform, remap.op));
 	unsigned int i;
 
 	pthread_mutex_lock(&vp->irq_lock);
-	vp->remap_armed = false;
 	for (i = 0; i < vp->nr_irqs; i++)
 		if (vp->irqs[i].masked && !vp->irqs[i].pending)
 			user_irq_unmask(vp, &vp->irqs[i]);
 	if (!vp->nr_masked)
 		map_regions(vp, true);
-	if (res >= 0 || res == -EINTR || res == -EAGAIN)
-		wait_remap(vp);
-	else
-		stop_remap_timer(vp);
+	loop_timer_rewait(&vp->vm->loop, &vp->remap, res);
 	pthread_mutex_unlock(&vp->irq_lock);
-}
-
-/*
- * Without the timer, what it did happens at once: unmasking on any
- * access, the regions back as soon as nothing is masked (irq_lock held,
- * or no vCPU running yet).
- */
-static void stop_remap_timer(struct vfio_platform *vp)
-{
-	close(vp->remap_timer);
-	vp->remap_timer = -1;
-	vp->remap_armed = false;
-}
-
-/* Wait for the timer (irq_lock held, or no vCPU running yet). */
-static void wait_remap(struct vfio_platform *vp)
-{
-	if (loop_read(&vp->vm->loop, &vp->remap_op, vp->remap_timer,
-		      &vp->remap_expiries, sizeof(vp->remap_expiries)) < 0)
-		stop_remap_timer(vp);
 }
 
 /*
@@ -643,11 +607,10 @@ static int start_user_irqs(struct vfio_platform *vp)
 			return ret;
 		}
 	}
-	/* Blocking on purpose, as the console's (devices/console.c). */
+	/* Without the timer, what it does happens at each access instead. */
 	if (vp->level_from_vmm) {
-		vp->remap_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-		if (vp->remap_timer >= 0)
-			wait_remap(vp);
+		loop_timer_init(&vp->remap, remap_due);
+		loop_timer_wait(&vp->vm->loop, &vp->remap);
 	}
 	for (i = 0; i < vp->nr_irqs; i++)
 		if (vp->irqs[i].from_vmm)
@@ -870,8 +833,7 @@ static int vfio_platform_init(struct vm *vm, struct device *dev)
 		vp->irqs[i].op.done = user_irq_fired;
 		vp->irqs[i].trigger_fd = vp->irqs[i].unmask_fd = -1;
 	}
-	vp->remap_timer = -1;
-	vp->remap_op.done = remap_due;
+	vp->remap.fd = -1;
 	pthread_mutex_init(&vp->irq_lock, NULL);
 	return vfio_platform_setup(vp);
 }
@@ -901,7 +863,7 @@ static void vfio_platform_exit(struct vm *vm, struct device *dev)
 		ioctl(vp->group_fd, VFIO_GROUP_UNSET_CONTAINER, &vp->container_fd);
 	close_fd(&vp->group_fd);
 	close_fd(&vp->container_fd);
-	close_fd(&vp->remap_timer);
+	loop_timer_close(&vp->remap);
 	vfio_bind_restore(&vp->bind);
 	pthread_mutex_destroy(&vp->irq_lock);
 	free(vp);

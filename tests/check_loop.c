@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The io_uring event loop, on pipes and eventfds (io_uring works on the
- * build machine too).
+ * The io_uring event loop, on pipes, eventfds and timerfds (io_uring
+ * works on the build machine too).
  */
 #include "tests/check.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -191,6 +192,63 @@ START_TEST(test_more_requests_than_entries)
 }
 END_TEST
 
+/* A loop_timer: armed once however often it is armed, handled, re-armable. */
+struct timer_probe {
+	struct loop_timer t;
+	int calls;
+	uint64_t expiries;
+};
+
+static void timer_done(struct loop_op *op, int res)
+{
+	struct timer_probe *p = (struct timer_probe *)((char *)op -
+				offsetof(struct timer_probe, t.op));
+
+	p->calls++;
+	p->expiries = p->t.expiries;
+	loop_timer_rewait(&loop, &p->t, res);
+	loop_stop(&loop);
+}
+
+START_TEST(test_timer)
+{
+	struct timer_probe p = { 0 };
+
+	loop_timer_init(&p.t, timer_done);
+	ck_assert_int_ge(p.t.fd, 0);
+	loop_timer_wait(&loop, &p.t);
+	ck_assert(loop_timer_arm(&p.t, 1000000));
+	ck_assert(p.t.armed);
+	ck_assert(loop_timer_arm(&p.t, 1000000));	/* already armed: kept */
+	ck_assert_int_eq(loop_run(&loop), 0);
+	ck_assert_int_eq(p.calls, 1);
+	ck_assert_uint_eq(p.expiries, 1);
+	ck_assert(!p.t.armed);
+	ck_assert(p.t.op.busy);				/* waiting again */
+	ck_assert(loop_timer_arm(&p.t, 1000000));
+	ck_assert_int_eq(loop_run(&loop), 0);
+	ck_assert_int_eq(p.calls, 2);
+	loop_exit(&loop);	/* reap the wait before the fd goes */
+	loop_timer_close(&p.t);
+	ck_assert_int_eq(p.t.fd, -1);
+	ck_assert(!loop_timer_arm(&p.t, 1000000));	/* no timer: do it now */
+}
+END_TEST
+
+/* After an error the timer is given up, and arming says so. */
+START_TEST(test_timer_given_up_on_error)
+{
+	struct loop_timer t;
+
+	loop_timer_init(&t, timer_done);
+	ck_assert(loop_timer_arm(&t, 1000000000));
+	loop_timer_rewait(&loop, &t, -EBADF);
+	ck_assert_int_eq(t.fd, -1);
+	ck_assert(!t.armed);
+	ck_assert(!loop_timer_arm(&t, 1000000));
+}
+END_TEST
+
 Suite *loop_suite(void)
 {
 	Suite *s = suite_create("loop");
@@ -205,6 +263,8 @@ Suite *loop_suite(void)
 	tcase_add_test(tc, test_exit_reaps_pending);
 	tcase_add_test(tc, test_more_requests_than_entries);
 	tcase_add_test(tc, test_ring_refuses_other_operations);
+	tcase_add_test(tc, test_timer);
+	tcase_add_test(tc, test_timer_given_up_on_error);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "vmm/log.h"
@@ -131,6 +132,53 @@ int loop_timeout(struct loop *l, struct loop_op *op, uint64_t ms)
 	/* The kernel reads the timespec at submission: submit while ts lives. */
 	ret = io_uring_submit(&l->ring);
 	return ret < 0 ? ret : 0;
+}
+
+void loop_timer_init(struct loop_timer *t, loop_done_fn done)
+{
+	t->op.done = done;
+	t->armed = false;
+	/*
+	 * Blocking on purpose: a timerfd does not tell io_uring it could
+	 * block (no FMODE_NOWAIT in Linux 6.1), so with O_NONBLOCK its read
+	 * would complete at once with -EAGAIN, over and over. A blocking
+	 * read waits in an io-wq worker instead.
+	 */
+	t->fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+}
+
+void loop_timer_close(struct loop_timer *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	t->armed = false;
+}
+
+void loop_timer_wait(struct loop *l, struct loop_timer *t)
+{
+	if (t->fd >= 0 && loop_read(l, &t->op, t->fd, &t->expiries, sizeof(t->expiries)) < 0)
+		loop_timer_close(t);
+}
+
+bool loop_timer_arm(struct loop_timer *t, long ns)
+{
+	struct itimerspec at = {
+		.it_value = { .tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000 },
+	};
+
+	if (!t->armed && t->fd >= 0 && !timerfd_settime(t->fd, 0, &at, NULL))
+		t->armed = true;
+	return t->armed;
+}
+
+void loop_timer_rewait(struct loop *l, struct loop_timer *t, int res)
+{
+	t->armed = false;
+	if (res >= 0 || res == -EINTR || res == -EAGAIN)
+		loop_timer_wait(l, t);
+	else
+		loop_timer_close(t);
 }
 
 static void complete(struct loop *l, struct io_uring_cqe *cqe)

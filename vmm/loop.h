@@ -44,6 +44,34 @@ int loop_writev(struct loop *l, struct loop_op *op, int fd,
 /* Complete after @ms milliseconds with -ETIME. */
 int loop_timeout(struct loop *l, struct loop_op *op, uint64_t ms);
 
+/*
+ * A one-shot timer any thread may arm, whose expiry the loop thread
+ * handles: @op.done runs there, and should call loop_timer_rewait(). The
+ * owner's lock must be held around arming, rewaiting and stopping. A
+ * timer that could not be made or waited on has fd -1, and
+ * loop_timer_arm() says so: the caller then does at once what the timer
+ * would have done later.
+ */
+struct loop_timer {
+	int fd;			/* a timerfd, -1 if there is none */
+	bool armed;		/* set, and not yet handled */
+	struct loop_op op;
+	uint64_t expiries;
+};
+
+/* Make the timer; on failure fd is -1 (not an error: see above). */
+void loop_timer_init(struct loop_timer *t, loop_done_fn done);
+/* Start waiting for its expiry (loop thread, or before other threads run). */
+void loop_timer_wait(struct loop *l, struct loop_timer *t);
+/*
+ * Arm it @ns from now, unless it is armed already: it is not pushed
+ * back. True if it will expire; false if there is no timer.
+ */
+bool loop_timer_arm(struct loop_timer *t, long ns);
+/* From its done(): wait for the next expiry, or give the timer up on an error. */
+void loop_timer_rewait(struct loop *l, struct loop_timer *t, int res);
+void loop_timer_close(struct loop_timer *t);
+
 /* Run until loop_stop(). Returns 0, or -errno if the ring fails. */
 int loop_run(struct loop *l);
 /* Make loop_run() return after the current completion (loop thread only). */
