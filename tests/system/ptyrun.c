@@ -16,6 +16,8 @@
  *
  * "raw" is checked just before the signal or keys: canonical mode and
  * echo off. "restored": the settings are those the terminal had before.
+ * A command still running after 120 seconds is killed (status 137), so
+ * that a hung case fails on its own instead of stalling the others.
  * The command gets the terminal as stdin, stdout and stderr but not as
  * its controlling terminal, so that its exit does not hang the terminal
  * up before the settings can be read.
@@ -98,7 +100,7 @@ int main(int argc, char **argv)
 	long delay_ms = 0;
 	int sig = 0, opt, master, slave, status, raw = -1;
 	size_t nkeys = 0, nseen = 0;
-	long long ready_at = -1;
+	long long ready_at = -1, deadline;
 	struct termios before, during, after;
 	pid_t pid;
 
@@ -132,6 +134,7 @@ int main(int argc, char **argv)
 	}
 	if (!wait_text)
 		ready_at = now_ms() + delay_ms;
+	deadline = now_ms() + 120000;
 
 	for (;;) {
 		struct pollfd p = { .fd = master, .events = POLLIN };
@@ -140,6 +143,10 @@ int main(int argc, char **argv)
 
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			break;
+		if (now_ms() > deadline) {
+			kill(pid, SIGKILL);
+			deadline = now_ms() + 120000;
+		}
 		if (poll(&p, 1, 20) > 0) {
 			n = read(master, buf, sizeof(buf));
 			if (n > 0) {
