@@ -5,17 +5,19 @@
  * tests: the VMM must put the terminal in raw mode while the guest runs
  * and give the settings back on every exit, SIGTERM included.
  *
- *   ptyrun [-w TEXT] [-d MS] [-k SIGNAL | -t KEYS] -- COMMAND [ARG...]
+ *   ptyrun [-w TEXT | -r] [-d MS] [-k SIGNAL | -t KEYS] -- COMMAND [ARG...]
  *
- * Waits until the output shows TEXT (if given) and MS milliseconds more,
+ * Waits until the output shows TEXT (-w) or the command has put the
+ * terminal in raw mode (-r), if either is asked for, and MS milliseconds
+ * more,
  * then sends SIGNAL to the command or types KEYS (C escapes: \001 is
  * Ctrl-A). Output goes on to stdout. When the command has exited it
  * prints one line:
  *
  *   ptyrun: status N raw-while-running yes|no restored yes|no
  *
- * "raw" is checked just before the signal or keys: canonical mode and
- * echo off. "restored": the settings are those the terminal had before.
+ * "raw" is checked when the wait is over, just before the signal or keys
+ * if any: canonical mode and echo off. "restored": the settings are those the terminal had before.
  * A command still running after 120 seconds is killed (status 137), so
  * that a hung case fails on its own instead of stalling the others.
  * The command gets the terminal as stdin, stdout and stderr but not as
@@ -42,7 +44,7 @@ static void die(const char *what)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: ptyrun [-w TEXT] [-d MS] [-k SIGNAL | -t KEYS] -- COMMAND [ARG...]\n");
+	fprintf(stderr, "usage: ptyrun [-w TEXT | -r] [-d MS] [-k SIGNAL | -t KEYS] -- COMMAND [ARG...]\n");
 	exit(125);
 }
 
@@ -86,6 +88,14 @@ static int open_pty(int *slave)
 	return master;
 }
 
+/* Canonical mode and echo off: what a VMM's console needs. */
+static int is_raw(int fd)
+{
+	struct termios t;
+
+	return !tcgetattr(fd, &t) && !(t.c_lflag & (ICANON | ECHO));
+}
+
 static int same_settings(const struct termios *a, const struct termios *b)
 {
 	return a->c_iflag == b->c_iflag && a->c_oflag == b->c_oflag &&
@@ -98,22 +108,23 @@ int main(int argc, char **argv)
 	const char *wait_text = NULL;
 	char *keys = NULL, seen[8192];
 	long delay_ms = 0;
-	int sig = 0, opt, master, slave, status, raw = -1;
+	int sig = 0, opt, master, slave, status, raw = -1, wait_raw = 0;
 	size_t nkeys = 0, nseen = 0;
 	long long ready_at = -1, deadline;
-	struct termios before, during, after;
+	struct termios before, after;
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "w:d:k:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "w:rd:k:t:")) != -1) {
 		switch (opt) {
 		case 'w': wait_text = optarg; break;
+		case 'r': wait_raw = 1; break;
 		case 'd': delay_ms = atol(optarg); break;
 		case 'k': sig = atoi(optarg); break;
 		case 't': keys = optarg; nkeys = unescape(keys); break;
 		default: usage();
 		}
 	}
-	if (optind >= argc || (sig && keys))
+	if (optind >= argc || (sig && keys) || (wait_text && wait_raw))
 		usage();
 
 	master = open_pty(&slave);
@@ -132,7 +143,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ptyrun: %s: %s\n", argv[optind], strerror(errno));
 		_exit(127);
 	}
-	if (!wait_text)
+	if (!wait_text && !wait_raw)
 		ready_at = now_ms() + delay_ms;
 	deadline = now_ms() + 120000;
 
@@ -174,15 +185,14 @@ int main(int argc, char **argv)
 				}
 			}
 		}
-		if (ready_at >= 0 && now_ms() >= ready_at && (sig || keys)) {
-			raw = !tcgetattr(slave, &during) &&
-			      !(during.c_lflag & (ICANON | ECHO));
+		if (wait_raw && ready_at < 0 && is_raw(slave))
+			ready_at = now_ms() + delay_ms;
+		if (ready_at >= 0 && now_ms() >= ready_at && raw < 0) {
+			raw = is_raw(slave);
 			if (sig)
 				kill(pid, sig);
-			else if (write(master, keys, nkeys) != (ssize_t)nkeys)
+			else if (keys && write(master, keys, nkeys) != (ssize_t)nkeys)
 				die("typing");
-			sig = 0;
-			keys = NULL;
 		}
 	}
 	/* Read what the command printed last. */
