@@ -597,18 +597,18 @@ static int start_user_irqs(struct vfio_platform *vp)
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < vp->nr_regions; i++) {
-		if (!vp->level_from_vmm || vp->regions[i].trapped)
-			continue;
-		ret = register_region(vp, &vp->regions[i]);
-		if (ret) {
-			pr_err("--passthrough %s: region %u: trapping it while an interrupt is pending: %s",
-			       vp_name(vp), i, strerror(-ret));
-			return ret;
-		}
-	}
-	/* Without the timer, what it does happens at each access instead. */
 	if (vp->level_from_vmm) {
+		for (i = 0; i < vp->nr_regions; i++) {
+			if (vp->regions[i].trapped)
+				continue;
+			ret = register_region(vp, &vp->regions[i]);
+			if (ret) {
+				pr_err("--passthrough %s: region %u: trapping it while an interrupt is pending: %s",
+				       vp_name(vp), i, strerror(-ret));
+				return ret;
+			}
+		}
+		/* Without the timer, what it does happens at each access instead. */
 		loop_timer_init(&vp->remap, remap_due);
 		loop_timer_wait(&vp->vm->loop, &vp->remap);
 	}
@@ -623,6 +623,33 @@ static const char *irq_delivery(const struct vfio_irq *irq)
 	if (irq->from_vmm)
 		return "VMM event loop";
 	return irq->level ? "kernel irqfd + resample" : "kernel irqfd";
+}
+
+/*
+ * KVM raises @irq's SPI from its trigger eventfd; for a level interrupt it
+ * also signals an unmask eventfd when the guest EOIs it (irqfd resample).
+ */
+static int wire_irqfd(struct vfio_platform *vp, struct vfio_irq *irq)
+{
+	int ret;
+
+	if (irq->level) {
+		ret = new_eventfd();
+		if (ret < 0)
+			return ret;
+		irq->unmask_fd = ret;
+		ret = vm_irqfd_resample(vp->vm, irq->spi, irq->trigger_fd,
+					irq->unmask_fd, true);
+	} else {
+		ret = vm_irqfd(vp->vm, irq->spi, irq->trigger_fd, true);
+	}
+	if (ret) {
+		pr_err("--passthrough %s: interrupt %u: KVM_IRQFD: %s", vp_name(vp),
+		       irq->index, strerror(-ret));
+		return ret;
+	}
+	irq->irqfd_assigned = true;
+	return 0;
 }
 
 static int setup_irq(struct vfio_platform *vp, unsigned int index)
@@ -660,23 +687,11 @@ static int setup_irq(struct vfio_platform *vp, unsigned int index)
 			pr_warn("%s: interrupt %u: this host's KVM lacks KVM_CAP_IRQFD_RESAMPLE; the VMM delivers it, waking for each one",
 				vp_name(vp), index);
 		vp->level_from_vmm |= irq->level;
-		ret = 0;
-	} else if (irq->level) {
-		ret = new_eventfd();
-		if (ret < 0)
-			return ret;
-		irq->unmask_fd = ret;
-		ret = vm_irqfd_resample(vp->vm, irq->spi, irq->trigger_fd,
-					irq->unmask_fd, true);
 	} else {
-		ret = vm_irqfd(vp->vm, irq->spi, irq->trigger_fd, true);
+		ret = wire_irqfd(vp, irq);
+		if (ret)
+			return ret;
 	}
-	if (ret) {
-		pr_err("--passthrough %s: interrupt %u: KVM_IRQFD: %s", vp_name(vp), index,
-		       strerror(-ret));
-		return ret;
-	}
-	irq->irqfd_assigned = !irq->from_vmm;
 
 	ret = set_irq_eventfd(vp, index, VFIO_IRQ_SET_ACTION_TRIGGER, irq->trigger_fd);
 	if (ret) {
@@ -685,7 +700,8 @@ static int setup_irq(struct vfio_platform *vp, unsigned int index)
 		return ret;
 	}
 	irq->vfio_assigned = true;
-	ret = irq->level && !irq->from_vmm ?
+	/* Only a level interrupt KVM delivers has an unmask eventfd. */
+	ret = irq->unmask_fd >= 0 ?
 	      set_irq_eventfd(vp, index, VFIO_IRQ_SET_ACTION_UNMASK, irq->unmask_fd) : 0;
 	if (ret) {
 		pr_err("--passthrough %s: interrupt %u: VFIO cannot unmask it from an eventfd (%s)",
@@ -806,8 +822,11 @@ static int vfio_platform_setup(struct vfio_platform *vp)
 		ret = setup_irq(vp, i);
 	if (!ret)
 		ret = start_user_irqs(vp);
-	host_irq_tag(vp);
-	vp->host_irqs_at_start = host_irq_count(vp);
+	/* Only --stats reports what the host forwarded: no /proc reading without. */
+	if (!ret && vp->vm->cfg->stats) {
+		host_irq_tag(vp);
+		vp->host_irqs_at_start = host_irq_count(vp);
+	}
 	/* Said once all went well: a failure is one line, and the binding is back. */
 	if (!ret && vp->bind.changed && vp->bind.orig_driver[0])
 		pr_info("%s: taken from %s for the guest (given back at exit)",
@@ -834,6 +853,7 @@ static int vfio_platform_init(struct vm *vm, struct device *dev)
 		vp->irqs[i].trigger_fd = vp->irqs[i].unmask_fd = -1;
 	}
 	vp->remap.fd = -1;
+	vp->host_irqs_at_start = -1;
 	pthread_mutex_init(&vp->irq_lock, NULL);
 	return vfio_platform_setup(vp);
 }

@@ -202,10 +202,8 @@ int vcpus_start(struct vm *vm)
 		vm->vcpus[i].started = true;
 	}
 	/*
-	 * Return once every thread has confined itself (or failed to), and
-	 * so is past the C library's own start-up, which runs with signals
-	 * blocked: the loop's sandbox that follows would kill a thread
-	 * caught there without a word.
+	 * Return once every thread has confined itself (or failed to): the
+	 * run goes on only with all of them in their sandbox.
 	 */
 	for (i = 0; i < vm->nr_vcpus; i++)
 		while (sem_wait(&vm->vcpus_up) && errno == EINTR)
