@@ -106,6 +106,65 @@ START_TEST(test_bad_fields)
 }
 END_TEST
 
+/* A cut-off copy: the header says 32 MiB, the file has 100 bytes. */
+START_TEST(test_truncated)
+{
+	uint8_t h[ARM64_IMAGE_HEADER_SIZE];
+	struct image_info info;
+
+	capture_log();
+	make_header(h, 0, 32 * MiB, 0xa);
+	ck_assert_int_eq(image_parse("K", h, sizeof(h), 100, &info), -ENOEXEC);
+	ck_assert_ptr_nonnull(strstr(captured_log(), "kernel K is truncated: 100 bytes"));
+	ck_assert_int_eq(captured_lines(), 1);
+	/* Half of image_size is still a kernel with a large BSS. */
+	ck_assert_int_eq(image_parse("K", h, sizeof(h), 16 * MiB, &info), 0);
+}
+END_TEST
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		p[i] = v >> (8 * i);
+}
+
+/*
+ * An EFI stub's header: the PE signature at 0x40, no optional header,
+ * two sections whose raw data ends at @file_end.
+ */
+static void make_pe_header(uint8_t *h, size_t len, uint64_t file_end)
+{
+	uint8_t *pe = h + 0x40, *sec = pe + 24;
+
+	memset(h, 0, len);
+	make_header(h, 0, 20 * MiB, 0xa);
+	put_le32(h + 0x3c, 0x40);
+	memcpy(pe, "PE\0\0", 4);
+	pe[6] = 2;				/* NumberOfSections */
+	put_le32(sec + 16, 0x10000 - 0x1000);	/* .text: SizeOfRawData */
+	put_le32(sec + 20, 0x1000);		/* PointerToRawData */
+	put_le32(sec + 40 + 16, file_end - 0x10000);
+	put_le32(sec + 40 + 20, 0x10000);
+}
+
+START_TEST(test_truncated_efi_stub)
+{
+	uint8_t h[512];
+	struct image_info info;
+
+	/* The section table says exactly how long the file is. */
+	make_pe_header(h, sizeof(h), 18 * MiB + 4096);
+	ck_assert_int_eq(image_parse("K", h, sizeof(h), 18 * MiB + 4096, &info), 0);
+	capture_log();
+	ck_assert_int_eq(image_parse("K", h, sizeof(h), 18 * MiB, &info), -ENOEXEC);
+	ck_assert_ptr_nonnull(strstr(captured_log(), "the file is 18878464"));
+	/* A table past what was read counts as none: the share rule holds. */
+	ck_assert_int_eq(image_parse("K", h, 0x40 + 24 + 40, 18 * MiB, &info), 0);
+}
+END_TEST
+
 START_TEST(test_place)
 {
 	struct image_info info = { .text_offset = 0x80000, .image_size = 30 * MiB };
@@ -161,6 +220,8 @@ Suite *image_suite(void)
 	tcase_add_loop_test(tc, test_bad_images, 0,
 			    sizeof(bad_images) / sizeof(bad_images[0]));
 	tcase_add_test(tc, test_bad_fields);
+	tcase_add_test(tc, test_truncated);
+	tcase_add_test(tc, test_truncated_efi_stub);
 	tcase_add_test(tc, test_place);
 	tcase_add_test(tc, test_place_without_initrd);
 	tcase_add_test(tc, test_place_too_small);

@@ -89,7 +89,7 @@ static int build_cmdline(struct boot *boot, const char *params)
 int boot_load(struct vm *vm, struct boot *boot)
 {
 	const struct vm_config *cfg = vm->cfg;
-	uint8_t header[ARM64_IMAGE_HEADER_SIZE];
+	uint8_t header[ARM64_IMAGE_PROBE_SIZE];
 	uint64_t kernel_size, got;
 	struct image_info info;
 	int kfd, ifd = -1, ret;

@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #define ARM64_IMAGE_HEADER_SIZE	64
+/* What image_parse() wants to see: the header and an EFI stub's PE table. */
+#define ARM64_IMAGE_PROBE_SIZE	4096
 #define ARM64_DTB_MAX_SIZE	(2ull << 20)
 
 struct image_info {
@@ -19,9 +21,10 @@ struct image_info {
 };
 
 /*
- * Check that @buf (the first @len bytes of @name) is an arm64 Image and
+ * Check that @buf (the first @len bytes of @name, up to
+ * ARM64_IMAGE_PROBE_SIZE) is a whole arm64 Image of @file_size bytes and
  * fill @info. Returns 0 or -ENOEXEC after one line saying what the file
- * is instead.
+ * is instead, or that it is truncated.
  */
 int image_parse(const char *name, const void *buf, size_t len,
 		uint64_t file_size, struct image_info *info);

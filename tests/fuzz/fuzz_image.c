@@ -23,7 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ram = 256ull << 20;
 		initrd = 0;
 	}
-	if (image_parse("fuzz", data, size < 64 ? size : 64, file_size, &info))
+	if (image_parse("fuzz", data, size < ARM64_IMAGE_PROBE_SIZE ? size : ARM64_IMAGE_PROBE_SIZE,
+			file_size, &info))
 		return 0;
 	/* Sizes a user could ask for: 32 MiB to 256 GiB of RAM. */
 	ram = (32ull << 20) + (ram % (256ull << 30));

@@ -206,7 +206,7 @@ check_series() {
 
 check_series
 for gic in 3 2; do
-	boot_host "$gic" boot 42
+	boot_host "$gic" boot 43
 	check_dtb "$gic"
 	check_stats_json "$gic"
 	boot_passthrough "$gic" platform

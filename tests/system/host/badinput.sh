@@ -28,6 +28,7 @@ badinput_table() {
 1|/guest|-k /guest
 1|/tmp/empty|-k /tmp/empty
 1|not an arm64 Linux Image|-k /guest/initrd.cpio
+1|/tmp/short.Image is truncated: 100 bytes|-k /tmp/short.Image -i /guest/initrd.cpio --timeout 20
 1|/nonexistent/initrd|-k /guest/Image -i /nonexistent/initrd
 1|--mem: 32 MiB is too small|-k /guest/Image -i /tmp/big.cpio -m 32
 1|/proc/nope/guest.dtb|-k /guest/Image --dump-dtb /proc/nope/guest.dtb -p lkvm.test=poweroff
@@ -56,6 +57,7 @@ pl061_driver() {
 
 badinput_run() {
 	: >/tmp/empty
+	head -c 100 /guest/Image >/tmp/short.Image
 	head -c 40000000 /dev/zero >/tmp/big.cpio
 	pl061_was=$(pl061_driver)
 	badinput_table | while IFS='|' read -r want pattern args; do
@@ -84,5 +86,5 @@ badinput_run() {
 			fail "$name" "status $status, $lines lines: $(head -2 "$err" | tr '\n' ' ')PL061 bound to '$(pl061_driver)'"
 		fi
 	done
-	rm -f /tmp/empty /tmp/big.cpio
+	rm -f /tmp/empty /tmp/big.cpio /tmp/short.Image
 }
