@@ -694,6 +694,16 @@ static int setup_irq(struct vfio_platform *vp, unsigned int index)
 	}
 
 	ret = set_irq_eventfd(vp, index, VFIO_IRQ_SET_ACTION_TRIGGER, irq->trigger_fd);
+	if (ret == -EINVAL) {
+		/*
+		 * What this has been seen to mean: the host driver left a
+		 * chained handler behind (pl061 does) and the host kernel
+		 * lacks the genirq fix that gives the interrupt back.
+		 */
+		pr_err("--passthrough %s: interrupt %u: VFIO cannot request it (%s); the host kernel most likely lacks the genirq patch of the host series (host/patches/0002), which devices whose host driver used a chained handler need",
+		       vp_name(vp), index, strerror(-ret));
+		return ret;
+	}
 	if (ret) {
 		pr_err("--passthrough %s: interrupt %u: VFIO cannot signal it (%s); the host kernel log may say why",
 		       vp_name(vp), index, strerror(-ret));
