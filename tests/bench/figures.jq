@@ -20,11 +20,14 @@ def runs($fig; $vmm; $gic; $case):
 def mark($name): .run.marks[$name];
 def init_mark: mark("guest: init reached");
 
-# A row from per-run values of each VMM.
+# A row from per-run values of each VMM. A peer that gave no value is a
+# finding for the table, said in the note, never a missing figure: only
+# lkvm-rcar's own values must be there.
 def row($id; $title; $unit; $better; $lkvm; $qemu; $note):
   ($lkvm | stat) as $l | ($qemu | stat) as $q |
   { id: $id, figure: $title, unit: $unit, better: $better,
-    lkvm: $l, qemu: $q, note: $note,
+    lkvm: $l, qemu: $q,
+    note: ($note // (if $q == null then "QEMU gave no value in any run (see raw.jsonl)" else null end)),
     advantage: (if $l == null or $q == null or $l.median == 0 or $q.median == 0 then null
                 elif $better == "lower" then $q.median / $l.median
                 else $l.median / $q.median end) };
@@ -40,8 +43,10 @@ def other_wakeups: .stats.loop_wakeups - ([console_stats.loop_wakeups] | add // 
 def mmio_line: mark("bench-mmio").line // "" | capture("accesses (?<n>[0-9]+) ns_per_access (?<ns>[0-9.]+)")?;
 
 # Console runs count only when the bytes and their checksum arrived whole.
+# A run with no such line at all (nothing arrived) is a lost run too:
+# "// null" keeps the failed capture from making the whole test empty.
 def console_ok:
-  (mark("bench-crc32").line // "" | capture("bench-crc32 (?<crc>[0-9a-fA-F]+) +(?<n>[0-9]+)")?) as $c |
+  ((mark("bench-crc32").line // "" | capture("bench-crc32 (?<crc>[0-9a-fA-F]+) +(?<n>[0-9]+)")?) // null) as $c |
   $c != null and (.run.data.crc32 | ascii_downcase) == ($c.crc | ascii_downcase) and (.run.data.bytes | tostring) == $c.n;
 def console_mib_s:
   if console_ok then .run.data.bytes / 1048576 / ((.run.data.end.ms - .run.data.begin.ms) / 1000)

@@ -3,8 +3,9 @@
 #
 # Turns OUT/bench.json (figures.jq) into the table on stdout, bench.csv,
 # bench.md (the README's table) and bench.png (gnuplot: the headline
-# ratios). Fails, naming them, when figures are missing: every row needs
-# lkvm-rcar's value, and QEMU's unless the row says why QEMU has none.
+# ratios). Fails, naming them, when lkvm-rcar's own figures are missing
+# or its console lost a byte; a peer's missing value is a note in the
+# table (figures.jq), never a failure.
 #
 # Usage: report.sh OUT
 set -u
@@ -57,7 +58,7 @@ plot "$out/chart.dat" using 0:2:xtic(1) with boxes lc rgb "#3572a5", \
 EOF
 fi
 
-missing=$(jq -r '.rows[] | select(.lkvm == null or (.qemu == null and .note == null)) | .id' "$json")
+missing=$(jq -r '.rows[] | select(.lkvm == null) | .id' "$json")
 if [ -n "$missing" ]; then
 	echo "bench: figures missing: $(echo $missing)" >&2
 	exit 1
