@@ -9,6 +9,23 @@ press_button() {
 	printf 'system_powerdown\n' | socat - "UNIX-CONNECT:$1" >/dev/null 2>&1
 }
 
+# await_arrival LOG BEFORE PID: wait until LOG has more than BEFORE
+# "button interrupt N arrived" lines, for at most PRESS_WAIT seconds
+# (default 30) or while PID runs. Pressing again before the guest saw the
+# last press could merge the two: QEMU holds the line high for 100 ms of
+# its own time, which a loaded machine can stretch past the gap between
+# two presses. A press that never arrives still shows in the count.
+await_arrival() {
+	_tries=$(( ${PRESS_WAIT:-30} * 10 ))
+	while [ "$_tries" -gt 0 ] && kill -0 "$3" 2>/dev/null; do
+		_now=$(grep -c "button interrupt [0-9]* arrived" "$1" 2>/dev/null || true)
+		[ "${_now:-0}" -gt "$2" ] && return 0
+		sleep 0.1
+		_tries=$((_tries - 1))
+	done
+	return 1
+}
+
 # press_when_ready LOG SOCK TRACE PID [SAY]: while PID runs, each time LOG
 # shows "ready for N presses", note the TRACE line count in TRACE.marks and
 # press N times; each time it shows "rig: device released", note the count
@@ -36,7 +53,9 @@ press_when_ready() {
 				if [ -n "$_say" ]; then
 					echo "board: pressing the power button ($_i of $_n)"
 				fi
+				_arrived=$(grep -c "button interrupt [0-9]* arrived" "$_log" 2>/dev/null || true)
 				press_button "$_sock"
+				await_arrival "$_log" "$_arrived" "$_pid"
 			done
 		fi
 		sleep 0.2

@@ -29,7 +29,7 @@ boot_host() {
 
 	echo "# booting the emulated host (GICv$gic) for $script"
 	sh "$top/tests/rig/qemu.sh" "$gic" "$image" "$results/host.cpio" \
-		"$script" 300 >"$log" 2>&1
+		"$script" 900 >"$log" 2>&1
 	report "$gic" "$script" "$want" "$log"
 }
 
@@ -100,7 +100,7 @@ boot_passthrough() {
 	: >"$trace"
 	RIG_DTB=$dtb RIG_MONITOR=$sock RIG_TRACE=$trace \
 		sh "$top/tests/rig/qemu.sh" "$gic" "$image" "$results/host.cpio" \
-		passthrough 300 >"$log" 2>&1 &
+		passthrough 900 >"$log" 2>&1 &
 	qpid=$!
 	press_when_ready "$log" "$sock" "$trace" "$qpid"
 	wait "$qpid"

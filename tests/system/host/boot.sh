@@ -135,7 +135,7 @@ head -c 400000 /dev/urandom | tr -d '\017' | head -c 262144 >/tmp/in.bin
 set -- $(crc32 /tmp/in.bin)
 in_crc=$1
 rm -f /tmp/flood.json
-{ for i in $(seq 300); do
+{ for i in $(seq 3000); do
 	grep -q flood-ready /tmp/flood.json 2>/dev/null && break
 	sleep 0.1
   done

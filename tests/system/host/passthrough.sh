@@ -142,7 +142,7 @@ start_first() {
 	"$vmm" run -k /guest/Image -i /guest/initrd.cpio --irqchip "$gic" \
 		--passthrough "$dev" -p lkvm.test=hang </dev/null >/tmp/first.out 2>/tmp/first.err &
 	first=$!
-	for i in $(seq 200); do
+	for i in $(seq 1200); do
 		grep -q "init reached" /tmp/first.out 2>/dev/null && return
 		kill -0 "$first" 2>/dev/null || break
 		sleep 0.1
