@@ -71,6 +71,12 @@ ifeq ($(STATIC),1)
 LDSTATIC	:= -static
 endif
 
+# Native libfdt: the system's, or where tests/rig/deps.sh unpacked it when
+# libfdt-dev:arm64 holds the system's place (the two cannot coexist).
+FDT_NATIVE	:= $(wildcard $(CACHE_DIR)/libfdt-$(shell dpkg --print-architecture 2>/dev/null)/.complete)
+HOST_LIBFDT	:= $(if $(FDT_NATIVE),$(wildcard $(dir $(FDT_NATIVE))usr/lib/*/libfdt.a),-lfdt)
+HOST_FDTFLAGS	:= $(if $(FDT_NATIVE),-isystem $(dir $(FDT_NATIVE))usr/include)
+
 SANITIZE	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=all
 CHECK_LIBS	:= $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt)
@@ -110,11 +116,11 @@ build/nocount/%.o: %.c
 build/unit/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(quiet) HOSTCC $<
-	$(Q)$(HOSTCC) $(CFLAGS) $(SANITIZE) -c -o $@ $<
+	$(Q)$(HOSTCC) $(CFLAGS) $(HOST_FDTFLAGS) $(SANITIZE) -c -o $@ $<
 
 build/unit/check_all: $(UNIT_OBJS)
 	$(quiet) LINK $@
-	$(Q)$(HOSTCC) $(SANITIZE) -o $@ $^ -lfdt -luring -lpthread $(CHECK_LIBS)
+	$(Q)$(HOSTCC) $(SANITIZE) -o $@ $^ $(HOST_LIBFDT) -luring -lpthread $(CHECK_LIBS)
 
 # Check stops a test after 4 s by default: a hang guard, which a loaded
 # machine and the sanitizers can trip; 120 s still catches a hang.
@@ -125,11 +131,11 @@ unit: build/unit/check_all
 build/fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(quiet) FUZZCC $<
-	$(Q)$(FUZZ_CC) $(filter-out -Werror,$(CFLAGS)) -Werror $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	$(Q)$(FUZZ_CC) $(filter-out -Werror,$(CFLAGS)) -Werror $(HOST_FDTFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/common.c $(FUZZ_OBJS)
 	$(quiet) FUZZLD $@
-	$(Q)$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ -lfdt -luring -lpthread
+	$(Q)$(FUZZ_CC) $(CFLAGS) $(HOST_FDTFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(HOST_LIBFDT) -luring -lpthread
 
 .SECONDARY: $(FUZZ_OBJS)
 fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)

@@ -25,12 +25,42 @@ target="libfdt-dev liburing-dev libseccomp-dev busybox-static"
 sudo=
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 
+arch=$(dpkg --print-architecture)
+
+# installed PACKAGE [ARCH]: installed for ARCH (default: this machine's,
+# or "all"). dpkg-query -W without an architecture matches any, so a
+# foreign libfdt-dev:arm64 must not pass for the native one.
+installed() {
+	dpkg-query -W -f='${Status} ${Architecture}\n' "$1" 2>/dev/null |
+		grep -q -E "^install ok installed (${2:-$arch|all})\$"
+}
+
 missing() {
 	for p in "$@"; do
-		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
-			grep -q '^install ok installed$' || printf '%s ' "$p"
+		installed "$p" || printf '%s ' "$p"
 	done
 }
+
+# Debian 12's libfdt-dev is not Multi-Arch: same: installing the native
+# one removes libfdt-dev:arm64, which a developer who cross-builds other
+# software needs. Then leave both alone and unpack the native package
+# into the cache, where the Makefile finds its static library.
+fdt_native="$CACHE/libfdt-$arch"
+if ! installed libfdt-dev && installed libfdt-dev arm64 && [ "$arch" != arm64 ]; then
+	native=$(printf '%s\n' $native | grep -vx libfdt-dev)
+	if [ ! -f "$fdt_native/.complete" ]; then
+		log "deps: libfdt-dev:arm64 is installed and Debian 12 cannot have libfdt-dev for two architectures; leaving it, and unpacking libfdt-dev:$arch into $fdt_native for the native build"
+		fdt_dl=$(mktemp -d)
+		(cd "$fdt_dl" && apt-get download -q=2 "libfdt-dev:$arch") ||
+			die "deps: cannot download libfdt-dev:$arch from the Debian archive"
+		rm -rf "$fdt_native"
+		dpkg-deb -x "$fdt_dl"/*.deb "$fdt_native"
+		rm -rf "$fdt_dl"
+		touch "$fdt_native/.complete"
+	fi
+elif installed libfdt-dev; then
+	rm -rf "$fdt_native"
+fi
 
 updated=
 apt_update() {
