@@ -18,7 +18,7 @@ press_button() {
 await_arrival() {
 	_tries=$(( ${PRESS_WAIT:-30} * 10 ))
 	while [ "$_tries" -gt 0 ] && kill -0 "$3" 2>/dev/null; do
-		_now=$(grep -c "button interrupt [0-9]* arrived" "$1" 2>/dev/null || true)
+		_now=$(grep -c "^guest: gpio: button interrupt [0-9]* arrived" "$1" 2>/dev/null || true)
 		[ "${_now:-0}" -gt "$2" ] && return 0
 		sleep 0.1
 		_tries=$((_tries - 1))
@@ -27,7 +27,8 @@ await_arrival() {
 }
 
 # press_when_ready LOG SOCK TRACE PID [SAY]: while PID runs, each time LOG
-# shows "ready for N presses", note the TRACE line count in TRACE.marks and
+# starts a line with "guest: gpio: ready for N presses" (not a quote of it
+# in a failed case's report), note the TRACE line count in TRACE.marks and
 # press N times; each time it shows "rig: device released", note the count
 # in TRACE.ends. With SAY set, tell the user about each press.
 press_when_ready() {
@@ -42,18 +43,18 @@ press_when_ready() {
 			_ended=$((_ended + 1))
 			wc -l <"$_trace" >>"$_trace.ends"
 		fi
-		_ready=$(grep -c "ready for [0-9]* presses" "$_log" 2>/dev/null || true)
+		_ready=$(grep -c "^guest: gpio: ready for [0-9]* presses" "$_log" 2>/dev/null || true)
 		if [ "${_ready:-0}" -gt "$_handled" ]; then
 			_handled=$((_handled + 1))
 			wc -l <"$_trace" >>"$_trace.marks"
-			_n=$(grep -o "ready for [0-9]* presses" "$_log" |
+			_n=$(grep -o "^guest: gpio: ready for [0-9]* presses" "$_log" |
 				sed -n "${_handled}p" | tr -dc 0-9)
 			for _i in $(seq "$_n"); do
 				sleep "${PRESS_GAP:-0.4}"
 				if [ -n "$_say" ]; then
 					echo "board: pressing the power button ($_i of $_n)"
 				fi
-				_arrived=$(grep -c "button interrupt [0-9]* arrived" "$_log" 2>/dev/null || true)
+				_arrived=$(grep -c "^guest: gpio: button interrupt [0-9]* arrived" "$_log" 2>/dev/null || true)
 				press_button "$_sock"
 				await_arrival "$_log" "$_arrived" "$_pid"
 			done

@@ -46,9 +46,16 @@ done
 
 # A line typed into the console reaches the guest's shell; the answer
 # comes back. The shell's echo of the typed line cannot match answer-42.
-printf 'echo answer-$((6 * 7))\npoweroff -f\n' |
+# Typed once the prompt is there, as a user would: the shell flushes what
+# came in before it set up its terminal.
+: >"$out"
+{ for i in $(seq 3000); do
+	grep -q '^/ # ' "$out" && break
+	sleep 0.1
+  done
+  printf 'echo answer-$((6 * 7))\npoweroff -f\n'; } |
 	"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" -p lkvm.test=shell \
-	>"$out" 2>"$err"
+	--timeout 300 >"$out" 2>"$err"
 status=$?
 expect "console input reaches the guest shell and the answer comes back" 0 \
 	"answer-42"
