@@ -60,7 +60,8 @@ PURE_SRCS	:= vmm/log.c vmm/config.c vmm/loop.c \
 VMM_SRCS	:= $(PURE_SRCS) vmm/main.c vmm/vm.c vmm/vcpu.c vmm/run.c \
 		   vmm/boot.c vmm/term.c vmm/stats.c vmm/sandbox.c \
 		   arch/arm64/gic.c arch/arm64/regs.c \
-		   devices/console.c devices/pvpanic.c devices/vfio-platform.c
+		   devices/console.c devices/pvpanic.c devices/vfio-platform.c \
+		   devices/vfio-container.c
 TEST_SRCS	:= $(wildcard tests/check_*.c)
 
 TARGET_OBJS	:= $(VMM_SRCS:%.c=build/target/%.o)

@@ -36,6 +36,7 @@
 #include <linux/vfio.h>
 
 #include "devices/vfio-bind.h"
+#include "devices/vfio-container.h"
 #include "fdt/dt.h"
 #include "fdt/host-node.h"
 #include "vmm/config.h"
@@ -84,10 +85,8 @@ struct vfio_platform {
 	struct vm *vm;
 	const struct passthrough_cfg *cfg;
 	struct vfio_binding bind;
-	int container_fd;
-	int group_fd;
+	struct vfio_group_ref *group;
 	int device_fd;
-	bool noiommu;
 	uint32_t flags;
 	unsigned int nr_regions;
 	struct vfio_region regions[VFIO_MAX_REGIONS];
@@ -114,27 +113,8 @@ static const char *vp_name(const struct vfio_platform *vp)
 
 /* --- container, group, device ---------------------------------------- */
 
-static int open_container(struct vfio_platform *vp)
-{
-	vp->container_fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
-	if (vp->container_fd < 0) {
-		int err = errno;
-
-		pr_err("--passthrough %s: /dev/vfio/vfio: %s; the host kernel needs CONFIG_VFIO",
-		       vp_name(vp), strerror(err));
-		return -err;
-	}
-	if (ioctl(vp->container_fd, VFIO_GET_API_VERSION) != VFIO_API_VERSION) {
-		pr_err("--passthrough %s: unknown VFIO API version", vp_name(vp));
-		return -ENOTSUP;
-	}
-	return 0;
-}
-
 static int open_group(struct vfio_platform *vp)
 {
-	struct vfio_group_status status = { .argsz = sizeof(status) };
-	char path[64];
 	int group = vfio_bind_group(&vp->bind);
 
 	if (group < 0) {
@@ -142,77 +122,14 @@ static int open_group(struct vfio_platform *vp)
 		       vp_name(vp), vp->bind.vfio_driver);
 		return -ENOENT;
 	}
-	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
-	vp->group_fd = open(path, O_RDWR | O_CLOEXEC);
-	if (vp->group_fd < 0 && errno == ENOENT) {
-		snprintf(path, sizeof(path), "/dev/vfio/noiommu-%d", group);
-		vp->group_fd = open(path, O_RDWR | O_CLOEXEC);
-		vp->noiommu = true;
-	}
-	if (vp->group_fd < 0) {
-		int err = errno;
-
-		if (err == EBUSY)
-			pr_err("--passthrough %s: device busy: another VMM or process has VFIO group %d open",
-			       vp_name(vp), group);
-		else
-			pr_err("--passthrough %s: %s: %s", vp_name(vp), path, strerror(err));
-		return -err;
-	}
-	if (ioctl(vp->group_fd, VFIO_GROUP_GET_STATUS, &status) < 0 ||
-	    !(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		pr_err("--passthrough %s: IOMMU group %d is not viable: every device in /sys/kernel/iommu_groups/%d/devices must be bound to VFIO",
-		       vp_name(vp), group, group);
-		return -EPERM;
-	}
-	return 0;
-}
-
-static int map_ram_for_dma(struct vfio_platform *vp)
-{
-	struct vfio_iommu_type1_dma_map map = {
-		.argsz = sizeof(map),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		.vaddr = (uintptr_t)vp->vm->ram.host,
-		.iova = vp->vm->ram.gpa,
-		.size = vp->vm->ram.size,
-	};
-
-	if (ioctl(vp->container_fd, VFIO_IOMMU_MAP_DMA, &map) < 0) {
-		int err = errno;
-
-		pr_err("--passthrough %s: mapping guest RAM for DMA: %s", vp_name(vp),
-		       strerror(err));
-		return -err;
-	}
-	return 0;
-}
-
-static int attach_group(struct vfio_platform *vp)
-{
-	int type = vp->noiommu ? VFIO_NOIOMMU_IOMMU : VFIO_TYPE1v2_IOMMU;
-
-	if (ioctl(vp->group_fd, VFIO_GROUP_SET_CONTAINER, &vp->container_fd) < 0 ||
-	    ioctl(vp->container_fd, VFIO_SET_IOMMU, type) < 0) {
-		int err = errno;
-
-		pr_err("--passthrough %s: setting up the VFIO container (%s IOMMU): %s",
-		       vp_name(vp), vp->noiommu ? "no-" : "type1 ", strerror(err));
-		return -err;
-	}
-	if (vp->noiommu) {
-		pr_warn("%s: no IOMMU: the device can DMA anywhere in host memory; pass through only devices you trust",
-			vp_name(vp));
-		return 0;
-	}
-	return map_ram_for_dma(vp);
+	return vfio_group_get(vp->vm, vp_name(vp), group, &vp->group);
 }
 
 static int open_device(struct vfio_platform *vp)
 {
 	struct vfio_device_info info = { .argsz = sizeof(info) };
 
-	vp->device_fd = ioctl(vp->group_fd, VFIO_GROUP_GET_DEVICE_FD, vp->bind.name);
+	vp->device_fd = ioctl(vp->group->fd, VFIO_GROUP_GET_DEVICE_FD, vp->bind.name);
 	if (vp->device_fd < 0) {
 		int err = errno;
 
@@ -814,13 +731,11 @@ static int vfio_platform_setup(struct vfio_platform *vp)
 		ret = find_of_node(vp);
 	/* Before the binding changes: a host without VFIO leaves it alone. */
 	if (!ret)
-		ret = open_container(vp);
+		ret = vfio_container_probe(vp->vm, vp_name(vp));
 	if (!ret && !vp->cfg->keep_binding)
 		ret = vfio_bind(&vp->bind);
 	if (!ret)
 		ret = open_group(vp);
-	if (!ret)
-		ret = attach_group(vp);
 	if (!ret)
 		ret = open_device(vp);
 	if (ret)
@@ -854,7 +769,7 @@ static int vfio_platform_init(struct vm *vm, struct device *dev)
 	dev->priv = vp;
 	vp->vm = vm;
 	vp->cfg = dev->cfg;
-	vp->container_fd = vp->group_fd = vp->device_fd = -1;
+	vp->device_fd = -1;
 	for (i = 0; i < VFIO_MAX_REGIONS; i++)
 		vp->regions[i].slot = -1;
 	for (i = 0; i < VFIO_MAX_IRQS; i++) {
@@ -880,7 +795,6 @@ static void vfio_platform_exit(struct vm *vm, struct device *dev)
 	struct vfio_platform *vp = dev->priv;
 	unsigned int i;
 
-	(void)vm;
 	if (!vp)
 		return;
 	for (i = vp->nr_irqs; i-- > 0;)
@@ -889,10 +803,8 @@ static void vfio_platform_exit(struct vm *vm, struct device *dev)
 		teardown_region(vp, &vp->regions[i]);
 	reset_device(vp);
 	close_fd(&vp->device_fd);
-	if (vp->group_fd >= 0 && vp->container_fd >= 0)
-		ioctl(vp->group_fd, VFIO_GROUP_UNSET_CONTAINER, &vp->container_fd);
-	close_fd(&vp->group_fd);
-	close_fd(&vp->container_fd);
+	vfio_group_put(vm, vp->group);
+	vp->group = NULL;
 	loop_timer_close(&vp->remap);
 	vfio_bind_restore(&vp->bind);
 	pthread_mutex_destroy(&vp->irq_lock);
@@ -934,8 +846,11 @@ static void vfio_platform_stats(struct vm *vm, struct device *dev, FILE *out)
 	unsigned int i;
 	int64_t now;
 
-	fprintf(out, ", \"device\": \"%s\", \"mmio_exits\": %llu, \"regions\": [",
-		vp->bind.name, (unsigned long long)stats_mmio_exits(vm, vp->bind.name));
+	fprintf(out, ", \"device\": \"%s\", \"iommu\": \"%s\", \"dma_pinned_kib\": %llu, \"mmio_exits\": %llu, \"regions\": [",
+		vp->bind.name, vfio_mode_name(vp->group->mode),
+		(unsigned long long)(vp->group->mode == VFIO_MODE_TYPE1 ?
+				     vfio_dma_pinned(vm) >> 10 : 0),
+		(unsigned long long)stats_mmio_exits(vm, vp->bind.name));
 	for (i = 0; i < vp->nr_regions; i++)
 		fprintf(out, "%s{ \"guest_addr\": \"0x%llx\", \"size\": %llu, \"access\": \"%s\" }",
 			i ? ", " : "", (unsigned long long)vp->regions[i].gpa,

@@ -43,6 +43,7 @@ struct mmio_region {
 };
 
 struct vcpu;
+struct vfio_state;
 
 struct vm {
 	const struct vm_config *cfg;
@@ -63,6 +64,8 @@ struct vm {
 	unsigned int nr_mmio;
 	struct mmio_region mmio[VM_MAX_MMIO];
 	bool warned_unassigned;
+	/* The VFIO containers the passed-through devices share. */
+	struct vfio_state *vfio;
 
 	uint64_t next_device_addr;
 	uint64_t next_passthrough_addr;

@@ -81,7 +81,7 @@ run() {
 	# irqfd=off: the VMM raises each interrupt, and the handler's
 	# accesses trap while it is masked: that is how the VMM knows it is
 	# served.
-	exits=$(grep -o "\"device\": \"$dev\", \"mmio_exits\": [0-9]*" /tmp/stats.json | sed 's/.*: //')
+	exits=$(grep -o "\"device\": \"$dev\", [^{]*\"mmio_exits\": [0-9]*" /tmp/stats.json | sed 's/.*: //')
 	raised=$(grep -o '"delivery": "VMM event loop", "raised_by_vmm": [0-9]*' /tmp/stats.json |
 		sed 's/.*: //')
 	case "$opt" in
@@ -326,7 +326,7 @@ if [ -e /sys/bus/platform/devices/$slice ]; then
 			"status $status, the guest said '$said'" ;;
 	esac
 	trapped=$(grep -o '"access": "[a-z]*"' /tmp/stats.json | head -1)
-	exits=$(grep -o "\"device\": \"$slice\", \"mmio_exits\": [0-9]*" /tmp/stats.json | sed 's/.*: //')
+	exits=$(grep -o "\"device\": \"$slice\", [^{]*\"mmio_exits\": [0-9]*" /tmp/stats.json | sed 's/.*: //')
 	if [ "$trapped" = '"access": "trapped"' ] && [ "${exits:-0}" -gt 0 ]; then
 		ok "sub-page region: trapped, each of the guest's $exits accesses forwarded (--stats)"
 	else
