@@ -159,9 +159,10 @@ build/bench/poweroff.Image: tests/bench/poweroff.S
 	$(Q)$(CC) -nostdlib -static -Wl,-Ttext=0 -Wl,--build-id=none -o $@.elf $<
 	$(Q)$(CROSS_COMPILE)objcopy -O binary $@.elf $@
 
-# What the emulated host's image carries besides the VMM: vmmtime, and
-# ptyrun, which runs the VMM at a pseudo-terminal for the system tests.
-RIG_TOOLS	:= build/bench/vmmtime build/tools/ptyrun
+# What the emulated host's image carries besides the VMM: vmmtime; ptyrun,
+# which runs the VMM at a pseudo-terminal for the system tests; runas,
+# which runs it as an ordinary user.
+RIG_TOOLS	:= build/bench/vmmtime build/tools/ptyrun build/tools/runas
 
 build/tools/%: tests/system/%.c
 	@mkdir -p $(dir $@)

@@ -228,6 +228,21 @@ START_TEST(test_pl061_platform_gets_primecell)
 }
 END_TEST
 
+/* Behind the host's IOMMU: the guest gets no "iommus" (it has none). */
+START_TEST(test_behind_host_iommu)
+{
+	struct host_node hn = {
+		.nr_regs = 1, .reg = { { 0x10000000, 0x1000 } },
+		.nr_irqs = 1, .spi = { 18 }, .irq_flags = { DT_IRQ_LEVEL_HIGH },
+	};
+	int node;
+
+	node = generate(&hn, "virt-smmu-platform.dtb", "pl061@9030000", "/pl061@10000000");
+	ck_assert(!has(node, "iommus"));
+	ck_assert(has(node, "gpio-controller"));
+}
+END_TEST
+
 START_TEST(test_compatible_override)
 {
 	static const char compat[] = "vendor,a\0vendor,b";
@@ -252,6 +267,7 @@ Suite *host_node_suite(void)
 	tcase_add_test(tc, test_rcar_gpio6);
 	tcase_add_test(tc, test_pl061_amba);
 	tcase_add_test(tc, test_pl061_platform_gets_primecell);
+	tcase_add_test(tc, test_behind_host_iommu);
 	tcase_add_test(tc, test_compatible_override);
 	suite_add_tcase(s, tc);
 	return s;

@@ -37,14 +37,15 @@ sh "$top/tests/rig/initramfs.sh" "$image" "$work" "$qemu_root" >/dev/null || exi
 host() {
 	gic=$1 parts=$2
 	log="$work/gicv$gic.log" sock="$work/monitor.sock" trace="$work/trace"
+	cell=vhe-gicv$gic-noiommu
 	dtb="$work/platform-gicv$gic.dtb"
-	sh "$top/tests/rig/dtb.sh" "$gic" "$dtb"
+	sh "$top/tests/rig/dtb.sh" "$cell" "$dtb"
 	echo "# bench: booting the emulated host (GICv$gic) for $parts"
 	rm -f "$sock"
 	: >"$trace"
 	RIG_DTB=$dtb RIG_MONITOR=$sock \
 	RIG_APPEND="rig.parts=$parts rig.reps=$reps rig.mib=$mib rig.count=$count rig.presses=$presses" \
-		sh "$top/tests/rig/qemu.sh" "$gic" "$image" "$work/bench-host.cpio" \
+		sh "$top/tests/rig/qemu.sh" "$cell" "$image" "$work/bench-host.cpio" \
 		bench "$limit" >"$log" 2>&1 &
 	qpid=$!
 	press_when_ready "$log" "$sock" "$trace" "$qpid"

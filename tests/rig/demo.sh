@@ -6,18 +6,26 @@
 # on R-Car) is passed through to a guest; the guest's stock pl061 driver
 # drives two outputs, which QEMU's trace shows from outside, and the
 # power button is pressed three times, each press arriving in the guest.
+#
+# RIG=CELL picks the emulated board's configuration (tests/rig/cell.sh);
+# the default is the Salvator-X's: Cortex-A57 (KVM in nVHE mode), GICv2,
+# the GPIO controller behind an IOMMU (VFIO type1).
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/rig/common.sh"
 . "$top/tests/rig/button.sh"
+. "$top/tests/rig/cell.sh"
+
+cell=${RIG:-$RIG_DEFAULT_CELL}
+cell_parse "$cell" || exit 2
 
 out="$top/build/demo"
 mkdir -p "$out"
 echo "demo: building the rig kernel (cached after the first run)"
 image=$(sh "$top/tests/rig/kernel.sh")
 sh "$top/tests/rig/initramfs.sh" "$image" "$out" >/dev/null
-sh "$top/tests/rig/dtb.sh" 3 "$out/board.dtb"
+sh "$top/tests/rig/dtb.sh" "$cell" "$out/board.dtb"
 
 log="$out/console.log"
 trace="$out/gpio.trace"
@@ -25,9 +33,9 @@ sock="$out/monitor.sock"
 rm -f "$sock"
 : >"$log"
 : >"$trace"
-echo "demo: booting the emulated arm64 board (QEMU, GICv3, KVM inside)"
+echo "demo: booting the emulated arm64 board (QEMU: $(cell_describe); RIG=$cell)"
 RIG_DTB="$out/board.dtb" RIG_MONITOR="$sock" RIG_TRACE="$trace" \
-	sh "$top/tests/rig/qemu.sh" 3 "$image" "$out/host.cpio" demo 300 >"$log" 2>&1 &
+	sh "$top/tests/rig/qemu.sh" "$cell" "$image" "$out/host.cpio" demo 900 >"$log" 2>&1 &
 qpid=$!
 trap 'kill $qpid 2>/dev/null' INT TERM
 

@@ -13,7 +13,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 
 tarball=/usr/src/linux-source-6.1.tar.xz
 [ -r "$tarball" ] || die "dt-fixtures: $tarball missing; run tests/rig/deps.sh"
-key=$( { stat -c '%s %Y' "$tarball"; cat "$0" "$top/tests/rig/dtb.sh"; } | key_of)
+key=$( { stat -c '%s %Y' "$tarball"; cat "$0" "$top/tests/rig/dtb.sh" "$top/tests/rig/cell.sh"; } | key_of)
 out="$CACHE/dt-fixtures-$key"
 if [ -f "$out/.complete" ]; then
 	echo "$out"
@@ -36,6 +36,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 qemu-system-aarch64 -M "virt,virtualization=on,gic-version=3,acpi=off,dumpdtb=$out/virt.dtb" \
 	-cpu max -smp 2 -m 2048 -display none -nic none >/dev/null 2>&1
-sh "$top/tests/rig/dtb.sh" 3 "$out/virt-platform.dtb"
+sh "$top/tests/rig/dtb.sh" vhe-gicv3-noiommu "$out/virt-platform.dtb"
+sh "$top/tests/rig/dtb.sh" nvhe-gicv2-smmu "$out/virt-smmu-platform.dtb"
 touch "$out/.complete"
 echo "$out"

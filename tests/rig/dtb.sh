@@ -1,45 +1,58 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Writes the emulated board's device tree with the PL061 GPIO controller
-# and the PL031 RTC presented as plain platform devices (compatible
-# "arm,pl061" or "arm,pl031" only, so no AMBA driver takes them and
-# vfio-platform can) and without the gpio-keys node that would hold the
-# PL061's line 3. This is the R-Car path: there the GPIO block is a
-# platform device too.
+# Writes the emulated board's device tree for one rig configuration
+# (tests/rig/cell.sh).
 #
-# It adds a stand-in for the R-Car's GPIO6 layout: a node with the
-# R-Car Gen3 GPIO compatibles whose registers are a 0x50-byte window at
-# page offset 0x400 of the PL061 (GPIODIR onwards, plain read/write
-# registers in QEMU's model), on an interrupt line nothing raises. The
-# host's and the guest's stock gpio-rcar drivers take it, VFIO will not
-# mmap it (it is smaller than a page), and the R-Car reset module runs
-# on it: the sub-page, trapped case of the real board, end to end.
+# platform (the default): the PL061 GPIO controller and the PL031 RTC
+# presented as plain platform devices (compatible "arm,pl061" or
+# "arm,pl031" only, so no AMBA driver takes them and vfio-platform can),
+# without the gpio-keys node that would hold the PL061's line 3. This is
+# the R-Car path: there the GPIO block is a platform device too. It adds
+# a stand-in for the R-Car's GPIO6 layout: a node with the R-Car Gen3
+# GPIO compatibles whose registers are a 0x50-byte window at page offset
+# 0x400 of the PL061 (GPIODIR onwards, plain read/write registers in
+# QEMU's model), on an interrupt line nothing raises. The host's and the
+# guest's stock gpio-rcar drivers take it, VFIO will not mmap it (it is
+# smaller than a page), and the R-Car reset module runs on it: the
+# sub-page, trapped case of the real board, end to end.
 #
-# Usage: dtb.sh GIC(2|3) OUT.dtb
+# amba: QEMU's own tree, the PL061 and PL031 on the AMBA bus.
+#
+# On a cell with the SMMU, each of those devices gets its own stream ID
+# on QEMU's SMMUv3 (the driver refuses two devices on one), so each is
+# alone in an IOMMU group, as GPIO6 is behind the R-Car IPMMU.
+#
+# Usage: dtb.sh CELL OUT.dtb [platform|amba]
 set -eu
 
-gic=$1
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/rig/cell.sh"
+
+cell_parse "$1"
 out=$2
+bus=${3:-platform}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-qemu-system-aarch64 -M "virt,virtualization=on,gic-version=$gic,acpi=off,dumpdtb=$tmp/virt.dtb" \
-	-cpu max,pauth-impdef=on,sve=off -smp 2 -m 2048 -display none -nic none \
+qemu-system-aarch64 -M "$(cell_machine | sed -n 1p),dumpdtb=$tmp/virt.dtb" \
+	-cpu "$(cell_machine | sed -n 2p)" -smp 2 -m 2048 -display none -nic none \
 	>/dev/null 2>&1
 dtc -q -I dtb -O dts -o "$tmp/virt.dts" "$tmp/virt.dtb"
-# gpio-keys is the only node with a "poweroff" child; drop the whole node.
-awk '
-	/^\tgpio-keys \{/ { skip = 1 }
-	skip && /^\t\};/ { skip = 0; next }
-	!skip
-' "$tmp/virt.dts" |
-	sed -e 's/compatible = "arm,pl061\\0arm,primecell";/compatible = "arm,pl061";/' \
-	    -e 's/compatible = "arm,pl031\\0arm,primecell";/compatible = "arm,pl031";/' \
-	> "$tmp/platform.dts"
-# Before the root node's closing brace, the last line of the file.
-sed -i '$d' "$tmp/platform.dts"
-cat >>"$tmp/platform.dts" <<'NODE'
+
+if [ "$bus" = platform ]; then
+	# gpio-keys is the only node with a "poweroff" child; drop the whole node.
+	awk '
+		/^\tgpio-keys \{/ { skip = 1 }
+		skip && /^\t\};/ { skip = 0; next }
+		!skip
+	' "$tmp/virt.dts" |
+		sed -e 's/compatible = "arm,pl061\\0arm,primecell";/compatible = "arm,pl061";/' \
+		    -e 's/compatible = "arm,pl031\\0arm,primecell";/compatible = "arm,pl031";/' \
+		> "$tmp/board.dts"
+	# Before the root node's closing brace, the last line of the file.
+	sed -i '$d' "$tmp/board.dts"
+	cat >>"$tmp/board.dts" <<'NODE'
 
 	gpio@9030400 {
 		compatible = "renesas,gpio-r8a7795", "renesas,rcar-gen3-gpio";
@@ -50,8 +63,24 @@ cat >>"$tmp/platform.dts" <<'NODE'
 	};
 };
 NODE
-for dev in pl061 pl031; do
-	grep -q "compatible = \"arm,$dev\";" "$tmp/platform.dts" ||
-		{ echo "error: dtb.sh: no $dev node in QEMU's DTB" >&2; exit 1; }
-done
-dtc -q -I dts -O dtb -o "$out" "$tmp/platform.dts"
+	for dev in pl061 pl031; do
+		grep -q "compatible = \"arm,$dev\";" "$tmp/board.dts" ||
+			{ echo "error: dtb.sh: no $dev node in QEMU's DTB" >&2; exit 1; }
+	done
+else
+	cp "$tmp/virt.dts" "$tmp/board.dts"
+fi
+
+if [ "$cell_iommu" = smmu ]; then
+	smmu=$(awk '/^\tsmmuv3@[0-9a-f]* \{/ { f = 1 }
+		    f && /phandle = / { gsub(/.*phandle = <|>;.*/, ""); print; exit }' "$tmp/board.dts")
+	[ -n "$smmu" ] || { echo "error: dtb.sh: no SMMUv3 node in QEMU's DTB" >&2; exit 1; }
+	# Stream IDs no PCI requester uses (QEMU maps PCI RIDs 1:1).
+	sid=0x8000
+	for node in pl061@9030000 pl031@9010000 gpio@9030400; do
+		grep -q "^	$node {" "$tmp/board.dts" || continue
+		sed -i "/^	$node {/a \\		iommus = <$smmu $sid>;" "$tmp/board.dts"
+		sid=$(printf '0x%x' $((sid + 1)))
+	done
+fi
+dtc -q -I dts -O dtb -o "$out" "$tmp/board.dts"

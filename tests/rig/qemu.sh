@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Boots the emulated arm64 KVM host: QEMU's virt board under TCG with
-# virtualization=on (EL2, so the host kernel runs KVM) and the given GIC.
+# virtualization=on (EL2, so the host kernel runs KVM), in one of the
+# rig's configurations (tests/rig/cell.sh: CPU and KVM mode, GIC, IOMMU).
 # The host's serial console goes to stdout. Ends when the host powers off
 # or after the time limit (status 124).
 #
-# Usage: qemu.sh GIC(2|3) KERNEL HOST_CPIO SCRIPT [TIMEOUT_S]
+# Usage: qemu.sh CELL KERNEL HOST_CPIO SCRIPT [TIMEOUT_S]
 # Environment:
 #   RIG_DTB=FILE        boot the host with this device tree (dtb.sh)
 #   RIG_MONITOR=SOCK    QEMU monitor on a unix socket (system_powerdown)
@@ -14,11 +15,17 @@
 #   RIG_APPEND=ARGS     more host kernel arguments
 set -eu
 
-gic=$1
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/rig/cell.sh"
+
+cell=$1
 kernel=$2
 initrd=$3
 script=$4
 limit=${5:-300}
+cell_parse "$cell"
+machine=$(cell_machine | sed -n 1p)
+cpu=$(cell_machine | sed -n 2p)
 
 exec </dev/null
 
@@ -31,14 +38,14 @@ else
 fi
 [ -n "${RIG_TRACE:-}" ] && set -- "$@" -trace pl061_set_output -D "$RIG_TRACE"
 
-# No IOMMU on the board: VFIO needs no-IOMMU mode. vfio-platform keeps
-# its default reset_required=1: the PL061 has a reset module (host/patches).
+# No-IOMMU mode is on in every cell: a device behind the SMMU must still
+# take the type1 path (the tests check it does). vfio-platform keeps its
+# default reset_required=1: the PL061 has a reset module (host/patches).
 cmdline="console=ttyAMA0 panic=-1 quiet vfio.enable_unsafe_noiommu_mode=1"
 cmdline="$cmdline ${RIG_APPEND:-}"
-cmdline="$cmdline rig.script=$script rig.gic=gicv$gic"
+cmdline="$cmdline rig.script=$script rig.gic=gicv$cell_gic rig.cell=$cell"
 
 exec timeout --foreground -k 5 "$limit" qemu-system-aarch64 \
-	-M "virt,virtualization=on,gic-version=$gic,acpi=off" \
-	-cpu max,pauth-impdef=on,sve=off -smp 2 -m 2048 \
+	-M "$machine" -cpu "$cpu" -smp 2 -m 2048 \
 	-display none -serial stdio -no-reboot -nic none \
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" "$@"

@@ -1,15 +1,22 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# System tests: boots the emulated arm64 KVM host (tests/rig) once per
-# interrupt controller, runs the in-host scenarios of tests/system/host/
-# there, and checks what they and the outer machine saw. Prints one line
-# per case and a closing "N passed, N failed".
+# System tests: boots the emulated arm64 KVM host (tests/rig) in the
+# rig's configurations (tests/rig/cell.sh), runs the in-host scenarios of
+# tests/system/host/ there, and checks what they and the outer machine
+# saw. Prints one line per case and a closing "N passed, N failed".
+#
+# Every configuration runs the pass-through scenario (blinks in QEMU's
+# trace, N presses give N guest interrupts, the binding back, exit 0);
+# three run everything: VHE with GICv3 and with GICv2 without an IOMMU,
+# and what the Salvator-X runs, nVHE on a Cortex-A57 with GICv2 and the
+# SMMU. RIG_CELLS_ONLY="CELL..." limits the run to the cells named.
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/rig/common.sh"
 . "$top/tests/rig/button.sh"
+. "$top/tests/rig/cell.sh"
 
 results=${RIG_RESULTS:-$top/build/system}
 mkdir -p "$results"
@@ -22,25 +29,46 @@ flunk() { echo "not ok - $1"; failed=$((failed + 1)); }
 image=$(sh "$top/tests/rig/kernel.sh") || exit 1
 sh "$top/tests/rig/initramfs.sh" "$image" "$results" >/dev/null || exit 1
 
-# boot_host GIC SCRIPT EXPECTED_CASES: one emulated-host boot.
+# boot_host CELL SCRIPT EXPECTED_CASES: one emulated-host boot.
 boot_host() {
-	gic=$1 script=$2 want=$3
-	log="$results/$script-gicv$gic.log"
+	cell=$1 script=$2 want=$3
+	log="$results/$script-$cell.log"
 
-	echo "# booting the emulated host (GICv$gic) for $script"
-	sh "$top/tests/rig/qemu.sh" "$gic" "$image" "$results/host.cpio" \
+	cell_parse "$cell"
+	echo "# booting the emulated host ($(cell_describe)) for $script"
+	sh "$top/tests/rig/qemu.sh" "$cell" "$image" "$results/host.cpio" \
 		"$script" 900 >"$log" 2>&1
-	report "$gic" "$script" "$want" "$log"
+	report "$cell" "$script" "$want" "$log"
 }
 
-# report GIC SCRIPT EXPECTED_CASES LOG: count what the in-host script said.
+# check_cell CELL LOG: the host ran in the configuration asked for, not
+# in a fallback: KVM's mode from its log, the interrupt controller, the
+# IOMMU (host-init's "rig: cell" line).
+check_cell() {
+	cell_parse "$1"
+	said=$(tr -d '\r' <"$2" | sed -n 's/^rig: cell [^:]*: //p' | head -1)
+	kvm="VHE mode initialized"
+	[ "$cell_kvm" = nvhe ] && kvm="Hyp mode initialized"
+	irqchip=GICv3
+	[ "$cell_gic" = 2 ] && irqchip=GICv2
+	iommus="iommus ''"
+	[ "$cell_iommu" = smmu ] && iommus="iommus 'smmu3."
+	case "$said" in
+	"kvm '$kvm successfully', irqchip '$irqchip', $iommus"*)
+		pass "$1: the host runs $(cell_describe) (dmesg, /proc/interrupts, /sys/class/iommu)" ;;
+	*)	flunk "$1: the host runs $(cell_describe): it says '$said'" ;;
+	esac
+}
+
+# report CELL SCRIPT EXPECTED_CASES LOG: count what the in-host script said.
 report() {
-	gic=$1 script=$2 want=$3 log=$4
+	cell=$1 script=$2 want=$3 log=$4
 	if ! grep -q "rig: script $script exited" "$log"; then
-		flunk "GICv$gic $script: the emulated host did not finish; see $log"
+		flunk "$cell $script: the emulated host did not finish; see $log"
 		tail -20 "$log" | sed 's/^/# /'
 		return
 	fi
+	check_cell "$cell" "$log"
 	n=0
 	while IFS= read -r line; do
 		case "$line" in
@@ -52,13 +80,13 @@ report() {
 	$(tr -d '\r' <"$log")
 	LOG
 	[ "$n" -eq "$want" ] ||
-		flunk "GICv$gic $script: $n cases reported, $want expected; see $log"
+		flunk "$cell $script: $n cases reported, $want expected; see $log"
 }
 
-# check_blinks GIC BUS TRACE: in each run's part of QEMU's trace, output 0
-# went 1 0 1 0 1 and output 1 went 1 0 1, in that order.
+# check_blinks CELL BUS TRACE: in each run's part of QEMU's trace, output
+# 0 went 1 0 1 0 1 and output 1 went 1 0 1, in that order.
 check_blinks() {
-	gic=$1 bus=$2 trace=$3
+	cell=$1 bus=$2 trace=$3
 	start=0
 	run=0
 	for mark in $(cat "$trace.marks"); do
@@ -71,7 +99,7 @@ check_blinks() {
 		}
 		l0=$(levels 0)
 		l1=$(levels 1)
-		name="gicv$gic $bus run $run: QEMU's trace shows the guest's blinks in order"
+		name="$cell $bus run $run: QEMU's trace shows the guest's blinks in order"
 		case "$l0" in
 		*"1 0 1 0 1 ") case "$l1" in
 			*"1 0 1 ") pass "$name"; continue ;;
@@ -79,52 +107,67 @@ check_blinks() {
 		esac
 		flunk "$name: output 0 went '$l0', output 1 went '$l1'"
 	done
-	[ "$run" -gt 0 ] || flunk "gicv$gic $bus: the guest never got ready for presses"
+	[ "$run" -gt 0 ] || flunk "$cell $bus: the guest never got ready for presses"
 }
 
-# boot_passthrough GIC BUS: the pass-through scenario, with the PL061 as
-# a platform device (dtb.sh) or as the stock AMBA device.
+# boot_passthrough CELL BUS [scenario]: the pass-through tests, with the
+# PL061 as a platform device (dtb.sh) or as the stock AMBA device; all of
+# them, or only the scenario.
 boot_passthrough() {
-	gic=$1 bus=$2
-	log="$results/passthrough-$bus-gicv$gic.log"
-	trace="$results/passthrough-$bus-gicv$gic.trace"
-	sock="$results/monitor-$bus-$gic.sock"
+	cell=$1 bus=$2 scope=${3:-all}
+	log="$results/passthrough-$bus-$cell.log"
+	trace="$results/passthrough-$bus-$cell.trace"
+	sock="$results/monitor-$bus-$cell.sock"
 	dtb=
 
-	if [ "$bus" = platform ]; then
-		dtb="$results/platform-gicv$gic.dtb"
-		sh "$top/tests/rig/dtb.sh" "$gic" "$dtb"
+	cell_parse "$cell"
+	# QEMU's own tree has the PL061 on the AMBA bus and no stream IDs.
+	if [ "$bus" = platform ] || [ "$cell_iommu" = smmu ]; then
+		dtb="$results/$bus-$cell.dtb"
+		sh "$top/tests/rig/dtb.sh" "$cell" "$dtb" "$bus"
 	fi
-	echo "# booting the emulated host (GICv$gic, PL061 on the $bus bus) for passthrough"
+	echo "# booting the emulated host ($(cell_describe), PL061 on the $bus bus) for passthrough ($scope)"
 	rm -f "$sock" "$trace"
 	: >"$trace"
-	RIG_DTB=$dtb RIG_MONITOR=$sock RIG_TRACE=$trace \
-		sh "$top/tests/rig/qemu.sh" "$gic" "$image" "$results/host.cpio" \
+	RIG_DTB=$dtb RIG_MONITOR=$sock RIG_TRACE=$trace RIG_APPEND="rig.scope=$scope" \
+		sh "$top/tests/rig/qemu.sh" "$cell" "$image" "$results/host.cpio" \
 		passthrough 900 >"$log" 2>&1 &
 	qpid=$!
 	press_when_ready "$log" "$sock" "$trace" "$qpid"
 	wait "$qpid"
-	# The platform bus run adds the reset_required case (host patch 3)
-	# and the R-Car GPIO stand-in's three (dtb.sh).
-	# ... and the soak runs on the GICv3 host's platform bus only.
-	want=$([ "$bus" = platform ] && echo 40 || echo 36)
-	[ "$gic" = 3 ] && [ "$bus" = platform ] && want=41
-	report "$gic" passthrough "$want" "$log"
-	check_blinks "$gic" "$bus" "$trace"
-	check_reset "$gic" "$bus" "$trace"
-	check_rtc "$gic" "$bus" "$log"
+	report "$cell" passthrough "$(passthrough_cases "$cell" "$bus" "$scope")" "$log"
+	check_blinks "$cell" "$bus" "$trace"
+	check_reset "$cell" "$bus" "$trace"
+	[ "$scope" = all ] && check_rtc "$cell" "$bus" "$log"
 }
 
-# check_reset GIC BUS TRACE: between a run's "ready" mark and the moment
+# passthrough_cases CELL BUS SCOPE: how many cases passthrough.sh reports.
+passthrough_cases() {
+	cell_parse "$1"
+	# One run of 8 cases.
+	[ "$3" = scenario ] && { echo 8; return; }
+	# Three runs, the error and recovery cases, two devices at once...
+	n=40
+	# ... the reset_required case (host patch 3) and the R-Car GPIO
+	# stand-in's three (dtb.sh) on the platform bus ...
+	[ "$2" = platform ] && n=$((n + 4))
+	# ... the three RLIMIT_MEMLOCK cases behind the SMMU ...
+	[ "$cell_iommu" = smmu ] && n=$((n + 3))
+	# ... and the soak in one cell.
+	[ "$1" = vhe-gicv3-noiommu ] && [ "$2" = platform ] && n=$((n + 1))
+	echo "$n"
+}
+
+# check_reset CELL BUS TRACE: between a run's "ready" mark and the moment
 # the VMM had released the device, the guest writes no output, so a fall
 # of output 0 (which the guest left high) is the PL061 reset module's.
 check_reset() {
-	gic=$1 bus=$2 trace=$3
+	cell=$1 bus=$2 trace=$3
 	run=0
 	for mark in $(cat "$trace.marks"); do
 		run=$((run + 1))
 		end=$(sed -n "${run}p" "$trace.ends")
-		name="gicv$gic $bus run $run: the reset drives the outputs low as the VMM lets go"
+		name="$cell $bus run $run: the reset drives the outputs low as the VMM lets go"
 		if [ -n "$end" ] && sed -n "$((mark + 1)),${end}p" "$trace" |
 		   grep -q "setting output 0 to 0"; then
 			pass "$name"
@@ -134,11 +177,11 @@ check_reset() {
 	done
 }
 
-# check_rtc GIC BUS LOG: the time the guest read from the passed-through
+# check_rtc CELL BUS LOG: the time the guest read from the passed-through
 # PL031 is the outer machine's (QEMU's RTC follows the host clock).
 check_rtc() {
-	gic=$1 bus=$2 log=$3
-	name="gicv$gic $bus: the guest reads the outer machine's time from the passed-through RTC"
+	cell=$1 bus=$2 log=$3
+	name="$cell $bus: the guest reads the outer machine's time from the passed-through RTC"
 	got=$(tr -d '\r' <"$log" | sed -n 's/^guest: rtc: .* reads \([0-9]*\) s.*/\1/p' | head -1)
 	now=$(date +%s)
 	if [ -n "$got" ] && [ "$got" -gt $((now - 900)) ] && [ "$got" -le "$now" ]; then
@@ -148,11 +191,11 @@ check_rtc() {
 	fi
 }
 
-# check_dtb GIC: the blob --dump-dtb wrote decompiles without a warning.
+# check_dtb CELL: the blob --dump-dtb wrote decompiles without a warning.
 check_dtb() {
-	log="$results/boot-gicv$1.log"
-	dtb="$results/guest-gicv$1.dtb"
-	name="gicv$1 --dump-dtb blob decompiles with dtc without warnings"
+	log="$results/boot-$1.log"
+	dtb="$results/guest-$1.dtb"
+	name="$1 --dump-dtb blob decompiles with dtc without warnings"
 
 	tr -d '\r' <"$log" | sed -n '/^dtb-begin/,/^dtb-end/p' |
 		sed '1d;$d' | base64 -d >"$dtb" 2>/dev/null
@@ -166,12 +209,12 @@ check_dtb() {
 	fi
 }
 
-# check_stats_json GIC: the --stats object boot.sh printed is valid JSON,
+# check_stats_json CELL: the --stats object boot.sh printed is valid JSON,
 # with one entry per vCPU and the console among its devices.
 check_stats_json() {
-	log="$results/boot-gicv$1.log"
-	json="$results/stats-gicv$1.json"
-	name="gicv$1 --stats writes valid JSON (2 vCPUs, console bytes counted)"
+	log="$results/boot-$1.log"
+	json="$results/stats-$1.json"
+	name="$1 --stats writes valid JSON (2 vCPUs, console bytes counted)"
 
 	tr -d '\r' <"$log" | sed -n '/^stats-begin/,/^stats-end/p' | sed '1d;$d' >"$json"
 	if jq -e '(.vcpus | length) == 2 and
@@ -204,13 +247,21 @@ check_series() {
 	fi
 }
 
+# want CELL: whether RIG_CELLS_ONLY (default: every cell) names it.
+want() { case " $(echo ${RIG_CELLS_ONLY:-$RIG_CELLS}) " in *" $1 "*) return 0 ;; esac; return 1; }
+
 check_series
-for gic in 3 2; do
-	boot_host "$gic" boot 43
-	check_dtb "$gic"
-	check_stats_json "$gic"
-	boot_passthrough "$gic" platform
-	boot_passthrough "$gic" amba
+for cell in vhe-gicv3-noiommu vhe-gicv2-noiommu nvhe-gicv2-smmu; do
+	want "$cell" || continue
+	boot_host "$cell" boot 43
+	check_dtb "$cell"
+	check_stats_json "$cell"
+	boot_passthrough "$cell" platform
+	boot_passthrough "$cell" amba
+done
+for cell in vhe-gicv3-smmu vhe-gicv2-smmu nvhe-gicv3-noiommu nvhe-gicv3-smmu nvhe-gicv2-noiommu; do
+	want "$cell" || continue
+	boot_passthrough "$cell" platform scenario
 done
 
 echo "system: $passed passed, $failed failed"

@@ -11,12 +11,13 @@ vmm=/bin/lkvm-rcar
 kernel=/guest/Image
 initrd=/guest/initrd.cpio
 gic=${RIG_GIC:-auto}
+cell=${RIG_CELL:-$gic}
 out=/tmp/out
 err=/tmp/err
 
-ok() { echo "ok - $gic $1"; }
+ok() { echo "ok - $cell $1"; }
 fail() {
-	echo "not ok - $gic $1: $2"
+	echo "not ok - $cell $1: $2"
 	echo "--- guest output:"; sed 's/^/| /' "$out" | tail -15
 	echo "--- VMM stderr:"; sed 's/^/| /' "$err" | tail -5
 }

@@ -11,6 +11,13 @@ set -u
 
 vmm=/bin/lkvm-rcar
 gic=${RIG_GIC:-auto}
+cell=${RIG_CELL:-}
+# The IOMMU mode VFIO must take on this host (tests/rig/cell.sh): type1
+# for a device behind the SMMU, even though no-IOMMU mode is enabled too.
+case "$cell" in
+*-smmu) iommu=type1 pinned_kib=262144 ;;
+*) iommu=no-iommu pinned_kib=0 ;;
+esac
 dev=9030000.pl061
 presses=3
 out=/tmp/out
@@ -23,9 +30,9 @@ devpath() {
 }
 driver() { basename "$(readlink "$(devpath)/driver" 2>/dev/null)" 2>/dev/null; }
 
-ok() { echo "ok - $gic $bus $1"; }
+ok() { echo "ok - $cell $bus $1"; }
 fail() {
-	echo "not ok - $gic $bus $1: $2"
+	echo "not ok - $cell $bus $1: $2"
 	echo "--- guest output:"; sed 's/^/| /' "$out" | tail -25
 	echo "--- VMM stderr:"; sed 's/^/| /' "$err" | tail -8
 }
@@ -107,6 +114,12 @@ run() {
 				"--stats says '$exits'"
 		fi ;;
 	esac
+	mode=$(grep -o '"iommu": "[a-z0-9-]*", "dma_pinned_kib": [0-9]*' /tmp/stats.json)
+	if [ "$mode" = "\"iommu\": \"$iommu\", \"dma_pinned_kib\": $pinned_kib" ]; then
+		ok "$name: VFIO took the $iommu path, $pinned_kib KiB of guest RAM pinned for DMA (--stats)"
+	else
+		fail "$name: VFIO took the $iommu path, $pinned_kib KiB pinned" "--stats says '$mode'"
+	fi
 	now=$(driver)
 	if [ "$now" = "$orig" ]; then
 		ok "$name: the host binding is back ('${orig:-none}')"
@@ -116,6 +129,8 @@ run() {
 }
 
 run "mapped" ""
+# A cell of the configuration matrix runs the scenario once, mapped.
+[ "${RIG_SCOPE:-}" = scenario ] && exit 0
 run "trapped (mmap=off)" ",mmap=off"
 run "interrupts through the VMM (irqfd=off)" ",irqfd=off"
 
@@ -251,13 +266,73 @@ else
 		"status $status, bound to '$(driver)'"
 fi
 
-# Without no-IOMMU mode the device cannot go to VFIO on this board.
+# Without no-IOMMU mode a device with no IOMMU cannot go to VFIO; one
+# behind the SMMU does not need it.
 echo N >/sys/module/vfio/parameters/enable_unsafe_noiommu_mode
-"$vmm" run -k /guest/Image --passthrough "$dev" >"$out" 2>"$err"
-status=$?
-echo Y >/sys/module/vfio/parameters/enable_unsafe_noiommu_mode
-one_line_error "no-IOMMU mode off: one clear line naming it, status 1, binding back" 1 \
-	"vfio.enable_unsafe_noiommu_mode=1"
+if [ "$iommu" = no-iommu ]; then
+	"$vmm" run -k /guest/Image --passthrough "$dev" >"$out" 2>"$err"
+	status=$?
+	echo Y >/sys/module/vfio/parameters/enable_unsafe_noiommu_mode
+	one_line_error "no-IOMMU mode off: one clear line naming it, status 1, binding back" 1 \
+		"vfio.enable_unsafe_noiommu_mode=1"
+else
+	"$vmm" run -k /guest/Image -i /guest/initrd.cpio --irqchip "$gic" --passthrough "$dev" \
+		-p lkvm.test=poweroff </dev/null >"$out" 2>"$err"
+	status=$?
+	echo Y >/sys/module/vfio/parameters/enable_unsafe_noiommu_mode
+	if [ "$status" -eq 0 ] && ! grep -q "no IOMMU" "$err" && [ "$(driver)" = "$orig" ]; then
+		ok "no-IOMMU mode off: the device behind the SMMU runs all the same (type1), binding back"
+	else
+		fail "no-IOMMU mode off: the device behind the SMMU runs all the same" \
+			"status $status, bound to '$(driver)'"
+	fi
+fi
+
+# type1 pins all guest RAM, which RLIMIT_MEMLOCK bounds for a process
+# without CAP_IPC_LOCK. Root without it (a confined service): one line,
+# and the device back with its driver.
+if [ "$iommu" = type1 ]; then
+	(ulimit -l 8192; exec /rig/runas -L 0 "$vmm" run -k /guest/Image -i /guest/initrd.cpio \
+		--irqchip "$gic" --passthrough "$dev" -p lkvm.test=poweroff) </dev/null >"$out" 2>"$err"
+	status=$?
+	one_line_error "type1 without CAP_IPC_LOCK and RLIMIT_MEMLOCK 8 MiB: one line saying how much to allow, status 1, binding back" 1 \
+		"RLIMIT_MEMLOCK allows 8192 KiB; raise it to at least 262144 KiB"
+fi
+# And a user (uid 1000) to whom root gave the device (bound by hand, its
+# group node and /dev/kvm opened up to others).
+if [ "$iommu" = type1 ]; then
+	p=$(devpath)
+	[ -n "$orig" ] && echo "$dev" >"$p/driver/unbind"
+	echo "vfio-$bus" >"$p/driver_override"
+	echo "$dev" >"/sys/bus/$bus/drivers/vfio-$bus/bind"
+	group=$(basename "$(readlink "$p/iommu_group")")
+	chmod 666 /dev/kvm "/dev/vfio/$group"
+	as_user() {	# MEMLOCK_KIB: run the guest as uid 1000 with that limit
+		(ulimit -l "$1"; exec /rig/runas 1000 \
+			"$vmm" run -k /guest/Image -i /guest/initrd.cpio --irqchip "$gic" \
+			--passthrough "$dev,bind=keep" -p lkvm.test=poweroff) </dev/null >"$out" 2>"$err"
+		status=$?
+	}
+	as_user 8192
+	if [ "$status" -eq 1 ] && [ "$(wc -l <"$err")" -eq 1 ] &&
+	   grep -q "RLIMIT_MEMLOCK allows 8192 KiB; raise it to at least 262144 KiB" "$err"; then
+		ok "type1 as a user with RLIMIT_MEMLOCK 8 MiB: one line saying how much to allow, status 1"
+	else
+		fail "type1 as a user with RLIMIT_MEMLOCK 8 MiB: one line saying how much to allow" \
+			"status $status: $(head -2 "$err" | tr '\n' ' ')"
+	fi
+	as_user 262144
+	if [ "$status" -eq 0 ] && grep -q "init reached" "$out"; then
+		ok "type1 as a user with RLIMIT_MEMLOCK raised to the guest's RAM: the guest runs"
+	else
+		fail "type1 as a user with RLIMIT_MEMLOCK raised to the guest's RAM: the guest runs" \
+			"status $status: $(head -2 "$err" | tr '\n' ' ')"
+	fi
+	chmod 600 /dev/kvm "/dev/vfio/$group"
+	echo "$dev" >"/sys/bus/$bus/drivers/vfio-$bus/unbind"
+	echo >"$p/driver_override"
+	[ -n "$orig" ] && echo "$dev" >"/sys/bus/$bus/drivers/$orig/bind"
+fi
 
 # The RTC beside the GPIO controller. On the platform bus it has no reset
 # module, so vfio-platform refuses it until reset_required is switched
@@ -290,6 +365,25 @@ if [ "$(rtc_driver)" = "$rtc_orig" ] && [ "$(driver)" = "$orig" ]; then
 	ok "two devices at once: both host bindings are back"
 else
 	fail "two devices at once: both host bindings are back" "rtc '$(rtc_driver)', gpio '$(driver)'"
+fi
+# Both in one container: guest RAM is pinned once, not once per device
+# (VmLck counts what VFIO pinned), and nothing without an IOMMU.
+"$vmm" run -k /guest/Image -i /guest/initrd.cpio --irqchip "$gic" \
+	--passthrough "$dev" --passthrough "$rtc" -p lkvm.test=hang </dev/null >"$out" 2>"$err" &
+pid=$!
+for i in $(seq 1200); do
+	grep -q "init reached" "$out" && break
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.1
+done
+locked=$(sed -n 's/^VmLck:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status" 2>/dev/null)
+kill -TERM "$pid"
+wait "$pid"
+if [ "${locked:-x}" = "$pinned_kib" ]; then
+	ok "two devices at once: $pinned_kib KiB of guest RAM locked for DMA, once for both"
+else
+	fail "two devices at once: $pinned_kib KiB of guest RAM locked for DMA, once for both" \
+		"VmLck '$locked' kB"
 fi
 [ "$bus" = platform ] && echo 1 >/sys/module/vfio_platform/parameters/reset_required
 
@@ -365,7 +459,7 @@ fi
 # with the device passed through in turn. Afterwards the host has the
 # same open files, about the same memory available, and the device
 # with its driver and no record of it.
-if [ "$gic" = gicv3 ] && [ "$bus" = platform ]; then
+if [ "$cell" = vhe-gicv3-noiommu ] && [ "$bus" = platform ]; then
 	# Open files of every process (this kernel has no /proc/sys), one
 	# line per process into file $1. Counted in this shell, not in a
 	# pipeline: a pipeline's own processes come and go while it runs,
