@@ -37,12 +37,17 @@ press_when_ready() {
 	_ended=0
 	: >"$_trace.marks"
 	: >"$_trace.ends"
-	while kill -0 "$_pid" 2>/dev/null; do
+	# One more pass once PID has ended: a release just before the end
+	# (the host powers off right after it) must still be noted.
+	_alive=1
+	while [ "$_alive" = 1 ]; do
+		kill -0 "$_pid" 2>/dev/null || _alive=0
 		_released=$(grep -c "^rig: device released" "$_log" 2>/dev/null || true)
-		if [ "${_released:-0}" -gt "$_ended" ]; then
+		while [ "${_released:-0}" -gt "$_ended" ]; do
 			_ended=$((_ended + 1))
 			wc -l <"$_trace" >>"$_trace.ends"
-		fi
+		done
+		[ "$_alive" = 1 ] || break
 		_ready=$(grep -c "^guest: gpio: ready for [0-9]* presses" "$_log" 2>/dev/null || true)
 		if [ "${_ready:-0}" -gt "$_handled" ]; then
 			_handled=$((_handled + 1))
