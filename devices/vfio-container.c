@@ -76,8 +76,10 @@ int vfio_container_probe(struct vm *vm, const char *who)
 	struct vfio_state *s = state_of(vm);
 	int fd;
 
-	if (!s)
+	if (!s) {
+		pr_err("--passthrough %s: out of memory", who);
 		return -ENOMEM;
+	}
 	if (s->spare >= 0 || s->container[VFIO_MODE_TYPE1] >= 0 ||
 	    s->container[VFIO_MODE_NOIOMMU] >= 0)
 		return 0;
@@ -273,8 +275,10 @@ int vfio_group_get(struct vm *vm, const char *who, int number,
 	unsigned int i;
 	int ret;
 
-	if (!s)
+	if (!s) {
+		pr_err("--passthrough %s: out of memory", who);
 		return -ENOMEM;
+	}
 	for (i = 0; i < s->nr_groups; i++) {
 		g = &s->groups[i];
 		if (g->users && g->number == number) {
@@ -285,8 +289,11 @@ int vfio_group_get(struct vm *vm, const char *who, int number,
 	}
 	for (i = 0; i < s->nr_groups && s->groups[i].users; i++)
 		;
-	if (i == VM_MAX_DEVICES)
+	if (i == VM_MAX_DEVICES) {
+		pr_err("--passthrough %s: too many IOMMU groups (at most %d)", who,
+		       VM_MAX_DEVICES);
 		return -ENOSPC;
+	}
 	g = &s->groups[i];
 	*g = (struct vfio_group_ref) { .number = number };
 	g->fd = open_group_fd(who, number, &g->mode);

@@ -5,7 +5,9 @@
  * IOMMU mode: every device behind an IOMMU joins the type1 one, so guest
  * RAM is mapped for DMA, and pinned, once however many devices there
  * are; devices without an IOMMU join the no-IOMMU one (the two cannot
- * mix). Two devices in one IOMMU group share the group.
+ * mix). Two devices in one IOMMU group share the group; since a group
+ * is only usable once all its devices are with VFIO, the later ones in
+ * it must already be bound (by hand, or by an earlier --passthrough).
  */
 #ifndef LKVM_DEVICES_VFIO_CONTAINER_H
 #define LKVM_DEVICES_VFIO_CONTAINER_H
