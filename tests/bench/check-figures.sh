@@ -21,6 +21,7 @@ verdict() {
 	name=$1 want=$2 note=$3 filter=$4
 	jq -c -s "$filter | .[]" "$raw" >"$work/raw.jsonl"
 	jq -s -f "$top/tests/bench/figures.jq" --argjson presses 10 --argjson delivered 10 \
+		--argjson delivered_nvhe 10 \
 		--arg qemu_passthrough "no answer" --argjson mib 32 --argjson lkvm_size 1 \
 		--argjson qemu_bin 1 --argjson qemu_all 1 --argjson reps 5 \
 		"$work/raw.jsonl" >"$work/bench.json" 2>"$work/jq.err"

@@ -13,8 +13,11 @@ def stat:
          min: .[0], max: .[-1], n: length }
   end;
 
-def runs($fig; $vmm; $gic; $case):
-  map(select(.figure == $fig and .vmm == $vmm and .gic == $gic and
+# $host: the emulated host's configuration (tests/rig/cell.sh); runs of
+# older benches name only its GIC, on a VHE host without an IOMMU.
+def host_of: .host // "vhe-\(.gic)-noiommu";
+def runs($fig; $vmm; $host; $case):
+  map(select(.figure == $fig and .vmm == $vmm and host_of == $host and
              ($case == null or .case == $case)));
 
 def mark($name): .run.marks[$name];
@@ -89,63 +92,95 @@ def qemu_console_note:
   rows: [
     ( ("gicv3", "gicv2") as $g |
       row("boot_\($g)"; "boot to the guest's init (\($g | sub("gicv"; "GICv")) host)"; "ms"; "lower";
-          [ $all | runs("boot"; "lkvm-rcar"; $g; null)[] | init_mark.ms ];
-          [ $all | runs("boot"; "qemu"; $g; null)[] | init_mark.ms ]; null) ),
+          [ $all | runs("boot"; "lkvm-rcar"; "vhe-\($g)-noiommu"; null)[] | init_mark.ms ];
+          [ $all | runs("boot"; "qemu"; "vhe-\($g)-noiommu"; null)[] | init_mark.ms ]; null) ),
     row("startup_cpu"; "start-up and tear-down CPU (guest powers off at once)"; "ms"; "lower";
-        [ $all | runs("startup"; "lkvm-rcar"; "gicv3"; null)[] | .run.cpu_ms ];
-        [ $all | runs("startup"; "qemu"; "gicv3"; null)[] | .run.cpu_ms ]; null),
+        [ $all | runs("startup"; "lkvm-rcar"; "vhe-gicv3-noiommu"; null)[] | .run.cpu_ms ];
+        [ $all | runs("startup"; "qemu"; "vhe-gicv3-noiommu"; null)[] | .run.cpu_ms ]; null),
     row("startup_wall"; "start-up and tear-down wall time (same)"; "ms"; "lower";
-        [ $all | runs("startup"; "lkvm-rcar"; "gicv3"; null)[] | .run.wall_ms ];
-        [ $all | runs("startup"; "qemu"; "gicv3"; null)[] | .run.wall_ms ]; null),
+        [ $all | runs("startup"; "lkvm-rcar"; "vhe-gicv3-noiommu"; null)[] | .run.wall_ms ];
+        [ $all | runs("startup"; "qemu"; "vhe-gicv3-noiommu"; null)[] | .run.wall_ms ]; null),
     row("first_run_cpu"; "CPU to the first KVM_RUN (--stats)"; "ms"; "lower";
-        [ $all | runs("startup"; "lkvm-rcar"; "gicv3"; null)[] | .stats.startup.cpu_ms ]; [];
+        [ $all | runs("startup"; "lkvm-rcar"; "vhe-gicv3-noiommu"; null)[] | .stats.startup.cpu_ms ]; [];
         "QEMU does not report it"),
     row("first_run_wall"; "wall time to the first KVM_RUN (--stats)"; "ms"; "lower";
-        [ $all | runs("startup"; "lkvm-rcar"; "gicv3"; null)[] | .stats.startup.wall_ms ]; [];
+        [ $all | runs("startup"; "lkvm-rcar"; "vhe-gicv3-noiommu"; null)[] | .stats.startup.wall_ms ]; [];
         "QEMU does not report it"),
     ( ("128M-1cpu", "128M-2cpu", "512M-1cpu", "512M-2cpu") as $c |
       row("peak_rss_\($c)"; "peak RSS, \($c) guest"; "MiB"; "lower";
-          [ $all | runs("memory"; "lkvm-rcar"; "gicv3"; $c)[] | .run.peak_rss_kib | kib_to_mib ];
-          [ $all | runs("memory"; "qemu"; "gicv3"; $c)[] | .run.peak_rss_kib | kib_to_mib ]; null),
+          [ $all | runs("memory"; "lkvm-rcar"; "vhe-gicv3-noiommu"; $c)[] | .run.peak_rss_kib | kib_to_mib ];
+          [ $all | runs("memory"; "qemu"; "vhe-gicv3-noiommu"; $c)[] | .run.peak_rss_kib | kib_to_mib ]; null),
       row("overhead_\($c)"; "memory beyond guest RAM, \($c) guest"; "MiB"; "lower";
-          [ $all | runs("memory"; "lkvm-rcar"; "gicv3"; $c)[] | overhead_mib ];
-          [ $all | runs("memory"; "qemu"; "gicv3"; $c)[] | overhead_mib ]; null) ),
+          [ $all | runs("memory"; "lkvm-rcar"; "vhe-gicv3-noiommu"; $c)[] | overhead_mib ];
+          [ $all | runs("memory"; "qemu"; "vhe-gicv3-noiommu"; $c)[] | overhead_mib ]; null) ),
     ( ("mapped", "trapped") as $c |
       row("mmio_exits_\($c)"; "exits to user space per PL061 access, \($c)"; "exits"; "lower";
-          [ $all | runs("mmio"; "lkvm-rcar"; "gicv3"; $c)[] |
+          [ $all | runs("mmio"; "lkvm-rcar"; "vhe-gicv3-noiommu"; $c)[] |
             (mmio_line.n | tonumber?) as $n |
             if $n then (passthrough_stats.mmio_exits) / $n else null end ];
           []; "QEMU cannot: \($qemu_passthrough)"),
       row("mmio_ns_\($c)"; "time per PL061 access, \($c)"; "ns"; "lower";
-          [ $all | runs("mmio"; "lkvm-rcar"; "gicv3"; $c)[] | mmio_line.ns | tonumber? ];
+          [ $all | runs("mmio"; "lkvm-rcar"; "vhe-gicv3-noiommu"; $c)[] | mmio_line.ns | tonumber? ];
           []; "QEMU cannot: \($qemu_passthrough)") ),
     # What the --stats counters cost: the trapped loop again, on the VMM
     # built without them (its figure stands where QEMU's would).
     row("mmio_ns_nocount"; "time per PL061 access, trapped; in QEMU's column, lkvm-rcar built without its --stats counters"; "ns"; "lower";
-        [ $all | runs("mmio"; "lkvm-rcar"; "gicv3"; "trapped")[] | mmio_line.ns | tonumber? ];
-        [ $all | runs("mmio"; "lkvm-rcar-nocount"; "gicv3"; "trapped")[] | mmio_line.ns | tonumber? ]; null),
+        [ $all | runs("mmio"; "lkvm-rcar"; "vhe-gicv3-noiommu"; "trapped")[] | mmio_line.ns | tonumber? ];
+        [ $all | runs("mmio"; "lkvm-rcar-nocount"; "vhe-gicv3-noiommu"; "trapped")[] | mmio_line.ns | tonumber? ]; null),
     ( ("", "-irqfd-off") as $c |
       row("irq_wakeups\($c | gsub("-"; "_"))";
           "user-space wake-ups per pass-through interrupt\(if $c == "" then "" else ", irqfd=off (the fallback)" end)";
           "wake-ups"; "lower";
-          [ ([ $all | runs("irq"; "lkvm-rcar"; "gicv3"; "0presses")[] | other_wakeups ] | first) as $base |
-            $all | runs("irq"; "lkvm-rcar"; "gicv3"; "\($presses)presses\($c)")[] |
+          [ ([ $all | runs("irq"; "lkvm-rcar"; "vhe-gicv3-noiommu"; "0presses")[] | other_wakeups ] | first) as $base |
+            $all | runs("irq"; "lkvm-rcar"; "vhe-gicv3-noiommu"; "\($presses)presses\($c)")[] |
             if $base == null then null else (other_wakeups - $base) / $presses end ];
           []; "QEMU cannot pass the PL061 through") ),
     row("irq_delivered"; "button presses delivered to the guest, of \($presses)"; "interrupts"; "higher";
         [ $delivered ]; []; "QEMU cannot pass the PL061 through"),
+    # The Salvator-X's configuration: nVHE on a Cortex-A57, GICv2, the
+    # device behind the SMMU (VFIO type1).
+    row("boot_nvhe"; "boot to the guest's init (nVHE, GICv2, SMMU host: the Salvator-X's configuration)"; "ms"; "lower";
+        [ $all | runs("boot"; "lkvm-rcar"; "nvhe-gicv2-smmu"; null)[] | init_mark.ms ];
+        [ $all | runs("boot"; "qemu"; "nvhe-gicv2-smmu"; null)[] | init_mark.ms ]; null),
+    row("startup_wall_nvhe"; "start-up and tear-down wall time (nVHE, GICv2, SMMU host)"; "ms"; "lower";
+        [ $all | runs("startup"; "lkvm-rcar"; "nvhe-gicv2-smmu"; null)[] | .run.wall_ms ];
+        [ $all | runs("startup"; "qemu"; "nvhe-gicv2-smmu"; null)[] | .run.wall_ms ]; null),
+    # What type1 costs at start-up: lkvm-rcar with the PL061 behind the
+    # SMMU, and with the RTC, set up alike, without an IOMMU.
+    ( ("256M", "1024M") as $m | ("type1", "noiommu") as $mode |
+      row("first_run_\($mode)_\($m)";
+          "wall time to the first KVM_RUN, \($m) guest, \(if $mode == "type1" then "device behind the SMMU (type1, guest RAM pinned)" else "device without an IOMMU (no-IOMMU)" end)";
+          "ms"; "lower";
+          [ $all | runs("pin"; "lkvm-rcar"; "nvhe-gicv2-smmu"; "\($mode)-\($m)")[] | .stats.startup.wall_ms ];
+          []; "lkvm-rcar only (QEMU cannot take the device)") ),
+    ( ([ $all | runs("pin"; "lkvm-rcar"; "nvhe-gicv2-smmu"; "type1-1024M")[] | .stats.startup.wall_ms ] | stat) as $t |
+      ([ $all | runs("pin"; "lkvm-rcar"; "nvhe-gicv2-smmu"; "noiommu-1024M")[] | .stats.startup.wall_ms ] | stat) as $n |
+      row("pin_ms_per_gib"; "pinning guest RAM for type1, per GiB (the 1024M medians above, type1 less no-IOMMU)"; "ms/GiB"; "lower";
+          one(if $t == null or $n == null then null else $t.median - $n.median end); [];
+          "lkvm-rcar only (QEMU cannot take the device)") ),
+    ( ("mapped", "trapped") as $c |
+      row("mmio_ns_\($c)_nvhe"; "time per PL061 access, \($c) (nVHE, GICv2, SMMU host)"; "ns"; "lower";
+          [ $all | runs("mmio"; "lkvm-rcar"; "nvhe-gicv2-smmu"; $c)[] | mmio_line.ns | tonumber? ];
+          []; "QEMU cannot: \($qemu_passthrough)") ),
+    row("irq_wakeups_nvhe"; "user-space wake-ups per pass-through interrupt (nVHE, GICv2, SMMU host)"; "wake-ups"; "lower";
+        [ ([ $all | runs("irq"; "lkvm-rcar"; "nvhe-gicv2-smmu"; "0presses")[] | other_wakeups ] | first) as $base |
+          $all | runs("irq"; "lkvm-rcar"; "nvhe-gicv2-smmu"; "\($presses)presses")[] |
+          if $base == null then null else (other_wakeups - $base) / $presses end ];
+        []; "QEMU cannot pass the PL061 through"),
+    row("irq_delivered_nvhe"; "button presses delivered to the guest, of \($presses) (nVHE, GICv2, SMMU host)"; "interrupts"; "higher";
+        [ $delivered_nvhe ]; []; "QEMU cannot pass the PL061 through"),
     row("console_mib_s"; "console throughput, guest to host (\($mib) MiB, CRC-32 verified)"; "MiB/s"; "higher";
-        [ $all | runs("console"; "lkvm-rcar"; "gicv3"; null)[] | console_mib_s ];
-        [ $all | runs("console"; "qemu"; "gicv3"; null)[] | console_mib_s ]; qemu_console_note),
+        [ $all | runs("console"; "lkvm-rcar"; "vhe-gicv3-noiommu"; null)[] | console_mib_s ];
+        [ $all | runs("console"; "qemu"; "vhe-gicv3-noiommu"; null)[] | console_mib_s ]; qemu_console_note),
     row("console_cpu"; "VMM CPU per MiB of console output"; "ms/MiB"; "lower";
-        [ $all | runs("console"; "lkvm-rcar"; "gicv3"; null)[] | console_cpu_per_mib ];
-        [ $all | runs("console"; "qemu"; "gicv3"; null)[] | console_cpu_per_mib ]; qemu_console_note),
+        [ $all | runs("console"; "lkvm-rcar"; "vhe-gicv3-noiommu"; null)[] | console_cpu_per_mib ];
+        [ $all | runs("console"; "qemu"; "vhe-gicv3-noiommu"; null)[] | console_cpu_per_mib ]; qemu_console_note),
     row("console_own_cpu"; "of which outside the guest (the VMM and the kernel for it)"; "ms/MiB"; "lower";
-        [ $all | runs("console"; "lkvm-rcar"; "gicv3"; null)[] | console_own_cpu_per_mib ];
-        [ $all | runs("console"; "qemu"; "gicv3"; null)[] | console_own_cpu_per_mib ]; qemu_console_note),
+        [ $all | runs("console"; "lkvm-rcar"; "vhe-gicv3-noiommu"; null)[] | console_own_cpu_per_mib ];
+        [ $all | runs("console"; "qemu"; "vhe-gicv3-noiommu"; null)[] | console_own_cpu_per_mib ]; qemu_console_note),
     row("console_user_cpu"; "of which in the VMM's own code (user space)"; "ms/MiB"; "lower";
-        [ $all | runs("console"; "lkvm-rcar"; "gicv3"; null)[] | console_user_cpu_per_mib ];
-        [ $all | runs("console"; "qemu"; "gicv3"; null)[] | console_user_cpu_per_mib ]; qemu_console_note),
+        [ $all | runs("console"; "lkvm-rcar"; "vhe-gicv3-noiommu"; null)[] | console_user_cpu_per_mib ];
+        [ $all | runs("console"; "qemu"; "vhe-gicv3-noiommu"; null)[] | console_user_cpu_per_mib ]; qemu_console_note),
     row("binary"; "binary size, stripped (QEMU: its binary alone)"; "KiB"; "lower";
         one($lkvm_size / 1024); one($qemu_bin / 1024); null),
     row("binary_libs"; "binary and the shared libraries it loads"; "KiB"; "lower";

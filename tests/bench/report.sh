@@ -34,7 +34,7 @@ jq -r '["id","figure","unit","better","lkvm_median","lkvm_min","lkvm_max","qemu_
 } >"$out/bench.md"
 
 # The chart: the ratios that say most about a VMM's cost.
-jq -r '{ "boot_gicv3": "boot, GICv3", "boot_gicv2": "boot, GICv2",
+jq -r '{ "boot_gicv3": "boot, GICv3", "boot_gicv2": "boot, GICv2", "boot_nvhe": "boot, nVHE+SMMU",
 	  "startup_cpu": "start-up CPU", "startup_wall": "start-up wall",
 	  "peak_rss_512M-2cpu": "peak RSS", "overhead_512M-2cpu": "memory overhead",
 	  "console_mib_s": "console MiB/s", "console_cpu": "console CPU/MiB" } as $names |

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make bench: lkvm-rcar against QEMU in the rig. Boots the emulated host
-# twice (GICv3 with every figure, GICv2 with boot and start-up), where
+# three times (VHE with GICv3 for every figure, VHE with GICv2 for boot and
+# start-up, the Salvator-X's nVHE, GICv2 and SMMU for boot, start-up,
+# the cost of pinning guest RAM for type1, and pass-through), where
 # tests/bench/host/bench.sh runs both VMMs alternately, and turns what it
 # printed into a table on stdout and, in BENCH_OUT (default
 # build/bench/results): bench.json, bench.csv, bench.md, bench.png and the
@@ -32,15 +34,16 @@ image=$(sh "$top/tests/rig/kernel.sh") || exit 1
 qemu_root=$(sh "$top/tests/rig/qemu-peer.sh") || exit 1
 sh "$top/tests/rig/initramfs.sh" "$image" "$work" "$qemu_root" >/dev/null || exit 1
 
-# host GIC PARTS: one emulated-host boot running bench.sh; the PL061 is a
-# platform device, as on the R-Car board. Its log is $work/gicvGIC.log.
+# host CELL PARTS: one emulated-host boot (tests/rig/cell.sh) running
+# bench.sh; the PL061 is a platform device, as on the R-Car board. Its
+# log is $work/CELL.log.
 host() {
-	gic=$1 parts=$2
-	log="$work/gicv$gic.log" sock="$work/monitor.sock" trace="$work/trace"
-	cell=vhe-gicv$gic-noiommu
-	dtb="$work/platform-gicv$gic.dtb"
-	sh "$top/tests/rig/dtb.sh" "$cell" "$dtb"
-	echo "# bench: booting the emulated host (GICv$gic) for $parts"
+	cell=$1 parts=$2
+	log="$work/$cell.log" sock="$work/monitor.sock" trace="$work/trace"
+	dtb="$work/platform-$cell.dtb"
+	# pin: the RTC stays out of the SMMU, to compare no-IOMMU with type1.
+	RIG_NO_IOMMU=pl031@9010000 sh "$top/tests/rig/dtb.sh" "$cell" "$dtb"
+	echo "# bench: booting the emulated host ($cell) for $parts"
 	rm -f "$sock"
 	: >"$trace"
 	RIG_DTB=$dtb RIG_MONITOR=$sock \
@@ -50,27 +53,35 @@ host() {
 	qpid=$!
 	press_when_ready "$log" "$sock" "$trace" "$qpid"
 	wait "$qpid"
-	grep -q '^bench: done' "$log" || echo "# bench: GICv$gic host did not finish; see $log"
+	grep -q '^bench: done' "$log" || echo "# bench: $cell host did not finish; see $log"
 }
 
-host 3 boot,startup,memory,mmio,irq,console
-host 2 boot,startup
+hosts="vhe-gicv3-noiommu vhe-gicv2-noiommu nvhe-gicv2-smmu"
+host vhe-gicv3-noiommu boot,startup,memory,mmio,irq,console
+host vhe-gicv2-noiommu boot,startup
+# The Salvator-X's configuration: nVHE on Cortex-A57, GICv2, the SMMU.
+host nvhe-gicv2-smmu boot,startup,pin,mmio,irq
 
 # Each "bench-result FIGURE VMM CASE {run} {stats}" line becomes one JSON
 # object; the pass-through and interrupt lines are kept as they are.
-for gic in 3 2; do
-	tr -d '\r' <"$work/gicv$gic.log" | sed -n 's/^bench-result //p' |
+for cell in $hosts; do
+	tr -d '\r' <"$work/$cell.log" | sed -n 's/^bench-result //p' |
 	while read -r fig vmm case rest; do
-		printf '%s\n' "$rest" | jq -c -s --arg g "gicv$gic" --arg f "$fig" \
+		printf '%s\n' "$rest" | jq -c -s --arg h "$cell" --arg f "$fig" \
 			--arg v "$vmm" --arg c "$case" \
-			'{ gic: $g, figure: $f, vmm: $v, case: $c, run: .[0], stats: .[1] }'
+			'{ host: $h, figure: $f, vmm: $v, case: $c, run: .[0], stats: .[1] }'
 	done
 done >"$out/raw.jsonl"
-# QEMU's own words on the PL061, without its program name and options.
-notes=$(tr -d '\r' <"$work/gicv3.log" | sed -n 's/^bench-qemu-passthrough status [0-9]* //p' |
-	head -1 | sed 's/^qemu-system-aarch64: -device [^ ]*: //; s/^vfio [^:]*: //')
-delivered=$(tr -d '\r' <"$work/gicv3.log" |
-	sed -n 's/^guest: gpio: \([0-9]*\) button interrupts.*/\1/p' | head -1)
+# QEMU's own words on the PL061, without its program name and options:
+# without an IOMMU, and behind the SMMU.
+qemu_says() {
+	tr -d '\r' <"$work/$1.log" | sed -n 's/^bench-qemu-passthrough status [0-9]* //p' |
+		head -1 | sed 's/^qemu-system-aarch64: -device [^ ]*: //; s/^vfio [^:]*: //'
+}
+notes="no IOMMU: $(qemu_says vhe-gicv3-noiommu); behind the SMMU: $(qemu_says nvhe-gicv2-smmu)"
+delivered() {
+	tr -d '\r' <"$work/$1.log" | sed -n 's/^guest: gpio: \([0-9]*\) button interrupts.*/\1/p' | head -1
+}
 
 strip="$work/lkvm-rcar.stripped"
 ${CROSS_COMPILE:-aarch64-linux-gnu-}strip -o "$strip" "$top/lkvm-rcar"
@@ -79,7 +90,8 @@ qemu_bin=$(stat -c %s "$qemu_root/usr/bin/qemu-system-aarch64")
 qemu_all=$(du -sb --exclude=.complete "$qemu_root" | cut -f1)
 
 jq -s -f "$top/tests/bench/figures.jq" \
-	--argjson presses "$presses" --argjson delivered "${delivered:-null}" \
+	--argjson presses "$presses" --argjson delivered "$(delivered vhe-gicv3-noiommu | grep . || echo null)" \
+	--argjson delivered_nvhe "$(delivered nvhe-gicv2-smmu | grep . || echo null)" \
 	--arg qemu_passthrough "${notes:-no answer}" --argjson mib "$mib" \
 	--argjson lkvm_size "$lkvm_size" --argjson qemu_bin "$qemu_bin" \
 	--argjson qemu_all "$qemu_all" --argjson reps "$reps" \

@@ -21,7 +21,8 @@
 #
 # On a cell with the SMMU, each of those devices gets its own stream ID
 # on QEMU's SMMUv3 (the driver refuses two devices on one), so each is
-# alone in an IOMMU group, as GPIO6 is behind the R-Car IPMMU.
+# alone in an IOMMU group, as a device behind the R-Car IPMMU is.
+# RIG_NO_IOMMU=NODE leaves one of them out (make bench compares the two).
 #
 # Usage: dtb.sh CELL OUT.dtb [platform|amba]
 set -eu
@@ -79,6 +80,7 @@ if [ "$cell_iommu" = smmu ]; then
 	sid=0x8000
 	for node in pl061@9030000 pl031@9010000 gpio@9030400; do
 		grep -q "^	$node {" "$tmp/board.dts" || continue
+		[ "$node" = "${RIG_NO_IOMMU:-}" ] && continue
 		sed -i "/^	$node {/a \\		iommus = <$smmu $sid>;" "$tmp/board.dts"
 		sid=$(printf '0x%x' $((sid + 1)))
 	done

@@ -9,7 +9,7 @@
 #   bench-result FIGURE VMM CASE {vmmtime JSON} {lkvm-rcar --stats JSON}
 #
 # (the second object is {} for QEMU). Parameters come from the kernel
-# command line: rig.parts=boot,startup,memory,mmio,irq,console and
+# command line: rig.parts=boot,startup,memory,mmio,irq,console,pin and
 # rig.reps, rig.mib (console MiB), rig.count (MMIO loop), rig.presses.
 set -u
 
@@ -75,7 +75,7 @@ console_whole() {
 
 want() { case "$parts" in *",$1,"*) return 0 ;; esac; return 1; }
 
-echo "bench: $(arg parts) on GICv${RIG_GIC#gicv}, $reps repetitions"
+echo "bench: $(arg parts) on $RIG_CELL, $reps repetitions"
 for r in $(seq "$reps"); do
 	if want boot; then
 		measure boot lkvm-rcar 256M-1cpu -m "'$init'" -r 256 -- \
@@ -108,6 +108,20 @@ for r in $(seq "$reps"); do
 		measure mmio lkvm-rcar-nocount trapped -m bench-mmio -- \
 			"$(lkvm_nocount -k /guest/Image $guest --passthrough "$dev,mmap=off" \
 			   -p "'quiet lkvm.test=bench-mmio lkvm.count=$count'")"
+	fi
+	if want pin; then
+		# What pinning guest RAM for type1 costs at start-up: the PL061
+		# behind the SMMU against the RTC without an IOMMU (run.sh keeps
+		# it out), both set up the same way (one region, one interrupt).
+		# The RTC has no reset module: reset_required off (host patch 3).
+		echo 0 >/sys/module/vfio_platform/parameters/reset_required
+		for m in 256 1024; do
+			measure pin lkvm-rcar "type1-${m}M" -- \
+				"$(lkvm -k /bench/poweroff.Image -m "$m" --passthrough "$dev")"
+			measure pin lkvm-rcar "noiommu-${m}M" -- \
+				"$(lkvm -k /bench/poweroff.Image -m "$m" --passthrough 9010000.pl031)"
+		done
+		echo 1 >/sys/module/vfio_platform/parameters/reset_required
 	fi
 	if want console; then
 		bytes=$((mib * 1048576))
