@@ -154,6 +154,10 @@ one_line_error "a device that does not exist: one clear line, status 1" 1 "no su
 
 # start_first: a VMM that holds the device, its guest idle; pid in $first.
 start_first() {
+	# Emptied here, not by the redirection below: that happens in the
+	# child, which may run after the first look for "init reached", and
+	# would let an earlier run's line pass for this one's.
+	: >/tmp/first.out
 	"$vmm" run -k /guest/Image -i /guest/initrd.cpio --irqchip "$gic" \
 		--passthrough "$dev" -p lkvm.test=hang </dev/null >/tmp/first.out 2>/tmp/first.err &
 	first=$!
@@ -367,7 +371,9 @@ else
 	fail "two devices at once: both host bindings are back" "rtc '$(rtc_driver)', gpio '$(driver)'"
 fi
 # Both in one container: guest RAM is pinned once, not once per device
-# (VmLck counts what VFIO pinned), and nothing without an IOMMU.
+# (VmLck counts what VFIO pinned), and nothing without an IOMMU. $out is
+# emptied first, as in start_first.
+: >"$out"
 "$vmm" run -k /guest/Image -i /guest/initrd.cpio --irqchip "$gic" \
 	--passthrough "$dev" --passthrough "$rtc" -p lkvm.test=hang </dev/null >"$out" 2>"$err" &
 pid=$!
