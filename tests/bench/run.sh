@@ -45,6 +45,8 @@ host() {
 	RIG_NO_IOMMU=pl031@9010000 sh "$top/tests/rig/dtb.sh" "$cell" "$dtb"
 	echo "# bench: booting the emulated host ($cell) for $parts"
 	rm -f "$sock"
+	# Emptied before QEMU starts: the harness reads it at once.
+	: >"$log"
 	: >"$trace"
 	RIG_DTB=$dtb RIG_MONITOR=$sock \
 	RIG_APPEND="rig.parts=$parts rig.reps=$reps rig.mib=$mib rig.count=$count rig.presses=$presses" \

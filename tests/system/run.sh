@@ -128,6 +128,9 @@ boot_passthrough() {
 	fi
 	echo "# booting the emulated host ($(cell_describe), PL061 on the $bus bus) for passthrough ($scope)"
 	rm -f "$sock" "$trace"
+	# Emptied before QEMU starts: the harness reads it at once, and an
+	# earlier run's "ready" lines must not pass for this one's.
+	: >"$log"
 	: >"$trace"
 	RIG_DTB=$dtb RIG_MONITOR=$sock RIG_TRACE=$trace RIG_APPEND="rig.scope=$scope" \
 		sh "$top/tests/rig/qemu.sh" "$cell" "$image" "$results/host.cpio" \
