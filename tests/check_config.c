@@ -178,6 +178,21 @@ static const struct bad_case {
 	{ { "release", "a.gpio", "b.gpio", NULL }, "release takes one device" },
 	{ { "release", "--all", NULL }, "release takes one device" },
 	{ { "stop", NULL }, "unknown command 'stop'" },
+	{ { "run", "-k", "K", "--gpio", "gpiochip0", NULL }, "--gpio: 'gpiochip0' is not CHIP:LINES" },
+	{ { "run", "-k", "K", "--gpio", ":3", NULL }, "--gpio: ':3' is not CHIP:LINES" },
+	{ { "run", "-k", "K", "--gpio", "gpiochip0:", NULL }, "is not CHIP:LINES" },
+	{ { "run", "-k", "K", "--gpio", "c:0,,1", NULL }, "--gpio c: empty line in the list" },
+	{ { "run", "-k", "K", "--gpio", "c:0,1,0", NULL }, "--gpio c: line 0 is given twice" },
+	{ { "run", "-k", "K", "--gpio", "c:2-4,3", NULL }, "--gpio c: line 3 is given twice" },
+	{ { "run", "-k", "K", "--gpio", "c:SW20,1,SW20", NULL }, "--gpio c: line SW20 is given twice" },
+	{ { "run", "-k", "K", "--gpio", "c:5-2", NULL }, "--gpio c: range 5-2 runs backwards" },
+	{ { "run", "-k", "K", "--gpio", "c:0-64", NULL }, "--gpio c: more than 64 lines" },
+	{ { "run", "-k", "K", "--gpio", "c:0,1,names=a", NULL }, "names= gives 1 names for 2 lines" },
+	{ { "run", "-k", "K", "--gpio", "c:0,names=a;b", NULL }, "names= gives 2 names for 1 lines" },
+	{ { "run", "-k", "K", "--gpio", "c:names=a,0", NULL }, "names= before any line" },
+	{ { "run", "-k", "K", "--gpio", "c:0,names=a,1", NULL }, "'1' after names=" },
+	{ { "run", "-k", "K", "--gpio", "c:0,names=abcdefghijabcdefghijabcdefghijabc", NULL }, "guest name 'abcdefghij" },
+	{ { "run", "-k", "K", "--gpio", "c:abcdefghijabcdefghijabcdefghijabc", NULL }, "line name 'abcdefghij" },
 };
 
 START_TEST(test_release)
@@ -222,6 +237,54 @@ START_TEST(test_too_many_passthrough)
 }
 END_TEST
 
+START_TEST(test_gpio_lines)
+{
+	static const char *const w[] = {
+		"run", "-k", "K", "--gpio", "e6055400.gpio:11-13",
+		"--gpio", "gpiochip0:0,1,SW20,7,names=led0;;button;", NULL,
+	};
+	struct vm_config cfg;
+	const struct gpio_cfg *a = &cfg.gpio[0], *b = &cfg.gpio[1];
+
+	ck_assert_int_eq(parse(&cfg, w), 0);
+	ck_assert_uint_eq(cfg.nr_gpio, 2);
+	ck_assert_str_eq(a->chip, "e6055400.gpio");
+	ck_assert_uint_eq(a->nr_lines, 3);
+	ck_assert_uint_eq(a->lines[0].offset, 11);
+	ck_assert_uint_eq(a->lines[2].offset, 13);
+	ck_assert_str_eq(a->lines[1].host_name, "");
+	ck_assert_str_eq(a->lines[1].guest_name, "");
+
+	ck_assert_str_eq(b->chip, "gpiochip0");
+	ck_assert_uint_eq(b->nr_lines, 4);
+	ck_assert_uint_eq(b->lines[1].offset, 1);
+	ck_assert_str_eq(b->lines[2].host_name, "SW20");
+	ck_assert_uint_eq(b->lines[3].offset, 7);
+	ck_assert_str_eq(b->lines[0].guest_name, "led0");
+	ck_assert_str_eq(b->lines[1].guest_name, "");
+	ck_assert_str_eq(b->lines[2].guest_name, "button");
+	ck_assert_str_eq(b->lines[3].guest_name, "");
+}
+END_TEST
+
+START_TEST(test_too_many_gpio)
+{
+	char *argv[4 + 2 * (CONFIG_MAX_GPIO + 1)] = {
+		"lkvm-rcar", "run", "-k", "K",
+	};
+	struct vm_config cfg;
+	int argc = 4, i;
+
+	for (i = 0; i <= CONFIG_MAX_GPIO; i++) {
+		argv[argc++] = "--gpio";
+		argv[argc++] = "gpiochip0:1";
+	}
+	capture_log();
+	ck_assert_int_eq(config_parse(&cfg, argc, argv), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(captured_log(), "--gpio: at most 4 controllers"));
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -237,6 +300,8 @@ Suite *config_suite(void)
 	tcase_add_loop_test(tc, test_bad_input, 0,
 			    sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, test_too_many_passthrough);
+	tcase_add_test(tc, test_gpio_lines);
+	tcase_add_test(tc, test_too_many_gpio);
 	suite_add_tcase(s, tc);
 	return s;
 }

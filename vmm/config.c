@@ -22,6 +22,7 @@ enum {
 	OPT_DEBUG,
 	OPT_STATS,
 	OPT_SANDBOX,
+	OPT_GPIO,
 };
 
 static const struct option run_options[] = {
@@ -34,6 +35,7 @@ static const struct option run_options[] = {
 	{ "dump-dtb",	 required_argument, NULL, OPT_DUMP_DTB },
 	{ "timeout",	 required_argument, NULL, OPT_TIMEOUT },
 	{ "passthrough", required_argument, NULL, OPT_PASSTHROUGH },
+	{ "gpio",	 required_argument, NULL, OPT_GPIO },
 	{ "debug",	 no_argument,	    NULL, OPT_DEBUG },
 	{ "stats",	 optional_argument, NULL, OPT_STATS },
 	{ "sandbox",	 required_argument, NULL, OPT_SANDBOX },
@@ -69,6 +71,13 @@ void config_usage(void)
 "                         on hosts without KVM_CAP_IRQFD_RESAMPLE;\n"
 "                         bind=keep leaves the host driver binding alone;\n"
 "                         compatible= replaces the guest node's list (last)\n"
+"      --gpio CHIP:LINES[,names=A;B...]\n"
+"                         share lines of a host GPIO controller that the\n"
+"                         host keeps, as a virtio-gpio device; CHIP is\n"
+"                         /dev/gpiochipN, gpiochipN, its label or its\n"
+"                         device (e6055400.gpio); LINES are offsets,\n"
+"                         ranges and host line names (0,1,3 or 11-13 or\n"
+"                         SW20); names= names them for the guest\n"
 "      --stats[=FILE]     at exit, write what the run cost as JSON to FILE\n"
 "                         (default stderr): start-up time, memory, exits\n"
 "                         by reason and device, interrupts, console bytes\n"
@@ -208,6 +217,161 @@ static int parse_passthrough(struct vm_config *cfg, const char *arg)
 	return 0;
 }
 
+/* Whether @s (of @n bytes) is all decimal digits; its value in @val. */
+static bool parse_offset(const char *s, size_t n, unsigned int *val)
+{
+	size_t i;
+
+	if (!n || n > 6)
+		return false;
+	*val = 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		*val = *val * 10 + (s[i] - '0');
+	}
+	return true;
+}
+
+static int gpio_add_line(struct gpio_cfg *g, const char *host_name,
+			 size_t name_len, unsigned int offset)
+{
+	struct gpio_line_cfg *l;
+	unsigned int i;
+
+	if (g->nr_lines == CONFIG_MAX_GPIO_LINES) {
+		pr_err("--gpio %s: more than %d lines; share at most %d per --gpio",
+		       g->chip, CONFIG_MAX_GPIO_LINES, CONFIG_MAX_GPIO_LINES);
+		return -EINVAL;
+	}
+	if (name_len >= CONFIG_GPIO_NAME_MAX) {
+		pr_err("--gpio %s: line name '%.*s' is longer than %d bytes",
+		       g->chip, (int)name_len, host_name, CONFIG_GPIO_NAME_MAX - 1);
+		return -EINVAL;
+	}
+	for (i = 0; i < g->nr_lines; i++) {
+		const struct gpio_line_cfg *o = &g->lines[i];
+		bool same = name_len ? strlen(o->host_name) == name_len &&
+				       !memcmp(o->host_name, host_name, name_len)
+				     : !o->host_name[0] && o->offset == offset;
+
+		if (same && name_len)
+			pr_err("--gpio %s: line %s is given twice; name each line once",
+			       g->chip, o->host_name);
+		else if (same)
+			pr_err("--gpio %s: line %u is given twice; name each line once",
+			       g->chip, offset);
+		if (same)
+			return -EINVAL;
+	}
+	l = &g->lines[g->nr_lines++];
+	memcpy(l->host_name, host_name, name_len);
+	l->host_name[name_len] = '\0';
+	l->offset = offset;
+	return 0;
+}
+
+/* One item of LINES: an offset, a range FIRST-LAST, or a host line name. */
+static int gpio_add_item(struct gpio_cfg *g, const char *p, size_t n)
+{
+	const char *dash = memchr(p, '-', n);
+	unsigned int first, last, off;
+	int ret = 0;
+
+	if (!n) {
+		pr_err("--gpio %s: empty line in the list; separate lines with single commas",
+		       g->chip);
+		return -EINVAL;
+	}
+	if (parse_offset(p, n, &off))
+		return gpio_add_line(g, "", 0, off);
+	if (dash && parse_offset(p, dash - p, &first) &&
+	    parse_offset(dash + 1, n - (dash - p) - 1, &last)) {
+		if (first > last) {
+			pr_err("--gpio %s: range %.*s runs backwards; write it FIRST-LAST",
+			       g->chip, (int)n, p);
+			return -EINVAL;
+		}
+		for (off = first; !ret && off <= last; off++)
+			ret = gpio_add_line(g, "", 0, off);
+		return ret;
+	}
+	return gpio_add_line(g, p, n, 0);
+}
+
+/* names=A;B;C: one guest name per line, in order; an empty one keeps the host's. */
+static int gpio_parse_names(struct gpio_cfg *g, const char *p, size_t n)
+{
+	unsigned int i = 0;
+	const char *end = p + n, *semi;
+
+	for (;; p = semi + 1, i++) {
+		size_t len;
+
+		semi = memchr(p, ';', end - p);
+		len = (semi ? semi : end) - p;
+		if (i < g->nr_lines) {
+			if (len >= CONFIG_GPIO_NAME_MAX) {
+				pr_err("--gpio %s: guest name '%.*s' is longer than %d bytes",
+				       g->chip, (int)len, p, CONFIG_GPIO_NAME_MAX - 1);
+				return -EINVAL;
+			}
+			memcpy(g->lines[i].guest_name, p, len);
+			g->lines[i].guest_name[len] = '\0';
+		}
+		if (!semi)
+			break;
+	}
+	if (i + 1 != g->nr_lines) {
+		pr_err("--gpio %s: names= gives %u names for %u lines; give one per line, after the lines",
+		       g->chip, i + 1, g->nr_lines);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* CHIP:LINE[,LINE...][,names=A;B...] */
+static int parse_gpio(struct vm_config *cfg, const char *arg)
+{
+	const char *colon = strchr(arg, ':'), *p, *end;
+	bool named = false;
+	struct gpio_cfg *g;
+	size_t n;
+	int ret;
+
+	if (cfg->nr_gpio == CONFIG_MAX_GPIO) {
+		pr_err("--gpio: at most %d controllers", CONFIG_MAX_GPIO);
+		return -EINVAL;
+	}
+	g = &cfg->gpio[cfg->nr_gpio++];
+	n = colon ? (size_t)(colon - arg) : 0;
+	if (!n || n >= sizeof(g->chip) || !colon[1]) {
+		pr_err("--gpio: '%s' is not CHIP:LINES; e.g. --gpio gpiochip0:0,1,3", arg);
+		return -EINVAL;
+	}
+	memcpy(g->chip, arg, n);
+	g->chip[n] = '\0';
+	for (p = colon + 1; p; p = end ? end + 1 : NULL) {
+		end = strchr(p, ',');
+		n = end ? (size_t)(end - p) : strlen(p);
+		if (named) {
+			pr_err("--gpio %s: '%.*s' after names=; names= comes last, after the lines",
+			       g->chip, (int)n, p);
+			return -EINVAL;
+		}
+		named = !strncmp(p, "names=", 6);
+		if (named && !g->nr_lines) {
+			pr_err("--gpio %s: names= before any line; give the lines first",
+			       g->chip);
+			return -EINVAL;
+		}
+		ret = named ? gpio_parse_names(g, p + 6, n - 6) : gpio_add_item(g, p, n);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static int parse_run_option(struct vm_config *cfg, int c, const char *arg)
 {
 	unsigned long long v;
@@ -243,6 +407,8 @@ static int parse_run_option(struct vm_config *cfg, int c, const char *arg)
 		return ret;
 	case OPT_PASSTHROUGH:
 		return parse_passthrough(cfg, arg);
+	case OPT_GPIO:
+		return parse_gpio(cfg, arg);
 	case OPT_DEBUG:
 		cfg->debug = true;
 		return 0;

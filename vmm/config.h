@@ -15,6 +15,9 @@
 #define CONFIG_MAX_MEM_MIB	(256 * 1024)
 #define CONFIG_MAX_CPUS		64
 #define CONFIG_DEFAULT_MEM_MIB	256
+#define CONFIG_MAX_GPIO		4
+#define CONFIG_MAX_GPIO_LINES	64
+#define CONFIG_GPIO_NAME_MAX	32
 
 enum irqchip {
 	IRQCHIP_AUTO,
@@ -29,6 +32,20 @@ struct passthrough_cfg {
 	bool keep_binding;	/* bind=keep: the user bound it to VFIO */
 	bool no_irqfd;		/* irqfd=off: interrupts through the VMM */
 	char compatible[256];	/* compatible=: replaces the guest's list */
+};
+
+/* One line of a --gpio: by offset, or by the host's name for it. */
+struct gpio_line_cfg {
+	char host_name[CONFIG_GPIO_NAME_MAX];	/* empty: by offset */
+	unsigned int offset;
+	char guest_name[CONFIG_GPIO_NAME_MAX];	/* names=; empty: the host's */
+};
+
+/* One --gpio CHIP:LINES[,names=A;B]: a virtio-gpio device. */
+struct gpio_cfg {
+	char chip[128];		/* /dev/gpiochipN, gpiochipN, label, device */
+	unsigned int nr_lines;
+	struct gpio_line_cfg lines[CONFIG_MAX_GPIO_LINES];
 };
 
 enum config_action {
@@ -54,6 +71,8 @@ struct vm_config {
 	const char *stats_path;	/* its file, NULL: stderr */
 	unsigned int nr_passthrough;
 	struct passthrough_cfg passthrough[CONFIG_MAX_PASSTHROUGH];
+	unsigned int nr_gpio;
+	struct gpio_cfg gpio[CONFIG_MAX_GPIO];
 	const char *release_dev;	/* release: the device */
 };
 
