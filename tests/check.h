@@ -16,6 +16,7 @@ Suite *virtio_mmio_suite(void);
 Suite *loop_suite(void);
 Suite *host_node_suite(void);
 Suite *vfio_bind_suite(void);
+Suite *virtio_gpio_suite(void);
 
 /* Send log messages into a buffer from now on (one test at a time). */
 void capture_log(void);
