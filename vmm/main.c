@@ -12,6 +12,7 @@
 #include "devices/pvpanic.h"
 #include "devices/vfio-bind.h"
 #include "devices/vfio-platform.h"
+#include "devices/virtio-gpio.h"
 #include "vmm/boot.h"
 #include "vmm/config.h"
 #include "vmm/log.h"
@@ -31,6 +32,16 @@ static int add_passthrough_devices(struct vm *vm, const struct vm_config *cfg)
 
 	for (i = 0; !ret && i < cfg->nr_passthrough; i++)
 		ret = vm_add_device(vm, &vfio_platform_ops, &cfg->passthrough[i]);
+	return ret;
+}
+
+static int add_gpio_devices(struct vm *vm, const struct vm_config *cfg)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < cfg->nr_gpio; i++)
+		ret = vm_add_device(vm, &virtio_gpio_ops, &cfg->gpio[i]);
 	return ret;
 }
 
@@ -94,6 +105,8 @@ int main(int argc, char **argv)
 		ret = vm_add_device(&vm, &pvpanic_ops, NULL);
 	if (!ret)
 		ret = add_passthrough_devices(&vm, &cfg);
+	if (!ret)
+		ret = add_gpio_devices(&vm, &cfg);
 	if (!ret)
 		ret = boot_write_dtb(&vm, &boot);
 	if (!ret)

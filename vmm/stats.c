@@ -124,6 +124,22 @@ uint64_t stats_mmio_exits(const struct vm *vm, const char *name)
 	return n;
 }
 
+void stats_json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
 static void write_devices(struct vm *vm, FILE *f)
 {
 	unsigned int i;

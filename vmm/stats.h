@@ -10,6 +10,7 @@
 #define LKVM_VMM_STATS_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef LKVM_NO_COUNTERS
 #define STAT_ADD(counter, n)		((void)0)
@@ -36,6 +37,9 @@ void stats_end(struct vm *vm);
  * run and before teardown. Returns 0 or -errno (reported).
  */
 int stats_write(struct vm *vm, const char *path, int status);
+
+/* Write @s as a JSON string, quoted and escaped. */
+void stats_json_string(FILE *f, const char *s);
 
 /* Trapped guest accesses to the MMIO ranges registered as @name. */
 uint64_t stats_mmio_exits(const struct vm *vm, const char *name);

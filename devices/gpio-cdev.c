@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host GPIO lines through the character device's v2 uAPI; see the header.
+ *
+ * Why the kernel's uAPI and not libgpiod: Debian 12's libgpiod is 1.6,
+ * built on the v1 uAPI, which the kernel keeps only for compatibility
+ * (GPIO_CDEV_V1) and which cannot change a held line's direction or edge
+ * detection without releasing it. What is needed here is five ioctls.
+ */
+#include "devices/gpio-cdev.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "vmm/log.h"
+
+#define DIRECTION_FLAGS	(GPIO_V2_LINE_FLAG_INPUT | GPIO_V2_LINE_FLAG_OUTPUT)
+#define DRIVE_FLAGS	(GPIO_V2_LINE_FLAG_OPEN_DRAIN | GPIO_V2_LINE_FLAG_OPEN_SOURCE)
+#define BIAS_FLAGS	(GPIO_V2_LINE_FLAG_BIAS_PULL_UP | GPIO_V2_LINE_FLAG_BIAS_PULL_DOWN | \
+			 GPIO_V2_LINE_FLAG_BIAS_DISABLED)
+
+/* --- finding the controller ------------------------------------------ */
+
+/*
+ * The device a gpiochip belongs to (9030000.pl061), from the sysfs link
+ * /sys/bus/gpio/devices/gpiochipN -> .../9030000.pl061/gpiochipN.
+ */
+static void chip_device_name(const char *chip, char *out, size_t size)
+{
+	char link[256], target[512];
+	ssize_t n;
+
+	out[0] = '\0';
+	snprintf(link, sizeof(link), "/sys/bus/gpio/devices/%s", chip);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return;
+	target[n] = '\0';
+	snprintf(out, size, "%s", basename(dirname(target)));
+}
+
+static int chip_info(int fd, struct gpiochip_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return ioctl(fd, GPIO_GET_CHIPINFO_IOCTL, info) ? -errno : 0;
+}
+
+/* Append "gpiochipN (label)" to the list of controllers for a message. */
+static void list_add(char *list, size_t size, const char *chip, const char *label)
+{
+	size_t len = strlen(list);
+
+	snprintf(list + len, size - len, "%s%s (%s)", len ? ", " : "", chip, label);
+}
+
+/* Whether the entry @chip of @dev_dir is the controller called @want. */
+static bool chip_is(const char *dev_dir, const char *chip, const char *want,
+		    char *list, size_t list_size)
+{
+	struct gpiochip_info info;
+	char path[320], device[128];
+	bool match;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dev_dir, chip);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	match = !chip_info(fd, &info) && !strcmp(info.label, want);
+	close(fd);
+	chip_device_name(chip, device, sizeof(device));
+	match = match || (device[0] && !strcmp(device, want));
+	list_add(list, list_size, chip, device[0] ? device : info.label);
+	return match;
+}
+
+/*
+ * Where the controller @want is: a path, a gpiochipN under @dev_dir, or
+ * the gpiochip whose label or device is @want. -ENOENT with what the host
+ * has in @list.
+ */
+static int find_chip(const char *dev_dir, const char *want, char *path,
+		     size_t size, char *list, size_t list_size)
+{
+	struct dirent *de;
+	unsigned int n;
+	char end;
+	DIR *d;
+
+	if (want[0] == '/')
+		return snprintf(path, size, "%s", want) < (int)size ? 0 : -ENAMETOOLONG;
+	if (sscanf(want, "gpiochip%u%c", &n, &end) == 1)
+		return snprintf(path, size, "%s/%s", dev_dir, want) < (int)size ?
+		       0 : -ENAMETOOLONG;
+	d = opendir(dev_dir);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "gpiochip", 8))
+			continue;
+		if (chip_is(dev_dir, de->d_name, want, list, list_size) &&
+		    snprintf(path, size, "%s/%s", dev_dir, de->d_name) < (int)size) {
+			closedir(d);
+			return 0;
+		}
+	}
+	closedir(d);
+	return -ENOENT;
+}
+
+/* What the host has, for a message: "gpiochip0 (9030000.pl061), ...". */
+static void list_chips(const char *dev_dir, char *list, size_t size)
+{
+	char path[sizeof(((struct gpio_cdev *)0)->path)];
+
+	list[0] = '\0';
+	/* A name no controller has: every one is looked at, and listed. */
+	find_chip(dev_dir, "\n", path, sizeof(path), list, size);
+	if (!list[0])
+		snprintf(list, size, "none (is the controller's driver loaded?)");
+}
+
+static int no_such_chip(const struct gpio_cfg *cfg, const char *dev_dir)
+{
+	char list[512];
+
+	list_chips(dev_dir, list, sizeof(list));
+	pr_err("--gpio %s: no such GPIO controller; this host has %s", cfg->chip, list);
+	return -ENOENT;
+}
+
+static int open_chip(struct gpio_cdev *gc, const struct gpio_cfg *cfg,
+		     const char *dev_dir)
+{
+	struct gpiochip_info info;
+	char list[512] = "";
+	int fd, ret;
+
+	ret = find_chip(dev_dir, cfg->chip, gc->path, sizeof(gc->path), list, sizeof(list));
+	if (ret == -ENOENT)
+		return no_such_chip(cfg, dev_dir);
+	if (ret) {
+		pr_err("--gpio %s: looking in %s: %s", cfg->chip, dev_dir, strerror(-ret));
+		return ret;
+	}
+	fd = open(gc->path, O_RDWR | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return no_such_chip(cfg, dev_dir);
+	if (fd < 0) {
+		ret = -errno;
+		pr_err("--gpio %s: opening %s: %s; run as root, or give this user the device",
+		       cfg->chip, gc->path, strerror(-ret));
+		return ret;
+	}
+	ret = chip_info(fd, &info);
+	if (ret) {
+		pr_err("--gpio %s: %s is not a GPIO controller (%s)", cfg->chip, gc->path,
+		       strerror(-ret));
+		close(fd);
+		return ret;
+	}
+	snprintf(gc->label, sizeof(gc->label), "%s", info.label);
+	gc->chip_lines = info.lines;
+	return fd;
+}
+
+/* --- the lines ------------------------------------------------------- */
+
+static int line_info(int chip_fd, unsigned int offset, struct gpio_v2_line_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->offset = offset;
+	return ioctl(chip_fd, GPIO_V2_GET_LINEINFO_IOCTL, info) ? -errno : 0;
+}
+
+/* The offset of the line the host calls @name. */
+static int find_line(struct gpio_cdev *gc, int chip_fd, const struct gpio_cfg *cfg,
+		     const char *name, unsigned int *offset)
+{
+	struct gpio_v2_line_info info;
+	unsigned int i;
+
+	for (i = 0; i < gc->chip_lines; i++) {
+		if (!line_info(chip_fd, i, &info) && !strcmp(info.name, name)) {
+			*offset = i;
+			return 0;
+		}
+	}
+	pr_err("--gpio %s: %s has no line named '%s'; give its offset, or see the names with gpioinfo",
+	       cfg->chip, gc->path, name);
+	return -ENOENT;
+}
+
+/* Line @offset is free, in range and not already ours. */
+static int check_line(struct gpio_cdev *gc, const struct gpio_cfg *cfg,
+		      unsigned int offset, const struct gpio_v2_line_info *info)
+{
+	unsigned int i;
+
+	for (i = 0; i < gc->nr_lines; i++) {
+		if (gc->lines[i].offset == offset) {
+			pr_err("--gpio %s: line %u%s%s%s is given twice; name each line once",
+			       cfg->chip, offset, info->name[0] ? " (" : "", info->name,
+			       info->name[0] ? ")" : "");
+			return -EINVAL;
+		}
+	}
+	if (info->flags & GPIO_V2_LINE_FLAG_USED) {
+		pr_err("--gpio %s: line %u%s%s%s is in use on the host%s%s%s; free it there or share another line",
+		       cfg->chip, offset, info->name[0] ? " (" : "", info->name,
+		       info->name[0] ? ")" : "", info->consumer[0] ? " by '" : "",
+		       info->consumer, info->consumer[0] ? "'" : "");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static int get_values(int fd, uint8_t *value)
+{
+	struct gpio_v2_line_values v = { .mask = 1 };
+
+	if (ioctl(fd, GPIO_V2_LINE_GET_VALUES_IOCTL, &v))
+		return -errno;
+	*value = v.bits & 1;
+	return 0;
+}
+
+/*
+ * Request line @offset with its direction as it is (no direction flag),
+ * so taking it changes nothing on the pin, and record how it was.
+ */
+static int request_line(struct gpio_cdev *gc, int chip_fd, const struct gpio_cfg *cfg,
+			unsigned int offset)
+{
+	struct gpio_cdev_line *l = &gc->lines[gc->nr_lines];
+	struct gpio_v2_line_request req;
+	struct gpio_v2_line_info info;
+	int ret;
+
+	if (offset >= gc->chip_lines) {
+		pr_err("--gpio %s: line %u is out of range; %s has %u lines (0-%u)",
+		       cfg->chip, offset, gc->path, gc->chip_lines, gc->chip_lines - 1);
+		return -ERANGE;
+	}
+	ret = line_info(chip_fd, offset, &info);
+	if (!ret)
+		ret = check_line(gc, cfg, offset, &info);
+	if (ret)
+		return ret;
+
+	memset(&req, 0, sizeof(req));
+	req.offsets[0] = offset;
+	req.num_lines = 1;
+	snprintf(req.consumer, sizeof(req.consumer), "%s", GPIO_CDEV_CONSUMER);
+	if (ioctl(chip_fd, GPIO_V2_GET_LINE_IOCTL, &req)) {
+		ret = -errno;
+		pr_err("--gpio %s: requesting line %u: %s%s", cfg->chip, offset, strerror(-ret),
+		       ret == -EBUSY ? "; something on the host took it just now" : "");
+		return ret;
+	}
+	l->fd = req.fd;
+	l->offset = offset;
+	snprintf(l->name, sizeof(l->name), "%s", info.name);
+	l->host_flags = info.flags & (DIRECTION_FLAGS | DRIVE_FLAGS | BIAS_FLAGS);
+	gc->nr_lines++;
+	ret = get_values(l->fd, &l->host_value);
+	if (ret)
+		pr_err("--gpio %s: reading line %u: %s", cfg->chip, offset, strerror(-ret));
+	return ret;
+}
+
+int gpio_cdev_open(struct gpio_cdev *gc, const struct gpio_cfg *cfg,
+		   const char *dev_dir)
+{
+	unsigned int i, offset;
+	int chip_fd, ret = 0;
+
+	memset(gc, 0, sizeof(*gc));
+	chip_fd = open_chip(gc, cfg, dev_dir);
+	if (chip_fd < 0)
+		return chip_fd;
+	for (i = 0; !ret && i < cfg->nr_lines; i++) {
+		const struct gpio_line_cfg *lc = &cfg->lines[i];
+
+		offset = lc->offset;
+		if (lc->host_name[0])
+			ret = find_line(gc, chip_fd, cfg, lc->host_name, &offset);
+		if (!ret)
+			ret = request_line(gc, chip_fd, cfg, offset);
+	}
+	close(chip_fd);
+	if (ret)
+		gpio_cdev_close(gc);
+	return ret;
+}
+
+static int set_config(int fd, uint64_t flags, uint8_t value)
+{
+	struct gpio_v2_line_config c;
+
+	memset(&c, 0, sizeof(c));
+	c.flags = flags;
+	if (flags & GPIO_V2_LINE_FLAG_OUTPUT) {
+		c.num_attrs = 1;
+		c.attrs[0].mask = 1;
+		c.attrs[0].attr.id = GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES;
+		c.attrs[0].attr.values = value & 1;
+	}
+	return ioctl(fd, GPIO_V2_LINE_SET_CONFIG_IOCTL, &c) ? -errno : 0;
+}
+
+int gpio_cdev_restore(struct gpio_cdev *gc, unsigned int i)
+{
+	const struct gpio_cdev_line *l = &gc->lines[i];
+
+	if (i >= gc->nr_lines || l->fd < 0)
+		return -EBADF;
+	/* Neither direction on record: the request left it as it was. */
+	if (!(l->host_flags & DIRECTION_FLAGS))
+		return 0;
+	return set_config(l->fd, l->host_flags, l->host_value);
+}
+
+void gpio_cdev_close(struct gpio_cdev *gc)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < gc->nr_lines; i++) {
+		struct gpio_cdev_line *l = &gc->lines[i];
+
+		if (l->fd < 0)
+			continue;
+		ret = gpio_cdev_restore(gc, i);
+		if (ret)
+			pr_warn("gpio %s: line %u: putting it back as it was: %s",
+				gc->path, l->offset, strerror(-ret));
+		close(l->fd);
+		l->fd = -1;
+	}
+	gc->nr_lines = 0;
+}
+
+int gpio_cdev_get(struct gpio_cdev *gc, unsigned int i, uint8_t *value)
+{
+	if (i >= gc->nr_lines)
+		return -EINVAL;
+	return get_values(gc->lines[i].fd, value);
+}
+
+int gpio_cdev_set(struct gpio_cdev *gc, unsigned int i, uint8_t value)
+{
+	struct gpio_v2_line_values v = { .mask = 1, .bits = value & 1 };
+
+	if (i >= gc->nr_lines)
+		return -EINVAL;
+	return ioctl(gc->lines[i].fd, GPIO_V2_LINE_SET_VALUES_IOCTL, &v) ? -errno : 0;
+}
+
+int gpio_cdev_configure(struct gpio_cdev *gc, unsigned int i, bool output,
+			uint8_t value, unsigned int edges)
+{
+	uint64_t kept, flags;
+
+	if (i >= gc->nr_lines)
+		return -EINVAL;
+	/* The pin's electrics stay as the host set them up. */
+	kept = gc->lines[i].host_flags;
+	if (output) {
+		flags = GPIO_V2_LINE_FLAG_OUTPUT | (kept & (DRIVE_FLAGS | BIAS_FLAGS));
+	} else {
+		flags = GPIO_V2_LINE_FLAG_INPUT | (kept & BIAS_FLAGS);
+		if (edges & GPIO_CDEV_EDGE_RISING)
+			flags |= GPIO_V2_LINE_FLAG_EDGE_RISING;
+		if (edges & GPIO_CDEV_EDGE_FALLING)
+			flags |= GPIO_V2_LINE_FLAG_EDGE_FALLING;
+	}
+	return set_config(gc->lines[i].fd, flags, value);
+}
+
+bool gpio_cdev_was_output(const struct gpio_cdev *gc, unsigned int i)
+{
+	return i < gc->nr_lines && (gc->lines[i].host_flags & GPIO_V2_LINE_FLAG_OUTPUT);
+}

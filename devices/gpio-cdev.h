@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Lines of a host GPIO controller that the host keeps, through its
+ * character device (/dev/gpiochipN) and the v2 uAPI of linux/gpio.h.
+ * Only the lines asked for are requested, each on its own, with consumer
+ * "lkvm-rcar" and its direction left as it is; what each was (direction,
+ * drive, bias, value) is recorded, and it is put back so before it is
+ * released. Every other line of the controller stays with the host.
+ */
+#ifndef LKVM_DEVICES_GPIO_CDEV_H
+#define LKVM_DEVICES_GPIO_CDEV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/gpio.h>
+
+#include "vmm/config.h"
+
+#define GPIO_CDEV_CONSUMER	"lkvm-rcar"
+
+struct gpio_cdev_line {
+	unsigned int offset;
+	char name[GPIO_MAX_NAME_SIZE];	/* the host's name for it, or "" */
+	int fd;				/* its line request, -1 if not held */
+	uint64_t host_flags;		/* direction, drive and bias it had */
+	uint8_t host_value;		/* ... and its value then */
+};
+
+struct gpio_cdev {
+	char path[128];			/* /dev/gpiochipN */
+	char label[GPIO_MAX_NAME_SIZE];
+	unsigned int chip_lines;	/* lines the controller has */
+	unsigned int nr_lines;		/* lines we hold, in --gpio order */
+	struct gpio_cdev_line lines[CONFIG_MAX_GPIO_LINES];
+};
+
+/*
+ * Find the controller @cfg names under @dev_dir ("/dev"), resolve its
+ * lines and request them. Returns 0, or -errno after one line naming
+ * what is wrong; then no line is left requested.
+ */
+int gpio_cdev_open(struct gpio_cdev *gc, const struct gpio_cfg *cfg,
+		   const char *dev_dir);
+/* Put every line back as the host had it and release it. Safe twice. */
+void gpio_cdev_close(struct gpio_cdev *gc);
+
+/* Line @i (in --gpio order): its value, as the guest would see it. */
+int gpio_cdev_get(struct gpio_cdev *gc, unsigned int i, uint8_t *value);
+int gpio_cdev_set(struct gpio_cdev *gc, unsigned int i, uint8_t value);
+#define GPIO_CDEV_EDGE_RISING	1u
+#define GPIO_CDEV_EDGE_FALLING	2u
+
+/* Make it an output at @value, or an input reporting @edges (GPIO_CDEV_EDGE_*). */
+int gpio_cdev_configure(struct gpio_cdev *gc, unsigned int i, bool output,
+			uint8_t value, unsigned int edges);
+/* Back to how the host had it, still held. */
+int gpio_cdev_restore(struct gpio_cdev *gc, unsigned int i);
+/* Whether the host had it as an output. */
+bool gpio_cdev_was_output(const struct gpio_cdev *gc, unsigned int i);
+
+#endif
