@@ -162,8 +162,10 @@ build/bench/poweroff.Image: tests/bench/poweroff.S
 
 # What the emulated host's image carries besides the VMM: vmmtime; ptyrun,
 # which runs the VMM at a pseudo-terminal for the system tests; runas,
-# which runs it as an ordinary user.
-RIG_TOOLS	:= build/bench/vmmtime build/tools/ptyrun build/tools/runas
+# which runs it as an ordinary user; gpiotool, which looks at and drives
+# the host's GPIO lines.
+RIG_TOOLS	:= build/bench/vmmtime build/tools/ptyrun build/tools/runas \
+		   build/tools/gpiotool
 
 build/tools/%: tests/system/%.c
 	@mkdir -p $(dir $@)

@@ -1,21 +1,39 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# In the guest: drive the passed-through PL061 with the stock kernel
-# driver through the GPIO sysfs interface. Outputs 0 and 1 blink (the
-# outer QEMU traces every level change); line 3, the board's power button,
-# becomes an input with rising-edge interrupts, and the guest counts the
-# presses the outer harness makes. lkvm.presses= says how many to expect.
-presses=$(sed -n 's/.*lkvm\.presses=\([0-9]*\).*/\1/p' /proc/cmdline)
-# lkvm.demo=1: slow enough to watch, and say each press as it arrives.
-demo=$(sed -n 's/.*lkvm\.demo=\([0-9]*\).*/\1/p' /proc/cmdline)
+# In the guest: drive a GPIO controller with its stock kernel driver
+# through the GPIO sysfs interface: the passed-through PL061, or the
+# virtio-gpio device over lines the host shares. Outputs 0 and 1 blink
+# (the outer QEMU traces every level change); the board's power button
+# line becomes an input with edge interrupts, and the guest counts the
+# presses the outer harness makes. From the kernel command line:
+#   lkvm.presses=N        how many presses to expect
+#   lkvm.gpiodrv=DRIVER   the controller whose driver this is (default:
+#                         the first controller)
+#   lkvm.button=N         the button's line (default 3, the PL061's)
+#   lkvm.edge=EDGE        rising (default), falling or both
+#   lkvm.names=A,B,...    the names the host gave lines 0, 1, ...: sysfs
+#                         exports a named line under its name
+#   lkvm.demo=1           slow enough to watch, each press said
+param() { sed -n "s/.*lkvm\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+presses=$(param presses)
+demo=$(param demo)
+drv=$(param gpiodrv)
+button=$(param button)
+button=${button:-3}
+edge=$(param edge)
+edge=${edge:-rising}
+names=$(param names)
 pause() { [ "$demo" = 1 ] && sleep 0.6; }
 
 # The controller probes late (AMBA probing waits for its clock).
 chip=
 for i in $(seq 600); do
 	for c in /sys/class/gpio/gpiochip*; do
-		[ -e "$c/base" ] && chip=$c && break
+		[ -e "$c/base" ] || continue
+		[ -z "$drv" ] || [ "$(basename "$(readlink "$c/device/driver")")" = "$drv" ] ||
+			continue
+		chip=$c && break
 	done
 	[ -n "$chip" ] && break
 	sleep 0.1
@@ -29,8 +47,10 @@ echo "guest: gpio: $(basename "$(readlink "$chip/device/driver")") drives $(cat 
 
 line() {
 	g=$((base + $1))
-	[ -d /sys/class/gpio/gpio$g ] || echo $g > /sys/class/gpio/export
-	echo /sys/class/gpio/gpio$g
+	name=$(echo "$names" | awk -F, -v i=$(($1 + 1)) '{ print $i }')
+	d=/sys/class/gpio/${name:-gpio$g}
+	[ -d "$d" ] || echo $g > /sys/class/gpio/export
+	echo "$d"
 }
 
 o0=$(line 0)
@@ -46,9 +66,12 @@ done
 echo 1 > "$o0/value"
 echo "guest: gpio: blinked outputs 0 and 1"
 
-b=$(line 3)
+b=$(line "$button")
 echo in > "$b/direction"
-echo rising > "$b/edge"
+echo "$edge" > "$b/edge"
+per_press=1
+[ "$edge" = both ] && per_press=2
+want=$((${presses:-0} * per_press))
 # The sysfs edge interrupt is requested under the name "gpiolib".
 irq_line() { grep gpiolib /proc/interrupts | head -1; }
 count() { irq_line | awk '{ n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; print n }'; }
@@ -60,9 +83,9 @@ for i in $(seq 600); do
 	# The outer harness presses again only once it has read this.
 	while [ "$seen" -lt "$now" ]; do
 		seen=$((seen + 1))
-		echo "guest: gpio: button interrupt $seen arrived (line 3, rising edge)"
+		echo "guest: gpio: button interrupt $seen arrived (line $button, $edge edge)"
 	done
-	[ "$now" -ge "${presses:-0}" ] && break
+	[ "$now" -ge "$want" ] && break
 	sleep 0.1
 done
 sleep 1

@@ -17,14 +17,18 @@
 # smaller than a page), and the R-Car reset module runs on it: the
 # sub-page, trapped case of the real board, end to end.
 #
-# amba: QEMU's own tree, the PL061 and PL031 on the AMBA bus.
+# amba: QEMU's own tree, the PL061 and PL031 on the AMBA bus, without
+# the gpio-keys node (the PL061 is passed through whole).
+#
+# keys: QEMU's own tree as it is: the host keeps the PL061 and its
+# gpio-keys driver holds line 3, the power button (--gpio shares lines).
 #
 # On a cell with the SMMU, each of those devices gets its own stream ID
 # on QEMU's SMMUv3 (the driver refuses two devices on one), so each is
 # alone in an IOMMU group, as a device behind the R-Car IPMMU is.
 # RIG_NO_IOMMU=NODE leaves one of them out (make bench compares the two).
 #
-# Usage: dtb.sh CELL OUT.dtb [platform|amba]
+# Usage: dtb.sh CELL OUT.dtb [platform|amba|keys]
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -41,13 +45,19 @@ qemu-system-aarch64 -M "$(cell_machine | sed -n 1p),dumpdtb=$tmp/virt.dtb" \
 	>/dev/null 2>&1
 dtc -q -I dtb -O dts -o "$tmp/virt.dts" "$tmp/virt.dtb"
 
-if [ "$bus" = platform ]; then
-	# gpio-keys is the only node with a "poweroff" child; drop the whole node.
+# drop_keys: the tree without its gpio-keys node, the only one with a
+# "poweroff" child.
+drop_keys() {
 	awk '
 		/^\tgpio-keys \{/ { skip = 1 }
 		skip && /^\t\};/ { skip = 0; next }
 		!skip
-	' "$tmp/virt.dts" |
+	' "$tmp/virt.dts"
+}
+
+case "$bus" in
+platform)
+	drop_keys |
 		sed -e 's/compatible = "arm,pl061\\0arm,primecell";/compatible = "arm,pl061";/' \
 		    -e 's/compatible = "arm,pl031\\0arm,primecell";/compatible = "arm,pl031";/' \
 		> "$tmp/board.dts"
@@ -67,10 +77,17 @@ NODE
 	for dev in pl061 pl031; do
 		grep -q "compatible = \"arm,$dev\";" "$tmp/board.dts" ||
 			{ echo "error: dtb.sh: no $dev node in QEMU's DTB" >&2; exit 1; }
-	done
-else
-	cp "$tmp/virt.dts" "$tmp/board.dts"
-fi
+	done ;;
+amba)
+	drop_keys >"$tmp/board.dts" ;;
+keys)
+	grep -q '^	gpio-keys {' "$tmp/virt.dts" ||
+		{ echo "error: dtb.sh: no gpio-keys node in QEMU's DTB" >&2; exit 1; }
+	cp "$tmp/virt.dts" "$tmp/board.dts" ;;
+*)
+	echo "error: dtb.sh: unknown layout '$bus'; use platform, amba or keys" >&2
+	exit 1 ;;
+esac
 
 if [ "$cell_iommu" = smmu ]; then
 	smmu=$(awk '/^\tsmmuv3@[0-9a-f]* \{/ { f = 1 }

@@ -7,7 +7,8 @@
 #   guest.cpio  busybox, guest/init and guest/gpio-test.sh: the guest's root
 #   host.cpio   busybox, tests/rig/host-init, ./lkvm-rcar, the kernel
 #               Image and guest.cpio under /guest, and tests/system/host/,
-#               vmmtime, ptyrun, runas and the demo under /rig: the emulated host's root
+#               vmmtime, ptyrun, runas, gpiotool and the demo under /rig: the
+#               emulated host's root
 #
 # With QEMU_ROOT (tests/rig/qemu-peer.sh), the images are make bench's
 # instead: bench-guest.cpio adds the guest's mmio-loop, bench-host.cpio
@@ -25,7 +26,7 @@ outdir=$2
 busybox="$CACHE/sysroot-arm64/bin/busybox"
 [ -x "$busybox" ] || die "initramfs: $busybox missing; run tests/rig/deps.sh"
 [ -x "$top/lkvm-rcar" ] || die "initramfs: ./lkvm-rcar missing; run make"
-for tool in build/bench/vmmtime build/tools/ptyrun build/tools/runas; do
+for tool in build/bench/vmmtime build/tools/ptyrun build/tools/runas build/tools/gpiotool; do
 	[ -x "$top/$tool" ] || die "initramfs: $tool missing; run make $tool"
 done
 
@@ -63,7 +64,8 @@ cp "$top/lkvm-rcar" "$stage/host/bin/lkvm-rcar"
 cp "$image" "$stage/host/guest/Image"
 cp "$outdir/${prefix}guest.cpio" "$stage/host/guest/initrd.cpio"
 cp "$top"/tests/system/host/*.sh "$stage/host/rig/"
-cp "$top/build/bench/vmmtime" "$top/build/tools/ptyrun" "$top/build/tools/runas" "$stage/host/rig/"
+cp "$top/build/bench/vmmtime" "$top/build/tools/ptyrun" "$top/build/tools/runas" \
+	"$top/build/tools/gpiotool" "$stage/host/rig/"
 cp "$top/tests/rig/demo-host.sh" "$stage/host/rig/demo.sh"
 if [ -n "$qemu_root" ]; then
 	cp -a "$qemu_root/." "$stage/host/"

@@ -10,7 +10,9 @@
 # trace, N presses give N guest interrupts, the binding back, exit 0);
 # three run everything: VHE with GICv3 and with GICv2 without an IOMMU,
 # and what the Salvator-X runs, nVHE on a Cortex-A57 with GICv2 and the
-# SMMU. RIG_CELLS_ONLY="CELL..." limits the run to the cells named.
+# SMMU. The shared-lines tests (--gpio) run on GICv3 and on the
+# Salvator-X's GICv2. RIG_CELLS_ONLY="CELL..." limits the run to the cells named,
+# RIG_SUITES_ONLY="boot passthrough gpio" to the suites named.
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -111,21 +113,17 @@ check_blinks() {
 }
 
 # boot_passthrough CELL BUS [scenario]: the pass-through tests, with the
-# PL061 as a platform device (dtb.sh) or as the stock AMBA device; all of
+# PL061 as a platform device or as the AMBA device (dtb.sh); all of
 # them, or only the scenario.
 boot_passthrough() {
 	cell=$1 bus=$2 scope=${3:-all}
 	log="$results/passthrough-$bus-$cell.log"
 	trace="$results/passthrough-$bus-$cell.trace"
 	sock="$results/monitor-$bus-$cell.sock"
-	dtb=
+	dtb="$results/$bus-$cell.dtb"
 
 	cell_parse "$cell"
-	# QEMU's own tree has the PL061 on the AMBA bus and no stream IDs.
-	if [ "$bus" = platform ] || [ "$cell_iommu" = smmu ]; then
-		dtb="$results/$bus-$cell.dtb"
-		sh "$top/tests/rig/dtb.sh" "$cell" "$dtb" "$bus"
-	fi
+	sh "$top/tests/rig/dtb.sh" "$cell" "$dtb" "$bus"
 	echo "# booting the emulated host ($(cell_describe), PL061 on the $bus bus) for passthrough ($scope)"
 	rm -f "$sock" "$trace"
 	# Emptied before QEMU starts: the harness reads it at once, and an
@@ -142,6 +140,44 @@ boot_passthrough() {
 	check_blinks "$cell" "$bus" "$trace"
 	check_reset "$cell" "$bus" "$trace"
 	[ "$scope" = all ] && check_rtc "$cell" "$bus" "$log"
+}
+
+# boot_gpio CELL: the shared-lines tests (--gpio), on QEMU's own tree:
+# the host keeps the PL061, its gpio-keys holding line 3 until the test
+# lets it go.
+boot_gpio() {
+	cell=$1
+	log="$results/gpio-$cell.log"
+	trace="$results/gpio-$cell.trace"
+	sock="$results/monitor-gpio-$cell.sock"
+	dtb="$results/keys-$cell.dtb"
+
+	cell_parse "$cell"
+	sh "$top/tests/rig/dtb.sh" "$cell" "$dtb" keys
+	echo "# booting the emulated host ($(cell_describe), the host keeps the PL061) for gpio"
+	rm -f "$sock" "$trace"
+	: >"$log"
+	: >"$trace"
+	RIG_DTB=$dtb RIG_MONITOR=$sock RIG_TRACE=$trace \
+		sh "$top/tests/rig/qemu.sh" "$cell" "$image" "$results/host.cpio" \
+		gpio 900 >"$log" 2>&1 &
+	qpid=$!
+	press_when_ready "$log" "$sock" "$trace" "$qpid"
+	wait "$qpid"
+	# 6 bad inputs, gpio-keys let go, 3 runs of 7 and the host's own
+	# drive of line 2, the 3 cases of both ways at once.
+	report "$cell" gpio 32 "$log"
+	check_blinks "$cell" gpio "$trace"
+	# Run 1's part of the trace: from its "ready" to the VMM's end.
+	from=$(sed -n 1p "$trace.marks")
+	to=$(sed -n 1p "$trace.ends")
+	name="$cell gpio: QEMU's trace shows the host program driving line 2 while the guest ran"
+	if [ -n "$from" ] && [ -n "$to" ] &&
+	   sed -n "$((from + 1)),${to}p" "$trace" | grep -q "setting output 2 to 1"; then
+		pass "$name"
+	else
+		flunk "$name: no 'setting output 2 to 1' in lines $((${from:-0} + 1))-${to:-?} of $trace"
+	fi
 }
 
 # passthrough_cases CELL BUS SCOPE: how many cases passthrough.sh reports.
@@ -252,18 +288,26 @@ check_series() {
 
 # want CELL: whether RIG_CELLS_ONLY (default: every cell) names it.
 want() { case " $(echo ${RIG_CELLS_ONLY:-$RIG_CELLS}) " in *" $1 "*) return 0 ;; esac; return 1; }
+# suite NAME: whether RIG_SUITES_ONLY (default: all of boot, passthrough,
+# gpio) names it.
+suite() { case " ${RIG_SUITES_ONLY:-boot passthrough gpio} " in *" $1 "*) return 0 ;; esac; return 1; }
 
 check_series
 for cell in vhe-gicv3-noiommu vhe-gicv2-noiommu nvhe-gicv2-smmu; do
 	want "$cell" || continue
-	boot_host "$cell" boot 43
-	check_dtb "$cell"
-	check_stats_json "$cell"
-	boot_passthrough "$cell" platform
-	boot_passthrough "$cell" amba
+	if suite boot; then
+		boot_host "$cell" boot 43
+		check_dtb "$cell"
+		check_stats_json "$cell"
+	fi
+	if suite passthrough; then
+		boot_passthrough "$cell" platform
+		boot_passthrough "$cell" amba
+	fi
+	[ "$cell" != vhe-gicv2-noiommu ] && suite gpio && boot_gpio "$cell"
 done
 for cell in vhe-gicv3-smmu vhe-gicv2-smmu nvhe-gicv3-noiommu nvhe-gicv3-smmu nvhe-gicv2-noiommu; do
-	want "$cell" || continue
+	want "$cell" && suite passthrough || continue
 	boot_passthrough "$cell" platform scenario
 done
 

@@ -1,0 +1,218 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared-lines system tests (--gpio), inside the emulated host: the host
+# keeps the PL061 with its own driver (QEMU's own tree, gpio-keys holding
+# line 3) and shares lines 0, 1 and 3 with the guest through virtio-gpio.
+# The guest (guest/gpio-test.sh) blinks 0 and 1 and counts button
+# presses on 3, which the outer harness makes through QEMU's monitor; it
+# also checks QEMU's trace for the blinks and for the host's own drive of
+# line 2. Here: the bad input, what the host sees of its lines while the
+# guest runs and after, and --stats.
+set -u
+
+vmm=/bin/lkvm-rcar
+gic=${RIG_GIC:-auto}
+cell=${RIG_CELL:-}
+ctl=9030000.pl061
+chip=/dev/gpiochip0
+presses=3
+out=/tmp/out
+err=/tmp/err
+
+ok() { echo "ok - $cell gpio $1"; }
+fail() {
+	echo "not ok - $cell gpio $1: $2"
+	echo "--- guest output:"; sed 's/^/| /' "$out" | tail -25
+	echo "--- VMM stderr:"; sed 's/^/| /' "$err" | tail -8
+}
+
+# The host's view of its lines: "line N: used|free consumer 'C' DIR name 'N'".
+lines() { /rig/gpiotool info "$chip"; }
+held_by_vmm() { lines | grep -c "consumer 'lkvm-rcar'"; }
+amba_driver() { basename "$(readlink "/sys/bus/amba/devices/$1/driver" 2>/dev/null)" 2>/dev/null; }
+
+echo "rig: $chip is $(basename "$(readlink /sys/bus/gpio/devices/gpiochip0)")'s, its lines:"
+lines | sed 's/^/rig: /'
+before=$(lines)
+
+# --- bad input: one line, the documented status, no line left held ----
+
+# bad NAME STATUS PATTERN GPIO_ARG
+bad() {
+	: >"$out"
+	"$vmm" run -k /guest/Image -i /guest/initrd.cpio --gpio "$4" </dev/null >"$out" 2>"$err"
+	status=$?
+	if [ "$status" -ne "$2" ]; then
+		fail "$1" "exit status $status, expected $2"
+	elif [ "$(wc -l <"$err")" -ne 1 ] || ! grep -q -e "$3" "$err"; then
+		fail "$1" "stderr is not one line with '$3'"
+	elif [ "$(lines)" != "$before" ]; then
+		fail "$1" "the host's lines changed: $(lines | grep -v free | tr '\n' ' ')"
+	else
+		ok "$1 ($(cat "$err"))"
+	fi
+}
+
+bad "no such controller: one line, status 1" 1 "no such GPIO controller; this host has gpiochip0 ($ctl)" nochip:0
+bad "no such gpiochipN: one line, status 1" 1 "no such GPIO controller" gpiochip7:0
+bad "a line out of range: one line, status 1" 1 "line 9 is out of range; /dev/gpiochip0 has 8 lines" "$ctl:0,9"
+bad "a line the host's gpio-keys holds: one line, status 1" 1 "line 3 is in use on the host by '" "$ctl:0,1,3"
+bad "a line name the controller does not have: one line, status 1" 1 "has no line named 'SW20'" "$ctl:0,SW20"
+bad "the same line twice: one line, status 2 (a command-line error)" 2 "line 1 is given twice" "$ctl:1,0,1"
+
+# The host gives the power button up: gpio-keys lets line 3 go.
+echo gpio-keys >/sys/bus/platform/drivers/gpio-keys/unbind
+if lines | grep -q "^line 3: free"; then
+	ok "gpio-keys unbound: line 3 is free for sharing"
+else
+	fail "gpio-keys unbound: line 3 is free for sharing" "$(lines | grep '^line 3')"
+fi
+before=$(lines)
+
+# --- the guest drives and counts ---------------------------------------
+
+# start_guest GPIO_ARG PARAMS [MORE VMM ARGS]: a guest in the background;
+# its gpio lines go to the console live (the outer harness reacts to
+# "ready for N presses"). Its pid is $guest.
+start_guest() {
+	arg=$1 params=$2
+	shift 2
+	: >"$out"
+	rm -f /tmp/status
+	{ "$vmm" run -k /guest/Image -i /guest/initrd.cpio --irqchip "$gic" \
+		--gpio "$arg" "$@" --timeout 300 --stats=/tmp/stats.json \
+		-p "lkvm.test=gpio lkvm.presses=$presses lkvm.gpiodrv=gpio_virtio $params" \
+		</dev/null 2>"$err"
+	  echo $? >/tmp/status; } | tee "$out" | grep '^guest: gpio:' &
+	guest=$!
+}
+
+wait_ready() {
+	for i in $(seq 3000); do
+		grep -q "^guest: gpio: ready for" "$out" 2>/dev/null && return 0
+		[ -e /tmp/status ] && return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# gpio_stat KEY: a figure of the virtio-gpio device in --stats.
+gpio_stat() {
+	tr -d '\n' </tmp/stats.json | grep -o '"type": "virtio-gpio"[^}]*}[^}]*}' |
+		grep -o "\"$1\": [^,} ]*" | head -1 | sed 's/.*: //'
+}
+
+# run NAME EDGE INTERRUPTS_PER_PRESS [GUEST NAMES]: one guest, lines 0, 1
+# and 3 shared; the button is the guest's line 2.
+run() {
+	name=$1 edge=$2 per=$3 names=${4:-}
+	opt=
+	params="lkvm.button=2 lkvm.edge=$edge"
+	if [ -n "$names" ]; then
+		opt=",names=$(echo "$names" | tr , ';')"
+		params="$params lkvm.names=$names"
+	fi
+	start_guest "$ctl:0,1,3$opt" "$params"
+	if ! wait_ready; then
+		wait "$guest"
+		fail "$name: the guest gets ready for presses" "it did not"
+		return
+	fi
+	held=$(lines)
+	used=$(echo "$held" | grep -c "used consumer 'lkvm-rcar'")
+	free=$(echo "$held" | grep -c ": free")
+	if [ "$used" = 3 ] && [ "$free" = 5 ] &&
+	   echo "$held" | grep -q "^line 3: used consumer 'lkvm-rcar'"; then
+		ok "$name: while the guest runs, the host sees lines 0, 1, 3 used by lkvm-rcar and five free"
+	else
+		fail "$name: the host sees lines 0, 1, 3 used by lkvm-rcar and five free" \
+			"$(echo "$held" | tr '\n' ' ')"
+	fi
+	if [ -n "$names" ]; then
+		# The outer harness finds "setting output 2 to 1" in QEMU's
+		# trace between this run's "ready" and its end.
+		if /rig/gpiotool set "$chip" 2 1 >/dev/null; then
+			ok "$name: a host program drives line 2 while the guest has 0, 1 and 3"
+		else
+			fail "$name: a host program drives line 2 while the guest runs" "gpiotool failed"
+		fi
+	fi
+	wait "$guest"
+	status=$(cat /tmp/status)
+	echo "rig: device released"
+	if [ "$status" -eq 0 ]; then
+		ok "$name: guest runs and powers off"
+	else
+		fail "$name: guest runs and powers off" "exit status $status"
+	fi
+	if grep -q "guest: gpio: gpio_virtio drives .* (3 lines" "$out"; then
+		ok "$name: the guest's virtio-gpio driver sees a controller of 3 lines${names:+ named $names}"
+	else
+		fail "$name: the guest's virtio-gpio driver sees 3 lines" "no probe"
+	fi
+	if grep -q "guest: gpio: blinked outputs" "$out"; then
+		ok "$name: the guest drives its outputs"
+	else
+		fail "$name: the guest drives its outputs" "no blink"
+	fi
+	want=$((presses * per))
+	got=$(tr -d '\r' <"$out" | sed -n 's/^guest: gpio: \([0-9]*\) button interrupts$/\1/p')
+	if [ "$got" = "$want" ]; then
+		ok "$name: $presses presses give exactly $want guest interrupts ($edge edges)"
+	else
+		fail "$name: $presses presses give exactly $want guest interrupts ($edge edges)" "got '${got}'"
+	fi
+	irqs=$(gpio_stat line_irqs)
+	rejected=$(gpio_stat rejected)
+	lines_stat=$(tr -d '\n' </tmp/stats.json | grep -o '"lines": \[[0-9, ]*\]')
+	if [ "$irqs" = "$want" ] && [ "$rejected" = 0 ] && [ "$lines_stat" = '"lines": [0, 1, 3]' ]; then
+		ok "$name: --stats: lines [0, 1, 3], $want line interrupts, no request rejected"
+	else
+		fail "$name: --stats: lines [0, 1, 3], $want line interrupts, none rejected" \
+			"it says $lines_stat, line_irqs '$irqs', rejected '$rejected'"
+	fi
+	after=$(lines)
+	# Line 2 is the host program's: it stays as that left it.
+	if [ "$(echo "$after" | grep -v '^line 2:')" = "$(echo "$before" | grep -v '^line 2:')" ]; then
+		ok "$name: afterwards every line is free again, as it was (direction too)"
+	else
+		fail "$name: afterwards every line is free again, as it was" \
+			"before: $(echo "$before" | tr '\n' ' ') after: $(echo "$after" | tr '\n' ' ')"
+	fi
+}
+
+run "rising, named" rising 1 led0,led1,button
+run "falling" falling 1
+run "both edges" both 2
+
+# --- both ways at once ---------------------------------------------------
+
+# The RTC passed through, the GPIO lines shared, on one command line.
+rtc=9010000.pl031
+rtc_driver=$(amba_driver $rtc)
+presses=1
+start_guest "$ctl:0,1,3" "lkvm.button=2 lkvm.edge=rising" --passthrough "$rtc"
+wait_ready || true
+wait "$guest"
+status=$(cat /tmp/status)
+echo "rig: device released"
+got=$(tr -d '\r' <"$out" | sed -n 's/^guest: gpio: \([0-9]*\) button interrupts$/\1/p')
+if [ "$status" -eq 0 ] && [ "$got" = 1 ]; then
+	ok "--passthrough $rtc with --gpio $ctl:0,1,3: the guest runs, 1 press gives 1 interrupt"
+else
+	fail "--passthrough and --gpio at once: the guest runs, 1 press gives 1 interrupt" \
+		"status $status, interrupts '$got'"
+fi
+if tr -d '\n' </tmp/stats.json | grep -q "\"type\": \"vfio-platform\"[^}]*\"$rtc\"" &&
+   grep -q '"type": "virtio-gpio"' /tmp/stats.json; then
+	ok "--passthrough and --gpio at once: --stats lists the passed-through RTC and the virtio-gpio device"
+else
+	fail "--passthrough and --gpio at once: --stats lists both devices" "see /tmp/stats.json"
+fi
+if [ "$(amba_driver $rtc)" = "$rtc_driver" ] && [ "$(held_by_vmm)" = 0 ]; then
+	ok "--passthrough and --gpio at once: the RTC is back with '$rtc_driver', no line held"
+else
+	fail "--passthrough and --gpio at once: the RTC back, no line held" \
+		"RTC bound to '$(amba_driver $rtc)', $(held_by_vmm) lines held"
+fi
