@@ -17,6 +17,8 @@
 #include "vmm/config.h"
 
 #define GPIO_CDEV_CONSUMER	"lkvm-rcar"
+/* The type byte of every GPIO ioctl number (linux/gpio.h). */
+#define GPIO_CDEV_IOCTL_TYPE	0xB4
 
 struct gpio_cdev_line {
 	unsigned int offset;

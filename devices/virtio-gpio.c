@@ -24,6 +24,7 @@
 #include "fdt/dt.h"
 #include "vmm/log.h"
 #include "vmm/loop.h"
+#include "vmm/sandbox.h"
 #include "vmm/stats.h"
 #include "vmm/vm.h"
 
@@ -382,6 +383,20 @@ static void start_messages(struct virtio_gpio *dev)
 		   values, dev->names, dev->names_size);
 }
 
+/* Once sandboxed, the GPIO ioctls stay open on the line requests alone. */
+static int allow_line_ioctls(struct virtio_gpio *dev)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < dev->host.nr_lines; i++)
+		ret = sandbox_allow_fd_ioctls(dev->host.lines[i].fd, GPIO_CDEV_IOCTL_TYPE);
+	if (ret)
+		pr_err("gpio %s: more lines than the sandbox can allow; share fewer lines (256 in all)",
+		       dev->cfg->chip);
+	return ret;
+}
+
 static int gpio_device_wire(struct vm *vm, struct virtio_gpio *dev)
 {
 	int ret;
@@ -434,6 +449,9 @@ static int gpio_device_init(struct vm *vm, struct device *device)
 	if (ret)
 		return ret;
 	dev->host_open = true;
+	ret = allow_line_ioctls(dev);
+	if (ret)
+		return ret;
 	start_messages(dev);
 
 	dev->base = vm_alloc_device_addr(vm);

@@ -7,9 +7,12 @@
  * guest writes into device registers, get the shortest list: KVM and
  * VFIO ioctls, the console's writes, the trapped device accesses. The
  * loop keeps opening files for the host binding's restore and --stats.
- * ioctl() stays open by number: KVM and VFIO are all ioctls, on fds
- * opened before the filter. No role may create sockets or processes,
- * map anything executable, or signal another process.
+ * ioctl() is allowed by request: KVM's and VFIO's (all of their
+ * interface, on fds opened before the filter), the terminal attributes
+ * the loop puts back at exit, and what devices register for their own
+ * fds (the GPIO line requests of virtio-gpio); nothing else, so not
+ * TIOCSTI on the user's terminal. No role may create sockets or
+ * processes, map anything executable, or signal another process.
  */
 #include "vmm/sandbox.h"
 
@@ -18,9 +21,13 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <termios.h>
 #include <unistd.h>
+#include <linux/kvm.h>
+#include <linux/vfio.h>
 #include <seccomp.h>
 
 #include "vmm/log.h"
@@ -39,17 +46,32 @@ static const char *const common_calls[] = {
 
 /* vCPU threads: the guest, and the device accesses it traps. */
 static const char *const vcpu_calls[] = {
-	"ioctl", "writev", "pread64", "pwrite64", "timerfd_settime",
+	"writev", "pread64", "pwrite64", "timerfd_settime",
 };
 
 /* The event loop thread: the ring, the devices' loop work, teardown. */
 static const char *const loop_calls[] = {
-	"ioctl", "read", "readv", "writev", "io_uring_enter", "timerfd_settime",
+	"read", "readv", "writev", "io_uring_enter", "timerfd_settime",
 	"clock_nanosleep", "nanosleep", "mincore",
 	/* files: --stats, the binding's restore in sysfs and its record */
 	"openat", "close", "fstat", "newfstatat", "statx", "lseek", "fcntl",
 	"readlinkat", "unlinkat", "fsync",
 };
+
+/* ioctl types whose every request is allowed (the type byte of the number). */
+#define IOCTL_TYPE_MASK		0xff00ull
+static const unsigned long ioctl_types[] = { KVMIO, VFIO_TYPE };
+
+/* The loop's terminal restore (tcsetattr), and nothing else of the tty's. */
+static const unsigned long loop_tty_ioctls[] = { TCGETS, TCSETS, TCSETSW, TCSETSF };
+
+/* ioctl types devices registered for fds of their own. */
+#define MAX_FD_IOCTLS	256
+static struct fd_ioctl {
+	int fd;
+	unsigned int type;
+} fd_ioctls[MAX_FD_IOCTLS];
+static unsigned int nr_fd_ioctls;
 
 /* Names of system calls by number, resolved before the filter is loaded. */
 #define MAX_SYSCALL_NR	512
@@ -110,10 +132,42 @@ static int allow(scmp_filter_ctx ctx, const char *const *names, unsigned int n)
 }
 
 #define ALLOW(ctx, list) allow(ctx, list, sizeof(list) / sizeof(list[0]))
+#define COUNT(list) (sizeof(list) / sizeof(list[0]))
+
+int sandbox_allow_fd_ioctls(int fd, unsigned int type)
+{
+	if (nr_fd_ioctls == MAX_FD_IOCTLS)
+		return -ENOSPC;
+	fd_ioctls[nr_fd_ioctls++] = (struct fd_ioctl) { .fd = fd, .type = type };
+	return 0;
+}
+
+static int allow_ioctls(scmp_filter_ctx ctx, enum sandbox_role role)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < COUNT(ioctl_types); i++)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				       SCMP_A1(SCMP_CMP_MASKED_EQ, IOCTL_TYPE_MASK,
+					       (scmp_datum_t)ioctl_types[i] << 8));
+	for (i = 0; !ret && role == SANDBOX_LOOP && i < COUNT(loop_tty_ioctls); i++)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				       SCMP_A1(SCMP_CMP_EQ, loop_tty_ioctls[i]));
+	for (i = 0; !ret && i < nr_fd_ioctls; i++)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+				       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd_ioctls[i].fd),
+				       SCMP_A1(SCMP_CMP_MASKED_EQ, IOCTL_TYPE_MASK,
+					       (scmp_datum_t)fd_ioctls[i].type << 8));
+	return ret;
+}
 
 static int add_rules(scmp_filter_ctx ctx, enum sandbox_role role)
 {
 	int ret = ALLOW(ctx, common_calls);
+
+	if (!ret)
+		ret = allow_ioctls(ctx, role);
 
 	if (!ret)
 		ret = role == SANDBOX_VCPU ? ALLOW(ctx, vcpu_calls) : ALLOW(ctx, loop_calls);
@@ -149,13 +203,20 @@ int sandbox_prepare(void)
 /*
  * The self-test (LKVM_RCAR_SANDBOX_SELFTEST=loop or vcpu): a call the
  * role forbids. For a vCPU, one the loop may make, to show the roles
- * differ. Only returns if the filter let the call through.
+ * differ. "tty-ioctl": the loop pushes a character into stderr's
+ * terminal input (TIOCSTI). Only returns if the filter let the call
+ * through.
  */
 static int selftest(enum sandbox_role role)
 {
 	const char *which = getenv("LKVM_RCAR_SANDBOX_SELFTEST");
+	char c = '\n';
 	int fd;
 
+	if (which && role == SANDBOX_LOOP && !strcmp(which, "tty-ioctl")) {
+		ioctl(STDERR_FILENO, TIOCSTI, &c);
+		return SANDBOX_SELFTEST_PASSED;
+	}
 	if (!which || strcmp(which, role == SANDBOX_VCPU ? "vcpu" : "loop"))
 		return 0;
 	if (role == SANDBOX_VCPU)

@@ -33,9 +33,18 @@ int sandbox_prepare(void);
  * nothing (see sandbox_report()). With the environment variable
  * LKVM_RCAR_SANDBOX_SELFTEST set to "vcpu" or "loop", a thread of that
  * role then makes a call it may not (opening a file; creating a socket),
- * for the tests: SANDBOX_SELFTEST_PASSED if it got through.
+ * for the tests: SANDBOX_SELFTEST_PASSED if it got through. "tty-ioctl"
+ * makes the loop try an ioctl outside its list.
  */
 int sandbox_enter(enum sandbox_role role);
+
+/*
+ * Let every role make the ioctls of @type (their number's type byte:
+ * 0xB4 for GPIO) on @fd, and on no other fd: for a device's own fds,
+ * before any thread enters the sandbox. Returns 0, or -ENOSPC when the
+ * table (256 fds) is full.
+ */
+int sandbox_allow_fd_ioctls(int fd, unsigned int type);
 
 /* One line on what went wrong for sandbox_enter()'s result @ret. */
 void sandbox_report(int ret);

@@ -296,7 +296,7 @@ check_series
 for cell in vhe-gicv3-noiommu vhe-gicv2-noiommu nvhe-gicv2-smmu; do
 	want "$cell" || continue
 	if suite boot; then
-		boot_host "$cell" boot 43
+		boot_host "$cell" boot 44
 		check_dtb "$cell"
 		check_stats_json "$cell"
 	fi
