@@ -7,8 +7,8 @@
 #   guest.cpio  busybox, guest/init and guest/gpio-test.sh: the guest's root
 #   host.cpio   busybox, tests/rig/host-init, ./lkvm-rcar, the kernel
 #               Image and guest.cpio under /guest, and tests/system/host/,
-#               vmmtime, ptyrun, runas, gpiotool and the demo under /rig: the
-#               emulated host's root
+#               vmmtime, ptyrun, runas, gpiotool and the demo's two parts
+#               under /rig: the emulated host's root
 #
 # With QEMU_ROOT (tests/rig/qemu-peer.sh), the images are make bench's
 # instead: bench-guest.cpio adds the guest's mmio-loop, bench-host.cpio
@@ -67,6 +67,7 @@ cp "$top"/tests/system/host/*.sh "$stage/host/rig/"
 cp "$top/build/bench/vmmtime" "$top/build/tools/ptyrun" "$top/build/tools/runas" \
 	"$top/build/tools/gpiotool" "$stage/host/rig/"
 cp "$top/tests/rig/demo-host.sh" "$stage/host/rig/demo.sh"
+cp "$top/tests/rig/demo-shared-host.sh" "$stage/host/rig/demo-shared.sh"
 if [ -n "$qemu_root" ]; then
 	cp -a "$qemu_root/." "$stage/host/"
 	rm -f "$stage/host/.complete"
