@@ -483,17 +483,6 @@ static const struct virtio_dev_ops console_virtio_ops = {
 	.notify		= console_notify,
 };
 
-static void console_mmio(void *opaque, uint64_t off, void *data,
-			 unsigned int len, bool is_write)
-{
-	struct console *con = opaque;
-
-	if (is_write)
-		virtio_mmio_write(&con->vmmio, off, data, len);
-	else
-		virtio_mmio_read(&con->vmmio, off, data, len);
-}
-
 /* --- device ops ---------------------------------------------------- */
 
 /*
@@ -526,8 +515,8 @@ static int console_wire(struct vm *vm, struct console *con)
 {
 	int ret;
 
-	ret = vm_register_mmio(vm, con->base, VIRTIO_MMIO_SIZE, console_mmio, con,
-			       "virtio-console");
+	ret = vm_register_mmio(vm, con->base, VIRTIO_MMIO_SIZE, virtio_mmio_access,
+			       &con->vmmio, "virtio-console");
 	if (ret)
 		return ret;
 	con->mmio_registered = true;

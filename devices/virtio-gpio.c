@@ -274,17 +274,6 @@ static const struct virtio_dev_ops vgpio_virtio_ops = {
 	.notify		= vgpio_notify,
 };
 
-static void vgpio_mmio(void *opaque, uint64_t off, void *data,
-		       unsigned int len, bool is_write)
-{
-	struct virtio_gpio *dev = opaque;
-
-	if (is_write)
-		virtio_mmio_write(&dev->vmmio, off, data, len);
-	else
-		virtio_mmio_read(&dev->vmmio, off, data, len);
-}
-
 /* --- the event loop -------------------------------------------------- */
 
 static void wait_events(struct virtio_gpio *dev, struct line_events *le)
@@ -401,8 +390,8 @@ static int gpio_device_wire(struct vm *vm, struct virtio_gpio *dev)
 {
 	int ret;
 
-	ret = vm_register_mmio(vm, dev->base, VIRTIO_MMIO_SIZE, vgpio_mmio, dev,
-			       dev->mmio_name);
+	ret = vm_register_mmio(vm, dev->base, VIRTIO_MMIO_SIZE, virtio_mmio_access,
+			       &dev->vmmio, dev->mmio_name);
 	if (ret)
 		return ret;
 	dev->mmio_registered = true;

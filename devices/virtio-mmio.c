@@ -375,3 +375,12 @@ void virtio_mmio_write(struct virtio_mmio *vm, uint64_t off,
 	write_reg(vm, off, val);
 	pthread_mutex_unlock(&vm->lock);
 }
+
+void virtio_mmio_access(void *opaque, uint64_t off, void *data,
+			unsigned int len, bool is_write)
+{
+	if (is_write)
+		virtio_mmio_write(opaque, off, data, len);
+	else
+		virtio_mmio_read(opaque, off, data, len);
+}

@@ -93,6 +93,13 @@ void virtio_mmio_write(struct virtio_mmio *vm, uint64_t off,
 		       const void *data, unsigned int len);
 
 /*
+ * The same as a handler for vm_register_mmio(), whose opaque pointer is
+ * the struct virtio_mmio itself.
+ */
+void virtio_mmio_access(void *opaque, uint64_t off, void *data,
+			unsigned int len, bool is_write);
+
+/*
  * Signal queue @q's kick eventfd, as KVM's ioeventfd does when the
  * driver notifies: what waits on it (the event loop) takes the queue.
  */
