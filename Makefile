@@ -7,7 +7,7 @@
 #   make check        deps, unit tests and the system tests in the rig
 #   make demo         the main scenario on the emulated board
 #   make fuzz         each libFuzzer target for FUZZ_SECONDS (default 60)
-#   make bench        lkvm-rcar against QEMU in the rig (BENCH_QUICK=1: once)
+#   make bench        lkvm-rcar against QEMU and kvmtool in the rig (BENCH_QUICK=1: once)
 #   make install      PREFIX=/usr/local DESTDIR=
 #
 # CROSS_COMPILE= and CC= work as in the kernel; STATIC=0 links dynamically;
@@ -143,10 +143,11 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/common.c $(FUZZ_OBJS)
 fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-# The bench's arm64 helpers: vmmtime in the emulated host, mmio-loop in
-# the guest, an Image that powers off at its first instruction, and the
-# VMM without its counters.
-BENCH_TOOLS	:= build/bench/vmmtime build/bench/mmio-loop build/bench/poweroff.Image \
+# The bench's arm64 helpers: vmmtime in the emulated host, mmio-loop and
+# gpio-toggle in the guest, an Image that powers off at its first
+# instruction, and the VMM without its counters.
+BENCH_TOOLS	:= build/bench/vmmtime build/bench/mmio-loop build/bench/gpio-toggle \
+		   build/bench/poweroff.Image \
 		   build/bench/lkvm-rcar-nocount
 
 build/bench/%: tests/bench/%.c

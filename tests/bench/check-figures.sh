@@ -21,9 +21,10 @@ verdict() {
 	name=$1 want=$2 note=$3 filter=$4
 	jq -c -s "$filter | .[]" "$raw" >"$work/raw.jsonl"
 	jq -s -f "$top/tests/bench/figures.jq" --argjson presses 10 --argjson delivered 10 \
+		--argjson toggles_seen 2 --argjson toggles_expected 2 \
 		--argjson delivered_nvhe 10 \
 		--arg qemu_passthrough "no answer" --argjson mib 32 --argjson lkvm_size 1 \
-		--argjson qemu_bin 1 --argjson qemu_all 1 --argjson reps 5 \
+		--argjson qemu_bin 1 --argjson qemu_all 1 --argjson reps 5 --argjson kvmtool_size 1 \
 		"$work/raw.jsonl" >"$work/bench.json" 2>"$work/jq.err"
 	got=fail
 	sh "$top/tests/bench/report.sh" "$work" >"$work/report.out" 2>&1 && got=pass

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make bench: the raw runs (raw.jsonl, slurped) to the table's rows. Each
-# row has the median and min-max spread of lkvm-rcar's and QEMU's runs and
-# "advantage": how many times better lkvm-rcar is (above 1: better),
-# whichever way "better" goes for the figure.
+# row has the median and min-max spread of lkvm-rcar's, QEMU's and
+# kvmtool's runs and "advantage" / "advantage_kvmtool": how many times
+# better lkvm-rcar is than each (above 1: better), whichever way "better"
+# goes for the figure.
 
 def stat:
   map(select(. != null)) | sort |
@@ -26,14 +27,25 @@ def init_mark: mark("guest: init reached");
 # A row from per-run values of each VMM. A peer that gave no value is a
 # finding for the table, said in the note, never a missing figure: only
 # lkvm-rcar's own values must be there.
-def row($id; $title; $unit; $better; $lkvm; $qemu; $note):
-  ($lkvm | stat) as $l | ($qemu | stat) as $q |
+def advantage($better; $l; $p):
+  if $l == null or $p == null or $l.median == 0 or $p.median == 0 then null
+  elif $better == "lower" then $p.median / $l.median
+  else $l.median / $p.median end;
+def row3($id; $title; $unit; $better; $lkvm; $qemu; $kvmtool; $note):
+  ($lkvm | stat) as $l | ($qemu | stat) as $q | ($kvmtool | stat) as $k |
   { id: $id, figure: $title, unit: $unit, better: $better,
-    lkvm: $l, qemu: $q,
+    lkvm: $l, qemu: $q, kvmtool: $k,
     note: ($note // (if $q == null then "QEMU gave no value in any run (see raw.jsonl)" else null end)),
-    advantage: (if $l == null or $q == null or $l.median == 0 or $q.median == 0 then null
-                elif $better == "lower" then $q.median / $l.median
-                else $l.median / $q.median end) };
+    advantage: advantage($better; $l; $q),
+    advantage_kvmtool: advantage($better; $l; $k) };
+def row($id; $title; $unit; $better; $lkvm; $qemu; $note):
+  row3($id; $title; $unit; $better; $lkvm; $qemu; []; $note);
+# Of all pairs of one lkvm-rcar and one kvmtool value, the share where
+# lkvm-rcar's is lower (ties count half): 0.5 is a tie, above is faster.
+def lower_share($l; $k):
+  if ($l | length) == 0 or ($k | length) == 0 then null
+  else ([ $l[] as $a | $k[] as $b | if $a < $b then 1 elif $a == $b then 0.5 else 0 end ] | add)
+       / (($l | length) * ($k | length)) end;
 
 def one($v): [$v];
 
@@ -42,6 +54,13 @@ def passthrough_stats: .stats.devices[]? | select(.device != null);
 def console_stats: .stats.devices[]? | select(.type == "virtio-console");
 # Event-loop wake-ups of a run that were not the console's.
 def other_wakeups: .stats.loop_wakeups - ([console_stats.loop_wakeups] | add // 0);
+
+def toggle_line: mark("bench-toggle").line // "" | capture("toggles (?<n>[0-9]+) ns_per_toggle (?<ns>[0-9.]+)")?;
+def gpio_stats: .stats.devices[]? | select(.type == "virtio-gpio");
+# Exits to user space of all vCPUs in a run.
+def user_exits: [.stats.vcpus[]?.exits | .mmio + .system_event + .other] | add;
+def gpio_way($w): if $w == "virtio" then "virtio-gpio, shared lines" else "pass-through" end;
+def gpio_note: "lkvm-rcar's two ways; QEMU serves virtio-gpio only through a separate vhost-user daemon";
 
 def mmio_line: mark("bench-mmio").line // "" | capture("accesses (?<n>[0-9]+) ns_per_access (?<ns>[0-9.]+)")?;
 
@@ -77,6 +96,17 @@ def overhead_mib:
   else ($m.rss_kib - $m.guest_ram_kib) / 1024 end;
 
 . as $all |
+# The same figure of each VMM's runs: f on runs($fig; VMM; $host; $case).
+def row_all($id; $title; $unit; $better; $fig; $host; $case; f; $note):
+  row3($id; $title; $unit; $better;
+       [ $all | runs($fig; "lkvm-rcar"; $host; $case)[] | f ];
+       [ $all | runs($fig; "qemu"; $host; $case)[] | f ];
+       [ $all | runs($fig; "kvmtool"; $host; $case)[] | f ]; $note);
+# What a way costs per press: the run with presses less the run without.
+def per_press($host; $w; f):
+  [ ([ $all | runs("gpio"; "lkvm-rcar"; $host; "irq-\($w)-0presses")[] | f ] | first) as $base |
+    $all | runs("gpio"; "lkvm-rcar"; $host; "irq-\($w)-\($presses)presses")[] |
+    if $base == null or f == null then null else (f - $base) / $presses end ];
 # QEMU runs whose console output did not arrive whole: not counted, said.
 ([ $all[] | select(.figure == "console" and .vmm == "qemu") ] | length) as $qemu_console_runs |
 ([ $all[] | select(.figure == "console" and .vmm == "qemu") | select(console_ok | not) ] | length) as $qemu_console_lost |
@@ -91,15 +121,23 @@ def qemu_console_note:
           qemu_console_runs_lost: ([ $all[] | select(.figure == "console" and .vmm == "qemu") | select(console_ok | not) ] | length) },
   rows: [
     ( ("gicv3", "gicv2") as $g |
-      row("boot_\($g)"; "boot to the guest's init (\($g | sub("gicv"; "GICv")) host)"; "ms"; "lower";
-          [ $all | runs("boot"; "lkvm-rcar"; "vhe-\($g)-noiommu"; null)[] | init_mark.ms ];
-          [ $all | runs("boot"; "qemu"; "vhe-\($g)-noiommu"; null)[] | init_mark.ms ]; null) ),
-    row("startup_cpu"; "start-up and tear-down CPU (guest powers off at once)"; "ms"; "lower";
-        [ $all | runs("startup"; "lkvm-rcar"; "vhe-gicv3-noiommu"; null)[] | .run.cpu_ms ];
-        [ $all | runs("startup"; "qemu"; "vhe-gicv3-noiommu"; null)[] | .run.cpu_ms ]; null),
-    row("startup_wall"; "start-up and tear-down wall time (same)"; "ms"; "lower";
-        [ $all | runs("startup"; "lkvm-rcar"; "vhe-gicv3-noiommu"; null)[] | .run.wall_ms ];
-        [ $all | runs("startup"; "qemu"; "vhe-gicv3-noiommu"; null)[] | .run.wall_ms ]; null),
+      row_all("boot_\($g)"; "boot to the guest's init (\($g | sub("gicv"; "GICv")) host)"; "ms"; "lower";
+              "boot"; "vhe-\($g)-noiommu"; null; init_mark.ms; null) ),
+    # "No slower than kvmtool": every pair of runs on both hosts.
+    ( [ ("gicv3", "gicv2") as $g | $all | runs("boot"; "lkvm-rcar"; "vhe-\($g)-noiommu"; null)[] | init_mark.ms ] as $l |
+      [ ("gicv3", "gicv2") as $g | $all | runs("boot"; "kvmtool"; "vhe-\($g)-noiommu"; null)[] | init_mark.ms ] as $k |
+      lower_share($l; $k) as $s |
+      if $s == null then empty else
+      row3("boot_faster_share"; "boot: share of lkvm-rcar/kvmtool run pairs where lkvm-rcar reached init first (0.5: a tie; both hosts)";
+           "share"; "higher"; one($s); []; [];
+           (if $s == null then "no kvmtool runs"
+            else "\($l | length) lkvm-rcar and \($k | length) kvmtool runs: " +
+                 (if $s >= 0.5 then "lkvm-rcar boots no slower than kvmtool" else "lkvm-rcar boots slower than kvmtool" end)
+            end)) end ),
+    row_all("startup_cpu"; "start-up and tear-down CPU (guest powers off at once)"; "ms"; "lower";
+            "startup"; "vhe-gicv3-noiommu"; null; .run.cpu_ms; null),
+    row_all("startup_wall"; "start-up and tear-down wall time (same)"; "ms"; "lower";
+            "startup"; "vhe-gicv3-noiommu"; null; .run.wall_ms; null),
     row("first_run_cpu"; "CPU to the first KVM_RUN (--stats)"; "ms"; "lower";
         [ $all | runs("startup"; "lkvm-rcar"; "vhe-gicv3-noiommu"; null)[] | .stats.startup.cpu_ms ]; [];
         "QEMU does not report it"),
@@ -107,12 +145,10 @@ def qemu_console_note:
         [ $all | runs("startup"; "lkvm-rcar"; "vhe-gicv3-noiommu"; null)[] | .stats.startup.wall_ms ]; [];
         "QEMU does not report it"),
     ( ("128M-1cpu", "128M-2cpu", "512M-1cpu", "512M-2cpu") as $c |
-      row("peak_rss_\($c)"; "peak RSS, \($c) guest"; "MiB"; "lower";
-          [ $all | runs("memory"; "lkvm-rcar"; "vhe-gicv3-noiommu"; $c)[] | .run.peak_rss_kib | kib_to_mib ];
-          [ $all | runs("memory"; "qemu"; "vhe-gicv3-noiommu"; $c)[] | .run.peak_rss_kib | kib_to_mib ]; null),
-      row("overhead_\($c)"; "memory beyond guest RAM, \($c) guest"; "MiB"; "lower";
-          [ $all | runs("memory"; "lkvm-rcar"; "vhe-gicv3-noiommu"; $c)[] | overhead_mib ];
-          [ $all | runs("memory"; "qemu"; "vhe-gicv3-noiommu"; $c)[] | overhead_mib ]; null) ),
+      row_all("peak_rss_\($c)"; "peak RSS, \($c) guest"; "MiB"; "lower";
+              "memory"; "vhe-gicv3-noiommu"; $c; .run.peak_rss_kib | kib_to_mib; null),
+      row_all("overhead_\($c)"; "memory beyond guest RAM, \($c) guest"; "MiB"; "lower";
+              "memory"; "vhe-gicv3-noiommu"; $c; overhead_mib; null) ),
     ( ("mapped", "trapped") as $c |
       row("mmio_exits_\($c)"; "exits to user space per PL061 access, \($c)"; "exits"; "lower";
           [ $all | runs("mmio"; "lkvm-rcar"; "vhe-gicv3-noiommu"; $c)[] |
@@ -139,12 +175,10 @@ def qemu_console_note:
         [ $delivered ]; []; "QEMU cannot pass the PL061 through"),
     # The Salvator-X's configuration: nVHE on a Cortex-A57, GICv2, the
     # device behind the SMMU (VFIO type1).
-    row("boot_nvhe"; "boot to the guest's init (nVHE, GICv2, SMMU host: the Salvator-X's configuration)"; "ms"; "lower";
-        [ $all | runs("boot"; "lkvm-rcar"; "nvhe-gicv2-smmu"; null)[] | init_mark.ms ];
-        [ $all | runs("boot"; "qemu"; "nvhe-gicv2-smmu"; null)[] | init_mark.ms ]; null),
-    row("startup_wall_nvhe"; "start-up and tear-down wall time (nVHE, GICv2, SMMU host)"; "ms"; "lower";
-        [ $all | runs("startup"; "lkvm-rcar"; "nvhe-gicv2-smmu"; null)[] | .run.wall_ms ];
-        [ $all | runs("startup"; "qemu"; "nvhe-gicv2-smmu"; null)[] | .run.wall_ms ]; null),
+    row_all("boot_nvhe"; "boot to the guest's init (nVHE, GICv2, SMMU host: the Salvator-X's configuration)"; "ms"; "lower";
+            "boot"; "nvhe-gicv2-smmu"; null; init_mark.ms; null),
+    row_all("startup_wall_nvhe"; "start-up and tear-down wall time (nVHE, GICv2, SMMU host)"; "ms"; "lower";
+            "startup"; "nvhe-gicv2-smmu"; null; .run.wall_ms; null),
     # What type1 costs at start-up: lkvm-rcar with the PL061 behind the
     # SMMU, and with the RTC, set up alike, without an IOMMU.
     ( ("256M", "1024M") as $m | ("type1", "noiommu") as $mode |
@@ -169,20 +203,39 @@ def qemu_console_note:
         []; "QEMU cannot pass the PL061 through"),
     row("irq_delivered_nvhe"; "button presses delivered to the guest, of \($presses) (nVHE, GICv2, SMMU host)"; "interrupts"; "higher";
         [ $delivered_nvhe ]; []; "QEMU cannot pass the PL061 through"),
-    row("console_mib_s"; "console throughput, guest to host (\($mib) MiB, CRC-32 verified)"; "MiB/s"; "higher";
-        [ $all | runs("console"; "lkvm-rcar"; "vhe-gicv3-noiommu"; null)[] | console_mib_s ];
-        [ $all | runs("console"; "qemu"; "vhe-gicv3-noiommu"; null)[] | console_mib_s ]; qemu_console_note),
-    row("console_cpu"; "VMM CPU per MiB of console output"; "ms/MiB"; "lower";
-        [ $all | runs("console"; "lkvm-rcar"; "vhe-gicv3-noiommu"; null)[] | console_cpu_per_mib ];
-        [ $all | runs("console"; "qemu"; "vhe-gicv3-noiommu"; null)[] | console_cpu_per_mib ]; qemu_console_note),
+    # Pass-through against virtio-gpio, on a host that keeps the PL061.
+    ( "vhe-gicv3-noiommu-keys" as $h | ("passthrough", "virtio") as $w |
+      row("gpio_toggle_ns_\($w)"; "time per GPIO toggle, guest write to host pin, \(gpio_way($w))"; "ns"; "lower";
+          [ $all | runs("gpio"; "lkvm-rcar"; $h; "toggle-\($w)")[] | toggle_line.ns | tonumber? ];
+          []; gpio_note),
+      row("gpio_toggle_exits_\($w)"; "exits to user space per GPIO toggle (the run's, over its toggles), \(gpio_way($w))"; "exits"; "lower";
+          [ $all | runs("gpio"; "lkvm-rcar"; $h; "toggle-\($w)")[] |
+            (toggle_line.n | tonumber?) as $n | if $n then user_exits / $n else null end ];
+          []; gpio_note),
+      row("gpio_irq_exits_\($w)"; "exits to user space per button interrupt, \(gpio_way($w))"; "exits"; "lower";
+          per_press($h; $w; user_exits); []; gpio_note),
+      row("gpio_irq_wakeups_\($w)"; "user-space wake-ups per button interrupt, \(gpio_way($w))"; "wake-ups"; "lower";
+          per_press($h; $w; other_wakeups); []; gpio_note),
+      row("gpio_irq_delivered_\($w)"; "button presses delivered to the guest, of \($presses), \(gpio_way($w))"; "interrupts"; "higher";
+          [ $all | runs("gpio"; "lkvm-rcar"; $h; "irq-\($w)-\($presses)presses")[] |
+            if $w == "virtio" then gpio_stats.irqs.line_irqs else passthrough_stats.host_irqs_forwarded end ];
+          []; gpio_note) ),
+    row("gpio_trace_per_toggle"; "level changes of line 0 in QEMU's trace per guest toggle, both ways (1: every toggle reached the pin)"; "changes"; "higher";
+        one(if $toggles_expected > 0 then $toggles_seen / $toggles_expected else null end); [];
+        "lkvm-rcar only; counts the blinks of the interrupt runs too"),
+    row_all("console_mib_s"; "console throughput, guest to host (\($mib) MiB, CRC-32 verified)"; "MiB/s"; "higher";
+            "console"; "vhe-gicv3-noiommu"; null; console_mib_s; qemu_console_note),
+    row_all("console_cpu"; "VMM CPU per MiB of console output"; "ms/MiB"; "lower";
+            "console"; "vhe-gicv3-noiommu"; null; console_cpu_per_mib; qemu_console_note),
     row("console_own_cpu"; "of which outside the guest (the VMM and the kernel for it)"; "ms/MiB"; "lower";
         [ $all | runs("console"; "lkvm-rcar"; "vhe-gicv3-noiommu"; null)[] | console_own_cpu_per_mib ];
         [ $all | runs("console"; "qemu"; "vhe-gicv3-noiommu"; null)[] | console_own_cpu_per_mib ]; qemu_console_note),
     row("console_user_cpu"; "of which in the VMM's own code (user space)"; "ms/MiB"; "lower";
         [ $all | runs("console"; "lkvm-rcar"; "vhe-gicv3-noiommu"; null)[] | console_user_cpu_per_mib ];
         [ $all | runs("console"; "qemu"; "vhe-gicv3-noiommu"; null)[] | console_user_cpu_per_mib ]; qemu_console_note),
-    row("binary"; "binary size, stripped (QEMU: its binary alone)"; "KiB"; "lower";
-        one($lkvm_size / 1024); one($qemu_bin / 1024); null),
+    row3("binary"; "binary size, stripped (QEMU: its binary alone)"; "KiB"; "lower";
+         one($lkvm_size / 1024); one($qemu_bin / 1024);
+         one(if $kvmtool_size > 0 then $kvmtool_size / 1024 else null end); null),
     row("binary_libs"; "binary and the shared libraries it loads"; "KiB"; "lower";
         one($lkvm_size / 1024); one($qemu_all / 1024); "lkvm-rcar is static")
   ] }

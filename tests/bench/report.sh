@@ -19,18 +19,23 @@ fmt='def n: if . == null then "-" elif . >= 100 then (. + 0.5 | floor | tostring
 	def cell: if . == null then "-" else "\(.median | n) (\(.min | n)-\(.max | n))" end;
 	def adv: if . == null then "-" else "\(. * 100 + 0.5 | floor / 100)x" end;'
 
-jq -r "$fmt"'.rows[] | [ .figure, .unit, (.lkvm | cell), (.qemu | cell), (.advantage | adv), (.note // "") ] | @tsv' "$json" |
-	awk -F'\t' 'BEGIN { printf "%-62s %-10s %-26s %-26s %-9s\n", "figure", "unit", "lkvm-rcar median (spread)", "QEMU median (spread)", "lkvm-rcar better by" }
-		    { printf "%-62s %-10s %-26s %-26s %-9s %s\n", $1, $2, $3, $4, $5, $6 }'
+jq -r "$fmt"'.rows[] | [ .figure, .unit, (.lkvm | cell), (.qemu | cell), (.advantage | adv),
+	(.kvmtool | cell), (.advantage_kvmtool | adv), (.note // "") ] | @tsv' "$json" |
+	awk -F'\t' 'BEGIN { printf "%-62s %-10s %-26s %-26s %-9s %-26s %-9s\n", "figure", "unit",
+			     "lkvm-rcar median (spread)", "QEMU median (spread)", "better by",
+			     "kvmtool median (spread)", "better by" }
+		    { printf "%-62s %-10s %-26s %-26s %-9s %-26s %-9s %s\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
 
-jq -r '["id","figure","unit","better","lkvm_median","lkvm_min","lkvm_max","qemu_median","qemu_min","qemu_max","advantage","note"],
+jq -r '["id","figure","unit","better","lkvm_median","lkvm_min","lkvm_max","qemu_median","qemu_min","qemu_max","advantage",
+	"kvmtool_median","kvmtool_min","kvmtool_max","advantage_kvmtool","note"],
 	(.rows[] | [ .id, .figure, .unit, .better, .lkvm.median, .lkvm.min, .lkvm.max,
-		     .qemu.median, .qemu.min, .qemu.max, .advantage, .note ]) | @csv' "$json" >"$out/bench.csv"
+		     .qemu.median, .qemu.min, .qemu.max, .advantage,
+		     .kvmtool.median, .kvmtool.min, .kvmtool.max, .advantage_kvmtool, .note ]) | @csv' "$json" >"$out/bench.csv"
 
 {
-	echo "| figure | unit | lkvm-rcar | QEMU | lkvm-rcar better by |"
-	echo "| --- | --- | --- | --- | --- |"
-	jq -r "$fmt"'.rows[] | "| \(.figure) | \(.unit) | \(.lkvm | cell) | \(if .qemu == null then (.note // "-") else (.qemu | cell) end) | \(.advantage | adv) |"' "$json"
+	echo "| figure | unit | lkvm-rcar | QEMU | better than QEMU by | kvmtool | better than kvmtool by |"
+	echo "| --- | --- | --- | --- | --- | --- | --- |"
+	jq -r "$fmt"'.rows[] | "| \(.figure) | \(.unit) | \(.lkvm | cell) | \(if .qemu == null then (.note // "-") else (.qemu | cell) end) | \(.advantage | adv) | \(.kvmtool | cell) | \(.advantage_kvmtool | adv) |"' "$json"
 } >"$out/bench.md"
 
 # The chart: the ratios that say most about a VMM's cost.

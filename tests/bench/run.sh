@@ -1,17 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench: lkvm-rcar against QEMU in the rig. Boots the emulated host
-# three times (VHE with GICv3 for every figure, VHE with GICv2 for boot and
-# start-up, the Salvator-X's nVHE, GICv2 and SMMU for boot, start-up,
-# the cost of pinning guest RAM for type1, and pass-through), where
-# tests/bench/host/bench.sh runs both VMMs alternately, and turns what it
-# printed into a table on stdout and, in BENCH_OUT (default
+# make bench: lkvm-rcar against QEMU and kvmtool in the rig. Boots the
+# emulated host four times (VHE with GICv3 for every figure, VHE with
+# GICv2 for boot and start-up, the Salvator-X's nVHE, GICv2 and SMMU for
+# boot, start-up, the cost of pinning guest RAM for type1, and
+# pass-through; VHE with GICv3 keeping the PL061 for pass-through against
+# virtio-gpio), where tests/bench/host/bench.sh runs the VMMs
+# alternately, and turns what it printed into a table on stdout and, in
+# BENCH_OUT (default
 # build/bench/results): bench.json, bench.csv, bench.md, bench.png and the
 # raw runs, raw.jsonl.
 #
 # Figures are medians over the repetitions with their min-max spread. The
-# rig is nested emulation: only the ratios between the two VMMs mean much.
+# rig is nested emulation: only the ratios between the VMMs mean much.
 #
 # BENCH_QUICK=1: one repetition of everything, small sizes; it checks that
 # every figure is produced, not what it is (make check runs it).
@@ -32,37 +34,47 @@ mkdir -p "$out" "$work"
 
 image=$(sh "$top/tests/rig/kernel.sh") || exit 1
 qemu_root=$(sh "$top/tests/rig/qemu-peer.sh") || exit 1
-sh "$top/tests/rig/initramfs.sh" "$image" "$work" "$qemu_root" >/dev/null || exit 1
+# kvmtool is the second peer where its source is beside the checkout; a
+# bench without it says so in its column.
+kvmtool=$(sh "$top/tests/rig/kvmtool-peer.sh") ||
+	{ kvmtool=; echo "# bench: no kvmtool to compare with (see above)"; }
+sh "$top/tests/rig/initramfs.sh" "$image" "$work" "$qemu_root" "$kvmtool" >/dev/null || exit 1
 
-# host CELL PARTS: one emulated-host boot (tests/rig/cell.sh) running
-# bench.sh; the PL061 is a platform device, as on the R-Car board. Its
-# log is $work/CELL.log.
+# host CELL PARTS [LAYOUT]: one emulated-host boot (tests/rig/cell.sh)
+# running bench.sh; the PL061 is a platform device, as on the R-Car
+# board, or with LAYOUT keys the host keeps it (dtb.sh). Its log is
+# $work/CELL.log (CELL-LAYOUT.log), QEMU's trace of the PL061's outputs
+# beside it.
 host() {
-	cell=$1 parts=$2
-	log="$work/$cell.log" sock="$work/monitor.sock" trace="$work/trace"
-	dtb="$work/platform-$cell.dtb"
+	cell=$1 parts=$2 layout=${3:-platform}
+	name=$cell
+	[ "$layout" = platform ] || name=$cell-$layout
+	log="$work/$name.log" sock="$work/monitor.sock" trace="$work/$name.trace"
+	dtb="$work/$layout-$cell.dtb"
 	# pin: the RTC stays out of the SMMU, to compare no-IOMMU with type1.
-	RIG_NO_IOMMU=pl031@9010000 sh "$top/tests/rig/dtb.sh" "$cell" "$dtb"
-	echo "# bench: booting the emulated host ($cell) for $parts"
+	RIG_NO_IOMMU=pl031@9010000 sh "$top/tests/rig/dtb.sh" "$cell" "$dtb" "$layout"
+	echo "# bench: booting the emulated host ($name) for $parts"
 	rm -f "$sock"
 	# Emptied before QEMU starts: the harness reads it at once.
 	: >"$log"
 	: >"$trace"
-	RIG_DTB=$dtb RIG_MONITOR=$sock \
+	RIG_DTB=$dtb RIG_MONITOR=$sock RIG_TRACE=$trace \
 	RIG_APPEND="rig.parts=$parts rig.reps=$reps rig.mib=$mib rig.count=$count rig.presses=$presses" \
 		sh "$top/tests/rig/qemu.sh" "$cell" "$image" "$work/bench-host.cpio" \
 		bench "$limit" >"$log" 2>&1 &
 	qpid=$!
 	press_when_ready "$log" "$sock" "$trace" "$qpid"
 	wait "$qpid"
-	grep -q '^bench: done' "$log" || echo "# bench: $cell host did not finish; see $log"
+	grep -q '^bench: done' "$log" || echo "# bench: $name host did not finish; see $log"
 }
 
-hosts="vhe-gicv3-noiommu vhe-gicv2-noiommu nvhe-gicv2-smmu"
+hosts="vhe-gicv3-noiommu vhe-gicv2-noiommu nvhe-gicv2-smmu vhe-gicv3-noiommu-keys"
 host vhe-gicv3-noiommu boot,startup,memory,mmio,irq,console
 host vhe-gicv2-noiommu boot,startup
 # The Salvator-X's configuration: nVHE on Cortex-A57, GICv2, the SMMU.
 host nvhe-gicv2-smmu boot,startup,pin,mmio,irq
+# Pass-through against shared lines (virtio-gpio): the host keeps the PL061.
+host vhe-gicv3-noiommu gpio keys
 
 # Each "bench-result FIGURE VMM CASE {run} {stats}" line becomes one JSON
 # object; the pass-through and interrupt lines are kept as they are.
@@ -90,13 +102,23 @@ ${CROSS_COMPILE:-aarch64-linux-gnu-}strip -o "$strip" "$top/lkvm-rcar"
 lkvm_size=$(stat -c %s "$strip")
 qemu_bin=$(stat -c %s "$qemu_root/usr/bin/qemu-system-aarch64")
 qemu_all=$(du -sb --exclude=.complete "$qemu_root" | cut -f1)
+kvmtool_size=0
+if [ -n "$kvmtool" ]; then
+	${CROSS_COMPILE:-aarch64-linux-gnu-}strip -o "$work/lkvm-static.stripped" "$kvmtool"
+	kvmtool_size=$(stat -c %s "$work/lkvm-static.stripped")
+fi
+
+# Every guest toggle of line 0 is one level change in QEMU's trace.
+toggles_seen=$(grep -c "setting output 0 to" "$work/vhe-gicv3-noiommu-keys.trace" 2>/dev/null || echo 0)
+toggles_expected=$((2 * reps * count))
 
 jq -s -f "$top/tests/bench/figures.jq" \
+	--argjson toggles_seen "$toggles_seen" --argjson toggles_expected "$toggles_expected" \
 	--argjson presses "$presses" --argjson delivered "$(delivered vhe-gicv3-noiommu | grep . || echo null)" \
 	--argjson delivered_nvhe "$(delivered nvhe-gicv2-smmu | grep . || echo null)" \
 	--arg qemu_passthrough "${notes:-no answer}" --argjson mib "$mib" \
 	--argjson lkvm_size "$lkvm_size" --argjson qemu_bin "$qemu_bin" \
-	--argjson qemu_all "$qemu_all" --argjson reps "$reps" \
+	--argjson qemu_all "$qemu_all" --argjson reps "$reps" --argjson kvmtool_size "$kvmtool_size" \
 	"$out/raw.jsonl" >"$out/bench.json" || die "bench: cannot compute the figures from $out/raw.jsonl"
 
 sh "$top/tests/bench/report.sh" "$out"

@@ -11,11 +11,12 @@
 #               under /rig: the emulated host's root
 #
 # With QEMU_ROOT (tests/rig/qemu-peer.sh), the images are make bench's
-# instead: bench-guest.cpio adds the guest's mmio-loop, bench-host.cpio
-# adds QEMU and its libraries, vmmtime and poweroff.Image under /bench,
-# and tests/bench/host/ under /rig.
+# instead: bench-guest.cpio adds the guest's mmio-loop and gpio-toggle,
+# bench-host.cpio adds QEMU and its libraries, vmmtime, poweroff.Image
+# and kvmtool's lkvm-static (KVMTOOL, tests/rig/kvmtool-peer.sh, when
+# there is one) under /bench, and tests/bench/host/ under /rig.
 #
-# Usage: initramfs.sh KERNEL_IMAGE OUTDIR [QEMU_ROOT]
+# Usage: initramfs.sh KERNEL_IMAGE OUTDIR [QEMU_ROOT [KVMTOOL]]
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -55,7 +56,7 @@ bench="$top/build/bench"
 
 make_root "$stage/guest" "$top/guest/init"
 cp "$top/guest/gpio-test.sh" "$stage/guest/gpio-test.sh"
-[ -z "$qemu_root" ] || cp "$bench/mmio-loop" "$stage/guest/mmio-loop"
+[ -z "$qemu_root" ] || cp "$bench/mmio-loop" "$bench/gpio-toggle" "$stage/guest/"
 pack "$stage/guest" "$outdir/${prefix}guest.cpio"
 
 make_root "$stage/host" "$top/tests/rig/host-init"
@@ -73,6 +74,7 @@ if [ -n "$qemu_root" ]; then
 	rm -f "$stage/host/.complete"
 	mkdir -p "$stage/host/bench"
 	cp "$bench/vmmtime" "$bench/poweroff.Image" "$bench/lkvm-rcar-nocount" "$stage/host/bench/"
+	[ -z "${4:-}" ] || cp "$4" "$stage/host/bench/lkvm-static"
 	cp "$top"/tests/bench/host/*.sh "$stage/host/rig/"
 fi
 pack "$stage/host" "$outdir/${prefix}host.cpio"

@@ -1,15 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench, inside the emulated host: runs lkvm-rcar and QEMU on the same
-# guest kernel and initramfs, alternating the two within each repetition,
-# each under vmmtime, which measures both the same way. Every run prints
-# one line for the outer harness (tests/bench/run.sh):
+# make bench, inside the emulated host: runs lkvm-rcar, QEMU and kvmtool
+# (when the bench host has it) on the same guest kernel and initramfs,
+# alternating them within each repetition, each under vmmtime, which
+# measures all the same way. Every run prints one line for the outer
+# harness (tests/bench/run.sh):
 #
 #   bench-result FIGURE VMM CASE {vmmtime JSON} {lkvm-rcar --stats JSON}
 #
-# (the second object is {} for QEMU). Parameters come from the kernel
-# command line: rig.parts=boot,startup,memory,mmio,irq,console,pin and
+# (the second object is {} for the peers). Parameters come from the kernel
+# command line: rig.parts=boot,startup,memory,mmio,irq,console,pin,gpio and
 # rig.reps, rig.mib (console MiB), rig.count (MMIO loop), rig.presses.
 set -u
 
@@ -31,6 +32,11 @@ init="guest: init reached"
 # console stream the console figure checksums.
 cmdline="console=hvc0 panic=-1 quiet"
 
+kvmtool=/bench/lkvm-static
+[ -x "$kvmtool" ] || kvmtool=
+# kvmtool keeps its control sockets under $HOME/.lkvm.
+export HOME=${HOME:-/tmp}
+
 # lkvm ARGS...: lkvm-rcar's command line for ARGS (kernel, params, ...).
 lkvm() { echo "$lkvm run --stats=/tmp/stats.json $*"; }
 # The same VMM built without its --stats counters (make bench builds it).
@@ -49,6 +55,25 @@ qemu() {
 		"-device virtio-serial-device -chardev $chardev,id=con" \
 		"-device virtconsole,chardev=con -kernel $_kernel $_initrd $*" \
 		"-append '$cmdline $_params'"
+}
+
+# kvm MEM CPUS KERNEL INITRD PARAMS: kvmtool's command line for the same
+# guest: its virtio console on virtio-mmio, no network.
+kvm() {
+	echo "$kvmtool run --network mode=none --console virtio --virtio-transport mmio" \
+		"-m $1 -c $2 -k $3 $4 -p '$cmdline $5'"
+}
+
+# peer_kvmtool FIGURE CASE VMMTIME_ARGS -- MEM CPUS KERNEL INITRD PARAMS:
+# the same run with kvmtool, where there is one.
+peer_kvmtool() {
+	[ -n "$kvmtool" ] || return 0
+	_f=$1 _c=$2
+	shift 2
+	_targs=
+	while [ "$1" != -- ]; do _targs="$_targs $1"; shift; done
+	shift
+	measure "$_f" kvmtool "$_c" $_targs -- "$(kvm "$@")"
 }
 
 # measure FIGURE VMM CASE VMMTIME_ARGS -- COMMAND: one run, one line.
@@ -82,10 +107,13 @@ for r in $(seq "$reps"); do
 			"$(lkvm -k /guest/Image $guest -p "'quiet lkvm.test=linger'")"
 		measure boot qemu 256M-1cpu -m "'$init'" -r 256 -- \
 			"$(qemu 256 1 /guest/Image "-initrd /guest/initrd.cpio" lkvm.test=linger)"
+		peer_kvmtool boot 256M-1cpu -m "'$init'" -r 256 -- \
+			256 1 /guest/Image "-i /guest/initrd.cpio" lkvm.test=linger
 	fi
 	if want startup; then
 		measure startup lkvm-rcar poweroff-image -- "$(lkvm -k /bench/poweroff.Image)"
 		measure startup qemu poweroff-image -- "$(qemu 256 1 /bench/poweroff.Image "" "")"
+		peer_kvmtool startup poweroff-image -- 256 1 /bench/poweroff.Image "" ""
 	fi
 	if want memory; then
 		for m in 128 512; do
@@ -94,6 +122,8 @@ for r in $(seq "$reps"); do
 					"$(lkvm -k /guest/Image $guest -m "$m" -c "$c" -p "'quiet lkvm.test=linger'")"
 				measure memory qemu "${m}M-${c}cpu" -p 50 -r "$m" -- \
 					"$(qemu "$m" "$c" /guest/Image "-initrd /guest/initrd.cpio" lkvm.test=linger)"
+				peer_kvmtool memory "${m}M-${c}cpu" -p 50 -r "$m" -- \
+					"$m" "$c" /guest/Image "-i /guest/initrd.cpio" lkvm.test=linger
 			done
 		done
 	fi
@@ -137,8 +167,21 @@ for r in $(seq "$reps"); do
 			console_whole && break
 			echo "bench: QEMU's console run $try lost output (peer finding, not a failure)"
 		done
+		peer_kvmtool console "${mib}MiB" -m bench-crc32 -c "$bytes" -- \
+			256 1 /guest/Image "-i /guest/initrd.cpio" "lkvm.test=bench-console lkvm.mib=$mib"
 	fi
 done
+
+# Boot against kvmtool, the closest peer: more runs, alternating, so that
+# "no slower" can be decided from the pairs (figures.jq).
+if want boot && [ -n "$kvmtool" ]; then
+	for r in $(seq "$reps"); do
+		measure boot lkvm-rcar 256M-1cpu -m "'$init'" -r 256 -- \
+			"$(lkvm -k /guest/Image $guest -p "'quiet lkvm.test=linger'")"
+		peer_kvmtool boot 256M-1cpu -m "'$init'" -r 256 -- \
+			256 1 /guest/Image "-i /guest/initrd.cpio" lkvm.test=linger
+	done
+fi
 
 # Once: the presses come from outside, at the pace of the outer harness.
 if want irq; then
@@ -155,6 +198,31 @@ if want irq; then
 	measure irq lkvm-rcar "${presses}presses-irqfd-off" -m "'guest: gpio: ready'" -e "'guest: gpio:'" -- \
 		"$(lkvm -k /guest/Image $guest --passthrough "$dev,irqfd=off" \
 		   -p "'quiet lkvm.test=gpio lkvm.presses=$presses'")"
+fi
+# The two ways of giving the guest GPIOs, on a host that keeps the PL061
+# (QEMU's own tree, run.sh): pass-through of the whole controller against
+# virtio-gpio over three of its lines, each toggle and each interrupt.
+if want gpio; then
+	echo gpio-keys >/sys/bus/platform/drivers/gpio-keys/unbind
+	shared="--gpio $dev:0,1,3"
+	for r in $(seq "$reps"); do
+		measure gpio lkvm-rcar toggle-passthrough -m bench-toggle -- \
+			"$(lkvm -k /guest/Image $guest --passthrough "$dev" \
+			   -p "'quiet lkvm.test=bench-toggle lkvm.count=$count'")"
+		measure gpio lkvm-rcar toggle-virtio -m bench-toggle -- \
+			"$(lkvm -k /guest/Image $guest $shared \
+			   -p "'quiet lkvm.test=bench-toggle lkvm.count=$count'")"
+	done
+	for way in passthrough virtio; do
+		dev_args="--passthrough $dev" params=
+		[ "$way" = virtio ] && dev_args=$shared &&
+			params="lkvm.gpiodrv=gpio_virtio lkvm.button=2"
+		for n in 0 "$presses"; do
+			measure gpio lkvm-rcar "irq-$way-${n}presses" -m "'guest: gpio: ready'" -e "'guest: gpio:'" -- \
+				"$(lkvm -k /guest/Image $guest $dev_args \
+				   -p "'quiet lkvm.test=gpio lkvm.presses=$n $params'")"
+		done
+	done
 fi
 # QEMU's own pass-through of the same device, bound to vfio-platform as
 # QEMU expects, to say in the table what QEMU does with it.
