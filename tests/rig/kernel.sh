@@ -70,9 +70,40 @@ sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=\(.*\)$/\1=\2/p' $fragments | while read -r wan
 		die "kernel: $want did not survive Kconfig; check its dependencies"
 done
 
+# progress PID: while the build PID runs, how far it is: objects
+# compiled of the number the last build made (or this configuration's
+# count when there was none) and the time so far. At a terminal, one
+# line redrawn every two seconds; in a log, a line a minute.
+estimate_file="$CACHE/kernel-objects"
+progress() {
+	_total=$(cat "$estimate_file" 2>/dev/null || echo 780)
+	_start=$(date +%s) _tty= _every=60 _last=0
+	[ -t 2 ] && _tty=1 _every=2
+	while kill -0 "$1" 2>/dev/null; do
+		sleep 1
+		_now=$(date +%s)
+		[ $((_now - _last)) -ge "$_every" ] || continue
+		_last=$_now
+		_n=$(find "$out" -name '*.o' | wc -l)
+		_t=$((_now - _start))
+		_line=$(printf 'kernel: %d of about %d objects compiled, %dm%02ds' \
+			"$_n" "$_total" $((_t / 60)) $((_t % 60)))
+		if [ -n "$_tty" ]; then
+			printf '\r%s ' "$_line" >&2
+		else
+			log "$_line"
+		fi
+	done
+	[ -z "$_tty" ] || printf '\n' >&2
+}
+
 log "kernel: building Image with $(nproc) jobs (a first build takes minutes)"
-kmake -j"$(nproc)" Image >"$out/build.log" 2>&1 ||
+kmake -j"$(nproc)" Image >"$out/build.log" 2>&1 &
+build=$!
+progress "$build"
+wait "$build" ||
 	{ tail -20 "$out/build.log" >&2; die "kernel: build failed; full log in $out/build.log"; }
+find "$out" -name '*.o' | wc -l >"$estimate_file"
 # System.map beside the Image tells the tests what was built in.
 cp "$out/System.map" "$image.map"
 cp "$out/arch/arm64/boot/Image" "$image.tmp"
