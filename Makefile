@@ -188,6 +188,7 @@ system: deps $(PROGRAM) $(RIG_TOOLS)
 check: deps
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)sh tests/bench/check-figures.sh
+	$(Q)sh tests/docs/check.sh
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=8
 	$(Q)$(MAKE) --no-print-directory system
 	$(Q)$(MAKE) --no-print-directory bench BENCH_QUICK=1

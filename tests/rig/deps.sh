@@ -19,7 +19,7 @@ native="make gcc libc6-dev pkg-config libfdt-dev liburing-dev check
 	device-tree-compiler qemu-system-arm cpio gzip flex bison bc
 	libssl-dev libelf-dev xz-utils linux-source-6.1 patch
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross socat jq gnuplot-nox
-	clang libclang-rt-14-dev"
+	clang libclang-rt-14-dev mandoc lava-common"
 target="libfdt-dev liburing-dev libseccomp-dev busybox-static"
 
 sudo=

@@ -263,6 +263,23 @@ check_stats_json() {
 	else
 		flunk "$name: $(head -2 "$json.err" | tr '\n' ' ')(see $json)"
 	fi
+	# docs/ci.md's jq one-liners work on it (exit 0; the general ones
+	# give a number).
+	bad=
+	sed -n 's/^| \([^|]*\) | `\(jq .*\) stats.json` |$/\2/p' "$top/docs/ci.md" | sed 's/\\|/|/g' >"$json.jq"
+	while IFS= read -r cmd; do
+		got=$(eval "$cmd \"\$json\"" 2>/dev/null) || bad="$bad [$cmd]"
+		case "$cmd" in
+		*select*) ;;
+		*) case "$got" in [0-9]*) ;; *) bad="$bad [$cmd gave '$got']" ;; esac ;;
+		esac
+	done <"$json.jq"
+	name="$1 docs/ci.md's $(grep -c . "$json.jq") jq one-liners read the --stats object"
+	if [ -z "$bad" ] && [ "$(grep -c . "$json.jq")" -ge 8 ]; then
+		pass "$name"
+	else
+		flunk "$name:${bad:- too few found}"
+	fi
 }
 
 # check_series: every host patch passes checkpatch, and the one module the

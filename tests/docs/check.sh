@@ -1,0 +1,78 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The documentation against the code, in make check: the man page lints
+# clean; every option the command line takes (vmm/config.c's table, and
+# --passthrough's own options) is in --help, the man page, docs/ and the
+# bash completion; the README fits on two screens; the LAVA job template
+# fills and validates with lava-common's schema, strict. One line per
+# case and a closing count; status 1 if any failed.
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+passed=0
+failed=0
+pass() { echo "ok - docs: $1"; passed=$((passed + 1)); }
+flunk() { echo "not ok - docs: $1"; failed=$((failed + 1)); }
+
+man="$top/docs/lkvm-rcar.1"
+lint=$(mandoc -T lint -W warning "$man" 2>&1)
+if [ -z "$lint" ]; then
+	pass "mandoc -T lint -W warning finds nothing in docs/lkvm-rcar.1"
+else
+	flunk "mandoc -T lint: $(echo "$lint" | head -3 | tr '\n' ' ')"
+fi
+
+# The long options getopt knows, from the table in vmm/config.c.
+options=$(sed -n '/run_options\[\] = {/,/^};/s/^[[:space:]]*{ "\([a-z-]*\)",.*/\1/p' "$top/vmm/config.c")
+[ "$(echo "$options" | wc -w)" -ge 10 ] || flunk "found only '$options' in vmm/config.c's option table"
+usage=$(sed -n '/^void config_usage/,/^}/p' "$top/vmm/config.c")
+completion="$top/contrib/bash-completion/lkvm-rcar"
+# The man page's text with roff's \- as plain hyphens.
+man_text=$(sed 's/\\-/-/g' "$man")
+for o in $options; do
+	missing=
+	echo "$usage" | grep -q -- "--$o\b" || missing="$missing --help"
+	echo "$man_text" | grep -q -- "--$o\b" || missing="$missing man-page"
+	grep -q -- "--$o\b" "$top/docs/usage.md" || missing="$missing docs/usage.md"
+	grep -q -- "--$o\b" "$completion" || missing="$missing bash-completion"
+	if [ -z "$missing" ]; then
+		pass "--$o is in --help, the man page, docs/usage.md and the bash completion"
+	else
+		flunk "--$o is missing from:$missing"
+	fi
+done
+for o in mmap=off irqfd=off bind=keep compatible= names=; do
+	if grep -q -- "$o" "$man" && grep -q -- "$o" "$top/docs/passthrough.md" &&
+	   echo "$usage" | grep -q -- "$o"; then
+		pass "the device option $o is in --help, the man page and docs/passthrough.md"
+	else
+		flunk "the device option $o is missing from --help, the man page or docs/passthrough.md"
+	fi
+done
+
+lines=$(wc -l <"$top/README.md")
+if [ "$lines" -le 100 ]; then
+	pass "README.md fits on two screens ($lines lines)"
+else
+	flunk "README.md is $lines lines; keep it to two screens (100), the rest goes to docs/"
+fi
+
+lava="$top/contrib/lava"
+job=$(mktemp)
+if DEVICE_TYPE=r8a7795-salvator-x HOST_IMAGE_URL=https://lab.example/host/Image \
+   HOST_DTB_URL=https://lab.example/host/r8a77951-salvator-x.dtb \
+   ROOTFS_URL=https://lab.example/rootfs.tar.xz REPOSITORY=https://lab.example/lkvm-rcar.git \
+   REVISION=main GUEST_IMAGE_URL=https://lab.example/guest/Image \
+   GUEST_INITRD_URL=https://lab.example/guest/initrd.cpio \
+   LKVM_RCAR_DEB_URL=https://lab.example/lkvm-rcar_arm64.deb BOOTS=3 \
+   sh "$lava/make-job.sh" >"$job" &&
+   said=$(/usr/bin/python3 "$lava/validate.py" --job "$job" --testdef "$lava/lkvm-rcar-boots.yaml" 2>&1); then
+	pass "the LAVA job and test definition validate with lava-common's schema, strict"
+else
+	flunk "the LAVA job or test definition: $(echo "${said:-make-job.sh failed}" | tail -1)"
+fi
+rm -f "$job"
+
+echo "docs: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
