@@ -8,10 +8,13 @@
 #   make demo         the main scenario on the emulated board
 #   make fuzz         each libFuzzer target for FUZZ_SECONDS (default 60)
 #   make bench        lkvm-rcar against QEMU and kvmtool in the rig (BENCH_QUICK=1: once)
+#   make deb          the Debian package for arm64, checked with lintian
+#   make deb-check    the package's VMM in one rig configuration
 #   make install      PREFIX=/usr/local DESTDIR=
 #
 # CROSS_COMPILE= and CC= work as in the kernel; STATIC=0 links dynamically;
-# WERROR=0 drops -Werror; V=1 shows the commands.
+# WERROR=0 drops -Werror; V=1 shows the commands; CPPFLAGS, CFLAGS and
+# LDFLAGS are taken as dpkg-buildflags gives them.
 
 PROGRAM		:= lkvm-rcar
 PREFIX		?= /usr/local
@@ -30,9 +33,12 @@ WERROR		?= 1
 
 CACHE_DIR	?= $(or $(LKVM_RCAR_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/lkvm-rcar)
 # Cross builds take libfdt and liburing from the arm64 sysroot that
-# tests/rig/deps.sh unpacks; native arm64 builds use the system's.
+# tests/rig/deps.sh unpacks; native arm64 builds use the system's, and so
+# do cross builds given SYSROOT= (the arm64 -dev packages installed).
 ifneq ($(CROSS_COMPILE),)
 SYSROOT		?= $(CACHE_DIR)/sysroot-arm64
+endif
+ifneq ($(SYSROOT),)
 TARGET_FLAGS	:= -isystem $(SYSROOT)/usr/include
 TARGET_LDFLAGS	:= -L$(SYSROOT)/usr/lib/aarch64-linux-gnu
 endif
@@ -90,17 +96,17 @@ FUZZ_CC		?= clang
 FUZZ_FLAGS	:= -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined
 FUZZ_OBJS	:= $(PURE_SRCS:%.c=build/fuzz/%.o)
 
-.PHONY: all unit check system demo deps kernel install clean fuzz bench
+.PHONY: all unit check system demo deps kernel install clean fuzz bench deb deb-check
 all: $(PROGRAM)
 
 $(PROGRAM): $(TARGET_OBJS)
 	$(quiet) LINK $@
-	$(Q)$(CC) $(LDSTATIC) $(TARGET_LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(LDSTATIC) $(LDFLAGS) $(TARGET_LDFLAGS) -o $@ $^ $(LIBS)
 
 build/target/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(quiet) CC $<
-	$(Q)$(CC) $(CFLAGS) $(TARGET_FLAGS) -DLKVM_VERSION='"$(VERSION)"' -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(TARGET_FLAGS) -DLKVM_VERSION='"$(VERSION)"' -c -o $@ $<
 
 # The same VMM with the --stats counters compiled out, for make bench to
 # measure what they cost.
@@ -191,6 +197,7 @@ check: deps
 	$(Q)sh tests/docs/check.sh
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=8
 	$(Q)$(MAKE) --no-print-directory system
+	$(Q)$(MAKE) --no-print-directory deb-check
 	$(Q)$(MAKE) --no-print-directory bench BENCH_QUICK=1
 
 demo: deps
@@ -200,6 +207,32 @@ demo: deps
 install: $(PROGRAM)
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(PROGRAM) $(DESTDIR)$(BINDIR)/$(PROGRAM)
+
+# The Debian package for arm64 (debian/), built in a copy of the tree
+# under build/deb, natively or cross, and checked with lintian. Debian 12
+# cannot install libfdt-dev for two architectures at once, so a cross
+# build here takes the arm64 libraries' headers from the sysroot
+# tests/rig/deps.sh unpacks (LKVM_RCAR_SYSROOT) and skips the build
+# dependency check (-d) that would want libfdt-dev:arm64 installed.
+DEB_DIR		:= build/deb
+deb: deps
+	$(Q)rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	$(Q)git ls-files -co --exclude-standard | grep -v '^build/' | tar -cf - -T - | tar -xf - -C $(DEB_DIR)/src
+	$(quiet) DEB $(DEB_DIR)
+	$(Q)cd $(DEB_DIR)/src && \
+		LKVM_RCAR_SYSROOT=$(if $(CROSS_COMPILE),$(abspath $(CACHE_DIR))/sysroot-arm64) \
+		dpkg-buildpackage -a arm64 -b -us -uc $(if $(CROSS_COMPILE),-d) >../build.log 2>&1 || \
+		{ tail -30 ../build.log; echo "deb: dpkg-buildpackage failed; see $(DEB_DIR)/build.log"; exit 1; }
+	$(quiet) LINT $(DEB_DIR)
+	$(Q)lintian --fail-on error,warning $(DEB_DIR)/*.changes
+	$(Q)dpkg-deb -x $(DEB_DIR)/lkvm-rcar_*_arm64.deb $(DEB_DIR)/root
+	@echo "deb: $$(ls $(DEB_DIR)/*.deb), lintian clean"
+
+# One rig configuration, the Salvator-X's, with the VMM out of the package.
+deb-check: deb $(RIG_TOOLS)
+	$(Q)RIG_VMM=$(DEB_DIR)/root/usr/bin/lkvm-rcar RIG_RESULTS=$(abspath $(DEB_DIR))/system \
+		RIG_VMM_VERSION=$$(dpkg-deb -f $(DEB_DIR)/lkvm-rcar_*_arm64.deb Version) \
+		RIG_CELLS_ONLY=nvhe-gicv2-smmu RIG_SUITES_ONLY=scenario tests/system/run.sh
 
 clean:
 	rm -rf build $(PROGRAM)

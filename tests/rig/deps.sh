@@ -5,11 +5,12 @@
 # packages. Idempotent: nothing happens when everything is there. Both
 # README commands (make demo, make check) run it.
 #
-# Native tools and libraries are installed with apt. The arm64 libraries
-# the static VMM links against, and the rig's arm64 busybox, are unpacked
-# into a sysroot in the cache instead: libfdt-dev cannot be installed for
-# two architectures at once, and the build machine's package set should
-# not change for a cross build.
+# Native tools and libraries are installed with apt, and the arm64
+# runtime libraries the Debian package depends on. The arm64 development
+# libraries the VMM links against, and the rig's arm64 busybox, are
+# unpacked into a sysroot in the cache instead: libfdt-dev cannot be
+# installed for two architectures at once, and the build machine's
+# development packages should not change for a cross build.
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,8 +20,14 @@ native="make gcc libc6-dev pkg-config libfdt-dev liburing-dev check
 	device-tree-compiler qemu-system-arm cpio gzip flex bison bc
 	libssl-dev libelf-dev xz-utils linux-source-6.1 patch
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross socat jq gnuplot-nox
-	clang libclang-rt-14-dev mandoc lava-common"
-target="libfdt-dev liburing-dev libseccomp-dev busybox-static"
+	clang libclang-rt-14-dev
+	dpkg-dev debhelper lintian mandoc lava-common"
+# The package's runtime libraries for arm64, installed (Multi-Arch: same,
+# beside the native ones): dpkg-shlibdeps takes the package's Depends
+# from them when make deb cross-builds it.
+foreign="libfdt1 liburing2 libseccomp2"
+# The runtime libraries too, for the dynamically linked package (make deb).
+target="libfdt-dev liburing-dev libseccomp-dev libfdt1 liburing2 libseccomp2 busybox-static"
 
 sudo=
 [ "$(id -u)" -eq 0 ] || sudo=sudo
@@ -76,16 +83,20 @@ if [ -n "$need" ]; then
 		--no-install-recommends $need >/dev/null
 fi
 
+add_arm64() {
+	[ "$arch" != arm64 ] || return 0
+	dpkg --print-foreign-architectures | grep -qx arm64 && return 0
+	log "deps: adding the arm64 architecture to dpkg"
+	$sudo dpkg --add-architecture arm64
+	updated=
+}
+
 # The sysroot records the package list it was made from: a new package
 # in the list makes it again.
 sysroot="$CACHE/sysroot-arm64"
 if [ "$(cat "$sysroot/.complete" 2>/dev/null)" != "$target" ]; then
 	log "deps: unpacking arm64 packages into $sysroot: $target"
-	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-		log "deps: adding the arm64 architecture to dpkg (for downloads only)"
-		$sudo dpkg --add-architecture arm64
-		updated=
-	fi
+	add_arm64
 	apt_update
 	dl=$(mktemp -d)
 	trap 'rm -rf "$dl"' EXIT
@@ -99,4 +110,16 @@ if [ "$(cat "$sysroot/.complete" 2>/dev/null)" != "$target" ]; then
 		dpkg-deb -x "$deb" "$sysroot"
 	done
 	echo "$target" >"$sysroot/.complete"
+fi
+
+need=
+for p in $foreign; do
+	installed "$p" arm64 || need="$need $p:arm64"
+done
+if [ -n "$need" ]; then
+	log "deps: installing arm64 runtime libraries for the package build:$need"
+	add_arm64
+	apt_update
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+		--no-install-recommends $need >/dev/null
 fi

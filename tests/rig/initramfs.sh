@@ -16,6 +16,10 @@
 # and kvmtool's lkvm-static (KVMTOOL, tests/rig/kvmtool-peer.sh, when
 # there is one) under /bench, and tests/bench/host/ under /rig.
 #
+# RIG_VMM=FILE puts that VMM in the host image instead of ./lkvm-rcar
+# (make deb-check: the packaged one); a dynamically linked one brings the
+# arm64 libraries it loads, from the machine's arm64 runtime packages.
+#
 # Usage: initramfs.sh KERNEL_IMAGE OUTDIR [QEMU_ROOT [KVMTOOL]]
 set -eu
 
@@ -26,7 +30,8 @@ image=$1
 outdir=$2
 busybox="$CACHE/sysroot-arm64/bin/busybox"
 [ -x "$busybox" ] || die "initramfs: $busybox missing; run tests/rig/deps.sh"
-[ -x "$top/lkvm-rcar" ] || die "initramfs: ./lkvm-rcar missing; run make"
+vmm=${RIG_VMM:-$top/lkvm-rcar}
+[ -x "$vmm" ] || die "initramfs: $vmm missing; run make"
 for tool in build/bench/vmmtime build/tools/ptyrun build/tools/runas build/tools/gpiotool; do
 	[ -x "$top/$tool" ] || die "initramfs: $tool missing; run make $tool"
 done
@@ -42,6 +47,34 @@ make_root() {
 	ln -sf busybox "$1/bin/sh"
 	cp "$2" "$1/init"
 	chmod 755 "$1/init"
+}
+
+# add_libs ELF ROOT: the loader and the shared libraries ELF needs, and
+# theirs, copied into ROOT where the arm64 loader looks for them.
+add_libs() {
+	_readelf=aarch64-linux-gnu-readelf _root=$2
+	_interp=$($_readelf -l "$1" | sed -n 's/.*program interpreter: \(.*\)]/\1/p')
+	[ -n "$_interp" ] || return 0
+	mkdir -p "$_root/lib/aarch64-linux-gnu"
+	cp -L "$_interp" "$_root$_interp"
+	_todo=$1 _seen=" "
+	while [ -n "$_todo" ]; do
+		set -- $_todo
+		_elf=$1
+		shift
+		_todo="$*"
+		for _so in $($_readelf -d "$_elf" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			case "$_seen" in *" $_so "*) continue ;; esac
+			_seen="$_seen$_so "
+			_lib=
+			for _dir in /lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu; do
+				[ -e "$_dir/$_so" ] && _lib=$_dir/$_so && break
+			done
+			[ -n "$_lib" ] || die "initramfs: $_so (needed by $_elf) is not installed for arm64; run tests/rig/deps.sh"
+			cp -L "$_lib" "$_root/lib/aarch64-linux-gnu/$_so"
+			_todo="$_todo $_lib"
+		done
+	done
 }
 
 pack() {
@@ -61,7 +94,8 @@ pack "$stage/guest" "$outdir/${prefix}guest.cpio"
 
 make_root "$stage/host" "$top/tests/rig/host-init"
 mkdir -p "$stage/host/guest" "$stage/host/rig"
-cp "$top/lkvm-rcar" "$stage/host/bin/lkvm-rcar"
+cp "$vmm" "$stage/host/bin/lkvm-rcar"
+add_libs "$vmm" "$stage/host"
 cp "$image" "$stage/host/guest/Image"
 cp "$outdir/${prefix}guest.cpio" "$stage/host/guest/initrd.cpio"
 cp "$top"/tests/system/host/*.sh "$stage/host/rig/"

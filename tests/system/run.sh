@@ -11,8 +11,9 @@
 # three run everything: VHE with GICv3 and with GICv2 without an IOMMU,
 # and what the Salvator-X runs, nVHE on a Cortex-A57 with GICv2 and the
 # SMMU. The shared-lines tests (--gpio) run on GICv3 and on the
-# Salvator-X's GICv2. RIG_CELLS_ONLY="CELL..." limits the run to the cells named,
-# RIG_SUITES_ONLY="boot passthrough gpio" to the suites named.
+# Salvator-X's GICv2. RIG_CELLS_ONLY="CELL..." limits the run to the
+# cells named, RIG_SUITES_ONLY="boot passthrough gpio" to the suites
+# named; RIG_VMM=FILE tests that VMM instead of ./lkvm-rcar.
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -62,6 +63,18 @@ check_cell() {
 	esac
 }
 
+# check_vmm CELL LOG: with RIG_VMM_VERSION, the host ran the VMM of that
+# version (make deb-check: the packaged one, not the tree's).
+check_vmm() {
+	[ -n "${RIG_VMM_VERSION:-}" ] || return 0
+	said=$(tr -d '\r' <"$2" | sed -n "s/^rig: vmm '\(.*\)'$/\1/p" | head -1)
+	if [ "$said" = "lkvm-rcar $RIG_VMM_VERSION" ]; then
+		pass "$1: the host runs $said (the VMM under test)"
+	else
+		flunk "$1: the host runs lkvm-rcar $RIG_VMM_VERSION: it says '$said'"
+	fi
+}
+
 # report CELL SCRIPT EXPECTED_CASES LOG: count what the in-host script said.
 report() {
 	cell=$1 script=$2 want=$3 log=$4
@@ -71,6 +84,7 @@ report() {
 		return
 	fi
 	check_cell "$cell" "$log"
+	check_vmm "$cell" "$log"
 	n=0
 	while IFS= read -r line; do
 		case "$line" in
@@ -305,11 +319,15 @@ check_series() {
 
 # want CELL: whether RIG_CELLS_ONLY (default: every cell) names it.
 want() { case " $(echo ${RIG_CELLS_ONLY:-$RIG_CELLS}) " in *" $1 "*) return 0 ;; esac; return 1; }
-# suite NAME: whether RIG_SUITES_ONLY (default: all of boot, passthrough,
-# gpio) names it.
+# suite NAME: whether RIG_SUITES_ONLY (default: boot, passthrough and
+# gpio) names it. "scenario" alone runs the pass-through scenario in each
+# cell named (make deb-check: the packaged VMM).
 suite() { case " ${RIG_SUITES_ONLY:-boot passthrough gpio} " in *" $1 "*) return 0 ;; esac; return 1; }
 
-check_series
+suite boot && check_series
+for cell in $RIG_CELLS; do
+	want "$cell" && suite scenario && boot_passthrough "$cell" platform scenario
+done
 for cell in vhe-gicv3-noiommu vhe-gicv2-noiommu nvhe-gicv2-smmu; do
 	want "$cell" || continue
 	if suite boot; then
