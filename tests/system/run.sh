@@ -182,15 +182,16 @@ boot_gpio() {
 	# drive of line 2, the 3 cases of both ways at once.
 	report "$cell" gpio 32 "$log"
 	check_blinks "$cell" gpio "$trace"
-	# Run 1's part of the trace: from its "ready" to the VMM's end.
-	from=$(sed -n 1p "$trace.marks")
+	# Run 1's part of the trace, up to the VMM's end: nothing but the host
+	# program drives line 2 high (the board's reset leaves it low). Not
+	# from run 1's "ready" mark: the host program may act before the
+	# harness has noted it.
 	to=$(sed -n 1p "$trace.ends")
 	name="$cell gpio: QEMU's trace shows the host program driving line 2 while the guest ran"
-	if [ -n "$from" ] && [ -n "$to" ] &&
-	   sed -n "$((from + 1)),${to}p" "$trace" | grep -q "setting output 2 to 1"; then
+	if [ -n "$to" ] && sed -n "1,${to}p" "$trace" | grep -q "setting output 2 to 1"; then
 		pass "$name"
 	else
-		flunk "$name: no 'setting output 2 to 1' in lines $((${from:-0} + 1))-${to:-?} of $trace"
+		flunk "$name: no 'setting output 2 to 1' in lines 1-${to:-?} of $trace"
 	fi
 }
 
