@@ -149,10 +149,11 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/common.c $(FUZZ_OBJS)
 fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-# The bench's arm64 helpers: vmmtime in the emulated host, mmio-loop and
-# gpio-toggle in the guest, an Image that powers off at its first
-# instruction, and the VMM without its counters.
+# The bench's arm64 helpers: vmmtime in the emulated host, mmio-loop,
+# gpio-toggle and gpio-react in the guest, an Image that powers off at
+# its first instruction, and the VMM without its counters.
 BENCH_TOOLS	:= build/bench/vmmtime build/bench/mmio-loop build/bench/gpio-toggle \
+		   build/bench/gpio-react \
 		   build/bench/poweroff.Image \
 		   build/bench/lkvm-rcar-nocount
 

@@ -19,9 +19,10 @@ failed=0
 # array) with JQ_FILTER, compute and report them, compare.
 verdict() {
 	name=$1 want=$2 note=$3 filter=$4
-	jq -c -s "$filter | .[]" "$raw" >"$work/raw.jsonl"
+	jq -c -s "$whole | $filter | .[]" "$raw" >"$work/raw.jsonl"
 	jq -s -f "$top/tests/bench/figures.jq" --argjson presses 10 --argjson delivered 10 \
 		--argjson toggles_seen 2 --argjson toggles_expected 2 \
+		--argjson reactions '{ "passthrough": [1], "virtio": [2] }' \
 		--argjson delivered_nvhe 10 \
 		--arg qemu_passthrough "no answer" --argjson mib 32 --argjson lkvm_size 1 \
 		--argjson qemu_bin 1 --argjson qemu_all 1 --argjson reps 5 --argjson kvmtool_size 1 \
@@ -40,13 +41,21 @@ verdict() {
 }
 
 qemu_console='.figure == "console" and .vmm == "qemu"'
+# The recorded runs as if every QEMU console run had arrived whole: the
+# ones it lost (and ran again) are left out, so each case starts clean.
+whole="map(select(($qemu_console) and
+	(((.run.marks[\"bench-crc32\"].line // \"\" |
+	   capture(\"bench-crc32 (?<crc>[0-9a-fA-F]+) +(?<n>[0-9]+)\")?) // null) as \$c |
+	 \$c == null or (.run.data.crc32 | ascii_downcase) != (\$c.crc | ascii_downcase) or
+	 (.run.data.bytes | tostring) != \$c.n) | not))"
+n=$(jq -s "$whole | map(select($qemu_console)) | length" "$raw")
 verdict "every run whole" pass '^$' '.'
-verdict "QEMU delivered nothing, no checksum line" pass "QEMU lost console output in 5 of 5" \
+verdict "QEMU delivered nothing, no checksum line" pass "QEMU lost console output in $n of $n" \
 	"map(if $qemu_console then .run.data.bytes = 0 | .run.marks = {} else . end)"
-verdict "QEMU lost part of its output once" pass "QEMU lost console output in 1 of 5" \
+verdict "QEMU lost part of its output once" pass "QEMU lost console output in 1 of $n" \
 	". as \$a | ([range(length)] | map(select(\$a[.] | $qemu_console)) | first) as \$i |
 	 .[\$i].run.data.bytes -= 100"
-verdict "QEMU left no record of its runs" pass "QEMU lost console output in 5 of 5" \
+verdict "QEMU left no record of its runs" pass "QEMU lost console output in $n of $n" \
 	"map(if $qemu_console then .run = null else . end)"
 verdict "lkvm-rcar lost a byte" fail "" \
 	'map(if .figure == "console" and .vmm == "lkvm-rcar" then .run.data.bytes -= 1 else . end)'

@@ -220,6 +220,9 @@ def qemu_console_note:
           [ $all | runs("gpio"; "lkvm-rcar"; $h; "irq-\($w)-\($presses)presses")[] |
             if $w == "virtio" then gpio_stats.irqs.line_irqs else passthrough_stats.host_irqs_forwarded end ];
           []; gpio_note) ),
+    ( ("passthrough", "virtio") as $w |
+      row("gpio_react_ms_\($w)"; "time from a button press to a guest program's answer on another pin (QEMU's trace), \(gpio_way($w))"; "ms"; "lower";
+          ($reactions // {})[$w] // []; []; gpio_note) ),
     row("gpio_trace_per_toggle"; "level changes of line 0 in QEMU's trace per guest toggle, both ways (1: every toggle reached the pin)"; "changes"; "higher";
         one(if $toggles_expected > 0 then $toggles_seen / $toggles_expected else null end); [];
         "lkvm-rcar only; counts the blinks of the interrupt runs too"),

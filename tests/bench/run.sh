@@ -108,12 +108,30 @@ if [ -n "$kvmtool" ]; then
 	kvmtool_size=$(stat -c %s "$work/lkvm-static.stripped")
 fi
 
+# Press to answer (bench.sh's react runs): each change of line 2 in QEMU's
+# trace is a guest's answer to the last rise of line 3 before it; both
+# lines carry the outer clock's time (pid@seconds.microseconds:). The
+# first half of the answers are the pass-through run's, the rest the
+# virtio-gpio run's.
+reactions=$(tr -d '\r' <"$work/vhe-gicv3-noiommu-keys.trace" 2>/dev/null | awk -F'[@:]' '
+	/input 3 changed to 1/ { press = $2 }
+	/setting output 2 to/ && press != "" { ms[n++] = ($2 - press) * 1000; press = "" }
+	END {
+		half = int(n / 2)
+		printf "{ \"passthrough\": ["
+		for (i = 0; i < half; i++) printf "%s%.3f", (i ? ", " : ""), ms[i]
+		printf "], \"virtio\": ["
+		for (i = half; i < n; i++) printf "%s%.3f", (i > half ? ", " : ""), ms[i]
+		printf "] }\n"
+	}')
+
 # Every guest toggle of line 0 is one level change in QEMU's trace.
 toggles_seen=$(grep -c "setting output 0 to" "$work/vhe-gicv3-noiommu-keys.trace" 2>/dev/null || echo 0)
 toggles_expected=$((2 * reps * count))
 
 jq -s -f "$top/tests/bench/figures.jq" \
 	--argjson toggles_seen "$toggles_seen" --argjson toggles_expected "$toggles_expected" \
+	--argjson reactions "${reactions:-null}" \
 	--argjson presses "$presses" --argjson delivered "$(delivered vhe-gicv3-noiommu | grep . || echo null)" \
 	--argjson delivered_nvhe "$(delivered nvhe-gicv2-smmu | grep . || echo null)" \
 	--arg qemu_passthrough "${notes:-no answer}" --argjson mib "$mib" \

@@ -11,7 +11,7 @@
 #               under /rig: the emulated host's root
 #
 # With QEMU_ROOT (tests/rig/qemu-peer.sh), the images are make bench's
-# instead: bench-guest.cpio adds the guest's mmio-loop and gpio-toggle,
+# instead: bench-guest.cpio adds the guest's mmio-loop, gpio-toggle and gpio-react,
 # bench-host.cpio adds QEMU and its libraries, vmmtime, poweroff.Image
 # and kvmtool's lkvm-static (KVMTOOL, tests/rig/kvmtool-peer.sh, when
 # there is one) under /bench, and tests/bench/host/ under /rig.
@@ -89,7 +89,7 @@ bench="$top/build/bench"
 
 make_root "$stage/guest" "$top/guest/init"
 cp "$top/guest/gpio-test.sh" "$stage/guest/gpio-test.sh"
-[ -z "$qemu_root" ] || cp "$bench/mmio-loop" "$bench/gpio-toggle" "$stage/guest/"
+[ -z "$qemu_root" ] || cp "$bench/mmio-loop" "$bench/gpio-toggle" "$bench/gpio-react" "$stage/guest/"
 pack "$stage/guest" "$outdir/${prefix}guest.cpio"
 
 make_root "$stage/host" "$top/tests/rig/host-init"

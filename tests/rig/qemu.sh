@@ -11,7 +11,7 @@
 # Environment:
 #   RIG_DTB=FILE        boot the host with this device tree (dtb.sh)
 #   RIG_MONITOR=SOCK    QEMU monitor on a unix socket (system_powerdown)
-#   RIG_TRACE=FILE      write pl061_set_output trace events to FILE
+#   RIG_TRACE=FILE      write the PL061's output and input changes to FILE
 #   RIG_APPEND=ARGS     more host kernel arguments
 set -eu
 
@@ -36,7 +36,9 @@ if [ -n "${RIG_MONITOR:-}" ]; then
 else
 	set -- "$@" -monitor none
 fi
-[ -n "${RIG_TRACE:-}" ] && set -- "$@" -trace pl061_set_output -D "$RIG_TRACE"
+# Timestamped (pid@seconds.microseconds:), on the outer machine's clock.
+[ -n "${RIG_TRACE:-}" ] && set -- "$@" -trace pl061_set_output \
+	-trace pl061_input_change -msg timestamp=on -D "$RIG_TRACE"
 
 # No-IOMMU mode is on in every cell: a device behind the SMMU must still
 # take the type1 path (the tests check it does). vfio-platform keeps its

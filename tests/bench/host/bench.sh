@@ -223,6 +223,15 @@ if want gpio; then
 				   -p "'quiet lkvm.test=gpio lkvm.presses=$n $params'")"
 		done
 	done
+	# Press to answer: a guest program answers each press on line 3 with
+	# a change of line 2, which nothing else here touches; the outer
+	# harness times the pair in QEMU's trace (pass-through first).
+	measure gpio lkvm-rcar react-passthrough -m "'guest: gpio: ready'" -e "'guest: gpio:'" -- \
+		"$(lkvm -k /guest/Image $guest --passthrough "$dev" \
+		   -p "'quiet lkvm.test=bench-react lkvm.in=3 lkvm.out=2 lkvm.presses=$presses'")"
+	measure gpio lkvm-rcar react-virtio -m "'guest: gpio: ready'" -e "'guest: gpio:'" -- \
+		"$(lkvm -k /guest/Image $guest --gpio "$dev:2,3" \
+		   -p "'quiet lkvm.test=bench-react lkvm.in=1 lkvm.out=0 lkvm.presses=$presses'")"
 fi
 # QEMU's own pass-through of the same device, bound to vfio-platform as
 # QEMU expects, to say in the table what QEMU does with it.
