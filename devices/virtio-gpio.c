@@ -142,24 +142,6 @@ static const struct vgpio_lines_ops host_lines_ops = {
 
 /* --- the queues ------------------------------------------------------ */
 
-/* Copy up to @len driver-written bytes of @chain into @buf. */
-static uint32_t chain_gather(const struct virtq_chain *chain, void *buf,
-			     uint32_t len)
-{
-	uint32_t done = 0;
-	unsigned int i;
-
-	for (i = 0; i < chain->nr_out && done < len; i++) {
-		uint32_t n = chain->iov[i].iov_len;
-
-		if (n > len - done)
-			n = len - done;
-		memcpy((uint8_t *)buf + done, chain->iov[i].iov_base, n);
-		done += n;
-	}
-	return done;
-}
-
 static uint32_t chain_room(const struct virtq_chain *chain, uint32_t max)
 {
 	return chain->in_len < max ? chain->in_len : max;
@@ -174,7 +156,7 @@ static void serve_requests(struct virtio_gpio *dev)
 	int ret;
 
 	while (vq && (ret = virtq_pop(vq, &dev->chain)) > 0) {
-		req_len = chain_gather(&dev->chain, dev->req, sizeof(dev->req));
+		req_len = virtq_chain_read(&dev->chain, dev->req, sizeof(dev->req));
 		n = vgpio_request(&dev->msg, dev->req, req_len, dev->resp,
 				  chain_room(&dev->chain, sizeof(dev->resp)));
 		n = virtq_chain_fill(&dev->chain, dev->resp, n);
@@ -200,7 +182,7 @@ static void take_event_buffers(struct virtio_gpio *dev)
 	while (vq && (ret = virtq_pop(vq, c)) > 0) {
 		struct iovec *slot = &dev->held[c->head % VIRTQ_MAX_SIZE];
 
-		req_len = chain_gather(c, dev->req, sizeof(struct virtio_gpio_irq_request));
+		req_len = virtq_chain_read(c, dev->req, sizeof(struct virtio_gpio_irq_request));
 		/* The status byte: the first writable byte of the chain. */
 		*slot = (struct iovec) { 0 };
 		if (c->nr_in && c->iov[c->nr_out].iov_len)

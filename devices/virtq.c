@@ -194,3 +194,21 @@ uint32_t virtq_chain_fill(const struct virtq_chain *chain,
 	}
 	return done;
 }
+
+uint32_t virtq_chain_read(const struct virtq_chain *chain, void *dst,
+			  uint32_t len)
+{
+	uint8_t *p = dst;
+	uint32_t done = 0;
+	unsigned int i;
+
+	for (i = 0; i < chain->nr_out && done < len; i++) {
+		size_t n = chain->iov[i].iov_len;
+
+		if (n > len - done)
+			n = len - done;
+		memcpy(p + done, chain->iov[i].iov_base, n);
+		done += n;
+	}
+	return done;
+}

@@ -76,4 +76,11 @@ bool virtq_should_notify(const struct virtq *vq);
 uint32_t virtq_chain_fill(const struct virtq_chain *chain,
 			  const void *src, uint32_t len);
 
+/*
+ * Copy up to @len bytes of the driver-written part of @chain into @dst.
+ * Returns the number copied: less than @len if the chain has less.
+ */
+uint32_t virtq_chain_read(const struct virtq_chain *chain, void *dst,
+			  uint32_t len);
+
 #endif

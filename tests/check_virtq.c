@@ -116,6 +116,30 @@ START_TEST(test_fill_is_bounded_by_the_chain)
 }
 END_TEST
 
+START_TEST(test_read_is_bounded_by_the_chain)
+{
+	uint8_t buf[16];
+
+	setup();
+	memcpy(at(DATA), "abcd", 4);
+	memcpy(at(DATA + 8), "ef", 2);
+	set_desc(0, DATA, 4, 1, 1);
+	set_desc(1, DATA + 8, 2, 1, 2);
+	set_desc(2, DATA + 16, 8, 2 /* WRITE: not read */, 0);
+	offer(0);
+	ck_assert_int_eq(virtq_pop(&vq, &chain), 1);
+	/* Across descriptors, stopping at the driver-written part ... */
+	memset(buf, 0, sizeof(buf));
+	ck_assert_uint_eq(virtq_chain_read(&chain, buf, sizeof(buf)), 6);
+	ck_assert_int_eq(memcmp(buf, "abcdef", 6), 0);
+	/* ... or at the room given. */
+	memset(buf, 0, sizeof(buf));
+	ck_assert_uint_eq(virtq_chain_read(&chain, buf, 5), 5);
+	ck_assert_int_eq(memcmp(buf, "abcde", 5), 0);
+	ck_assert_uint_eq(buf[5], 0);
+}
+END_TEST
+
 START_TEST(test_index_wraps)
 {
 	unsigned int i;
@@ -253,6 +277,7 @@ Suite *virtq_suite(void)
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_pop_push);
 	tcase_add_test(tc, test_fill_is_bounded_by_the_chain);
+	tcase_add_test(tc, test_read_is_bounded_by_the_chain);
 	tcase_add_test(tc, test_index_wraps);
 	tcase_add_test(tc, test_notify_suppression);
 	tcase_add_loop_test(tc, test_malformed_ring, 0,
