@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "arch/arm64/layout.h"
+#include "devices/console-input.h"
 #include "devices/virtio-mmio.h"
 #include "fdt/dt.h"
 #include "vmm/log.h"
@@ -34,7 +35,6 @@
 #define VIRTIO_ID_CONSOLE	3
 #define RX			0
 #define TX			1
-#define CTRL_A			0x01
 #define CONSOLE_INPUT_HOLD_MS	300
 #define CONSOLE_TX_IRQ_DELAY_NS	1000000
 
@@ -62,10 +62,8 @@ struct console {
 	/* Host input waiting for the guest's receive buffers. */
 	struct loop_op in_op;
 	uint8_t in_raw[1024];
-	uint8_t in_buf[4096];
-	size_t in_len, in_pos;
+	struct console_input in;
 	bool in_eof;
-	bool escape_pending;
 	bool input_open;		/* the guest is ready for input */
 	struct loop_op hold_op;
 
@@ -99,18 +97,13 @@ static void console_start_tx(struct console *con, bool in_vcpu);
  */
 static void console_read_input(struct console *con)
 {
-	size_t room, want;
+	size_t want;
 
 	if (con->in_eof || con->in_op.busy)
 		return;
-	if (con->in_pos) {
-		memmove(con->in_buf, con->in_buf + con->in_pos,
-			con->in_len - con->in_pos);
-		con->in_len -= con->in_pos;
-		con->in_pos = 0;
-	}
-	room = sizeof(con->in_buf) - con->in_len;
-	want = room < sizeof(con->in_raw) ? room : sizeof(con->in_raw);
+	want = console_input_room(&con->in);
+	if (want > sizeof(con->in_raw))
+		want = sizeof(con->in_raw);
 	if (!want)
 		return;		/* full: wait for the guest to take some */
 	if (loop_read(&con->vm->loop, &con->in_op, con->cfg->in_fd,
@@ -118,38 +111,16 @@ static void console_read_input(struct console *con)
 		con->in_eof = true;
 }
 
-/* Append @n raw bytes; Ctrl-A x stops the VM, Ctrl-A Ctrl-A sends one. */
+/* Append @n raw bytes; Ctrl-A x stops the VM. */
 static void console_take_input(struct console *con, size_t n)
 {
-	uint8_t *out = con->in_buf + con->in_len;
-	size_t i;
+	bool stop = false;
 
-	if (!con->cfg->escape) {
-		memcpy(out, con->in_raw, n);
-		con->in_len += n;
-		return;
+	console_input_take(&con->in, con->in_raw, n, &stop);
+	if (stop) {
+		pr_info("Ctrl-A x: stopping the guest");
+		vm_request_stop(con->vm, VM_EXIT_STOPPED);
 	}
-	for (i = 0; i < n; i++) {
-		uint8_t c = con->in_raw[i];
-
-		if (con->escape_pending) {
-			con->escape_pending = false;
-			if (c == 'x') {
-				pr_info("Ctrl-A x: stopping the guest");
-				vm_request_stop(con->vm, VM_EXIT_STOPPED);
-				continue;
-			}
-			/* Ctrl-A + c takes two bytes of room for one read byte. */
-			if (c != CTRL_A && out < con->in_buf + sizeof(con->in_buf) - 1)
-				*out++ = CTRL_A;
-			*out++ = c;
-		} else if (c == CTRL_A) {
-			con->escape_pending = true;
-		} else {
-			*out++ = c;
-		}
-	}
-	con->in_len = out - con->in_buf;
 }
 
 static void console_input_done(struct loop_op *op, int res)
@@ -182,18 +153,22 @@ static void console_pump_input(struct console *con)
 	bool pushed = false;
 	int ret;
 
-	while (vq && con->input_open && con->in_pos < con->in_len) {
+	while (vq && con->input_open) {
+		const uint8_t *data;
+		size_t len;
 		uint32_t n;
 
+		data = console_input_data(&con->in, &len);
+		if (!len)
+			break;
 		ret = virtq_pop(vq, &con->rx_chain);
 		if (ret <= 0) {
 			if (ret < 0)
 				virtio_mmio_fail(&con->vmmio, vq);
 			break;
 		}
-		n = virtq_chain_fill(&con->rx_chain, con->in_buf + con->in_pos,
-				     con->in_len - con->in_pos);
-		con->in_pos += n;
+		n = virtq_chain_fill(&con->rx_chain, data, len);
+		console_input_consume(&con->in, n);
 		STAT_ADD(con->bytes_in, n);
 		virtq_push(vq, con->rx_chain.head, n);
 		pushed = true;
@@ -545,6 +520,7 @@ static int console_init(struct vm *vm, struct device *dev)
 	dev->priv = con;
 	con->vm = vm;
 	con->cfg = dev->cfg;
+	console_input_init(&con->in, con->cfg->escape);
 	con->in_op.done = console_input_done;
 	con->hold_op.done = console_input_hold_done;
 	con->out_op.done = console_output_done;

@@ -17,6 +17,7 @@ Suite *loop_suite(void);
 Suite *host_node_suite(void);
 Suite *vfio_bind_suite(void);
 Suite *virtio_gpio_suite(void);
+Suite *console_input_suite(void);
 
 /* Send log messages into a buffer from now on (one test at a time). */
 void capture_log(void);
