@@ -150,30 +150,21 @@ static void console_input_done(struct loop_op *op, int res)
 static void console_pump_input(struct console *con)
 {
 	struct virtq *vq = virtio_mmio_queue(&con->vmmio, RX);
-	bool pushed = false;
-	int ret;
+	unsigned int taken = 0;
+	const uint8_t *data;
+	size_t len;
+	uint32_t n;
 
-	while (vq && con->input_open) {
-		const uint8_t *data;
-		size_t len;
-		uint32_t n;
-
-		data = console_input_data(&con->in, &len);
-		if (!len)
-			break;
-		ret = virtq_pop(vq, &con->rx_chain);
-		if (ret <= 0) {
-			if (ret < 0)
-				virtio_mmio_fail(&con->vmmio, vq);
-			break;
-		}
+	if (!vq || !con->input_open)
+		return;
+	while ((data = console_input_data(&con->in, &len), len) &&
+	       virtio_mmio_pop(&con->vmmio, RX, &taken, &con->rx_chain) > 0) {
 		n = virtq_chain_fill(&con->rx_chain, data, len);
 		console_input_consume(&con->in, n);
 		STAT_ADD(con->bytes_in, n);
 		virtq_push(vq, con->rx_chain.head, n);
-		pushed = true;
 	}
-	if (pushed)
+	if (taken)
 		virtio_mmio_notify(&con->vmmio, vq);
 }
 
@@ -314,16 +305,12 @@ static int console_write_now(struct console *con)
  */
 static void console_start_tx(struct console *con, bool in_vcpu)
 {
-	struct virtq *vq;
+	struct virtq *vq = virtio_mmio_queue(&con->vmmio, TX);
+	unsigned int taken = 0;
 	int ret;
 
-	while (!con->tx_busy && (vq = virtio_mmio_queue(&con->vmmio, TX))) {
-		ret = virtq_pop(vq, &con->tx_chain);
-		if (ret <= 0) {
-			if (ret < 0)
-				virtio_mmio_fail(&con->vmmio, vq);
-			return;
-		}
+	while (!con->tx_busy &&
+	       virtio_mmio_pop(&con->vmmio, TX, &taken, &con->tx_chain) > 0) {
 		if (!con->tx_chain.nr_out) {
 			virtq_push(vq, con->tx_chain.head, 0);
 			console_tx_notify(con, vq);

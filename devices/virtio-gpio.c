@@ -147,39 +147,35 @@ static uint32_t chain_room(const struct virtq_chain *chain, uint32_t max)
 	return chain->in_len < max ? chain->in_len : max;
 }
 
-/* Answer every request the driver has queued (lock held). */
+/* Answer the requests the driver has queued, one pass (lock held). */
 static void serve_requests(struct virtio_gpio *dev)
 {
 	struct virtq *vq = virtio_mmio_queue(&dev->vmmio, REQUESTQ);
-	bool pushed = false;
+	unsigned int taken = 0;
 	uint32_t req_len, n;
-	int ret;
 
-	while (vq && (ret = virtq_pop(vq, &dev->chain)) > 0) {
+	while (virtio_mmio_pop(&dev->vmmio, REQUESTQ, &taken, &dev->chain) > 0) {
 		req_len = virtq_chain_read(&dev->chain, dev->req, sizeof(dev->req));
 		n = vgpio_request(&dev->msg, dev->req, req_len, dev->resp,
 				  chain_room(&dev->chain, sizeof(dev->resp)));
 		n = virtq_chain_fill(&dev->chain, dev->resp, n);
 		virtq_push(vq, dev->chain.head, n);
-		pushed = true;
 	}
-	if (vq && ret < 0)
-		virtio_mmio_fail(&dev->vmmio, vq);
-	if (pushed)
+	if (taken)
 		virtio_mmio_notify(&dev->vmmio, vq);
 }
 
-/* Take the event buffers the driver has queued (lock held). */
+/* Take the event buffers the driver has queued, one pass (lock held). */
 static void take_event_buffers(struct virtio_gpio *dev)
 {
 	struct virtq *vq = virtio_mmio_queue(&dev->vmmio, EVENTQ);
 	struct virtq_chain *c = &dev->chain;
+	unsigned int taken = 0;
 	bool pushed = false;
 	uint32_t req_len;
 	uint8_t status;
-	int ret;
 
-	while (vq && (ret = virtq_pop(vq, c)) > 0) {
+	while (virtio_mmio_pop(&dev->vmmio, EVENTQ, &taken, c) > 0) {
 		struct iovec *slot = &dev->held[c->head % VIRTQ_MAX_SIZE];
 
 		req_len = virtq_chain_read(c, dev->req, sizeof(struct virtio_gpio_irq_request));
@@ -195,8 +191,6 @@ static void take_event_buffers(struct virtio_gpio *dev)
 		virtq_push(vq, c->head, slot->iov_len);
 		pushed = true;
 	}
-	if (vq && ret < 0)
-		virtio_mmio_fail(&dev->vmmio, vq);
 	if (pushed)
 		virtio_mmio_notify(&dev->vmmio, vq);
 }

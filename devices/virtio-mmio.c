@@ -146,10 +146,32 @@ static struct virtio_mmio_queue *selected_queue(struct virtio_mmio *vm)
 struct virtq *virtio_mmio_queue(struct virtio_mmio *vm, unsigned int q)
 {
 	if (q >= vm->ops->nr_queues || !vm->queues[q].ready ||
+	    !(vm->status & VIRTIO_STATUS_FEATURES_OK) ||
 	    !(vm->status & VIRTIO_STATUS_DRIVER_OK) ||
 	    (vm->status & VIRTIO_STATUS_NEEDS_RESET))
 		return NULL;
 	return &vm->queues[q].vq;
+}
+
+int virtio_mmio_pop(struct virtio_mmio *vm, unsigned int q, unsigned int *taken,
+		    struct virtq_chain *chain)
+{
+	struct virtq *vq = virtio_mmio_queue(vm, q);
+	int ret;
+
+	if (!vq)
+		return 0;
+	if (*taken >= vq->size) {
+		/* Come back after the loop has served everything else. */
+		virtio_mmio_kick(vm, q);
+		return 0;
+	}
+	ret = virtq_pop(vq, chain);
+	if (ret < 0)
+		virtio_mmio_fail(vm, vq);
+	else
+		*taken += ret;
+	return ret;
 }
 
 void virtio_mmio_notify(struct virtio_mmio *vm, struct virtq *vq)
@@ -236,8 +258,15 @@ static void write_queue_reg(struct virtio_mmio *vm, uint64_t off, uint32_t val)
 {
 	struct virtio_mmio_queue *q = selected_queue(vm);
 
-	/* Section 4.2.2.3: queue layout may only change while it is disabled. */
-	if (!q || (q->ready && off != REG_QUEUE_READY))
+	/*
+	 * Section 4.2.2.3: a queue's layout may only change while it is
+	 * disabled; and without VIRTIO_F_RING_RESET, which we do not offer,
+	 * queues are set up before DRIVER_OK and only a device reset takes
+	 * them down (section 3.1.1), so that no buffer the device holds can
+	 * outlive the ring it came from.
+	 */
+	if (!q || (vm->status & VIRTIO_STATUS_DRIVER_OK) ||
+	    (q->ready && off != REG_QUEUE_READY))
 		return;
 
 	switch (off) {
@@ -283,20 +312,27 @@ static void kick_ready_queues(struct virtio_mmio *vm)
 	}
 }
 
+/*
+ * Section 3.1.1 and 2.1: the driver sets status bits one step after
+ * another and never clears one but by a reset (writing 0), so bits only
+ * accumulate here. FEATURES_OK is refused to a driver without VERSION_1
+ * (a legacy driver, which version 2 cannot serve) and after DRIVER_OK
+ * (the features are settled by then).
+ */
 static void write_status(struct virtio_mmio *vm, uint32_t val)
 {
-	bool was_ok = vm->status & VIRTIO_STATUS_DRIVER_OK;
+	uint32_t old = vm->status;
 
 	if (!val) {
 		device_reset(vm);
 		return;
 	}
-	/* A driver without VERSION_1 is a legacy driver, which v2 cannot serve. */
-	if ((val & 8 /* FEATURES_OK */) &&
-	    !(vm->driver_features & (1ull << VIRTIO_F_VERSION_1)))
-		val &= ~8u;
-	vm->status = val | (vm->status & VIRTIO_STATUS_NEEDS_RESET);
-	if (!was_ok && (val & VIRTIO_STATUS_DRIVER_OK))
+	if ((val & VIRTIO_STATUS_FEATURES_OK) && !(old & VIRTIO_STATUS_FEATURES_OK) &&
+	    ((old & VIRTIO_STATUS_DRIVER_OK) ||
+	     !(vm->driver_features & (1ull << VIRTIO_F_VERSION_1))))
+		val &= ~VIRTIO_STATUS_FEATURES_OK;
+	vm->status = old | (val & ~VIRTIO_STATUS_NEEDS_RESET);
+	if (!(old & VIRTIO_STATUS_DRIVER_OK) && (val & VIRTIO_STATUS_DRIVER_OK))
 		kick_ready_queues(vm);
 }
 
@@ -309,7 +345,9 @@ static void write_reg(struct virtio_mmio *vm, uint64_t off, uint32_t val)
 		vm->dev_features_sel = val;
 		break;
 	case REG_DRV_FEATURES:
-		if (vm->drv_features_sel > 1)
+		/* Section 3.1.1: the features are settled at FEATURES_OK. */
+		if (vm->drv_features_sel > 1 ||
+		    (vm->status & (VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK)))
 			break;
 		mask = 0xffffffffull << (32 * vm->drv_features_sel);
 		vm->driver_features = (vm->driver_features & ~mask) |

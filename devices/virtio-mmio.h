@@ -23,6 +23,7 @@
 #define VIRTIO_MMIO_INT_CONFIG		2
 
 #define VIRTIO_STATUS_DRIVER_OK		4
+#define VIRTIO_STATUS_FEATURES_OK	8
 #define VIRTIO_STATUS_NEEDS_RESET	64
 
 #define VIRTIO_F_VERSION_1		32
@@ -107,6 +108,21 @@ void virtio_mmio_kick(struct virtio_mmio *vm, unsigned int q);
 
 /* The queue @q if the driver has made it ready, else NULL (lock held). */
 struct virtq *virtio_mmio_queue(struct virtio_mmio *vm, unsigned int q);
+
+/*
+ * Take the next chain of queue @q into @chain, for one pass over the
+ * queue that *@taken counts (the caller starts it at 0). A pass takes at
+ * most the queue's size of chains: a driver that keeps adding buffers as
+ * fast as they are served would otherwise keep the caller, and the lock,
+ * for ever, and the VMM could not stop. When the pass is full the
+ * queue's kick eventfd is signalled, so that the event loop comes back
+ * to the queue once it has served everything else. Returns 1 with a
+ * chain, 0 when the pass is over (no queue, nothing available, or full),
+ * -EIO when the ring is malformed (the device then asks for a reset, see
+ * virtio_mmio_fail()). Lock held.
+ */
+int virtio_mmio_pop(struct virtio_mmio *vm, unsigned int q, unsigned int *taken,
+		    struct virtq_chain *chain);
 
 /* Tell the driver about used buffers on @vq, if it wants to know (lock held). */
 void virtio_mmio_notify(struct virtio_mmio *vm, struct virtq *vq);

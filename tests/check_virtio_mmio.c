@@ -264,6 +264,147 @@ START_TEST(test_odd_accesses)
 }
 END_TEST
 
+/* The driver's way to DRIVER_OK with queue 0 at GPA_BASE, replay drained. */
+static void driver_ready(void)
+{
+	driver_setup_queue(0, GPA_BASE);
+	wr(0x024, 1);
+	wr(0x020, 1);
+	wr(0x070, 1 | 2 | 8 | VIRTIO_STATUS_DRIVER_OK);
+	drain(vm.queues[0].kick_fd);
+}
+
+/* Make one more one-descriptor chain available on queue 0 (size 16). */
+static void driver_add_chain(void)
+{
+	uint8_t *desc = ram, *avail = ram + 0x100;
+	uint64_t addr = GPA_BASE + 0x2000;
+	uint32_t len = 16;
+	uint16_t idx;
+
+	memcpy(desc, &addr, 8);
+	memcpy(desc + 8, &len, 4);
+	memset(desc + 12, 0, 4);
+	memcpy(&idx, avail + 2, 2);
+	memset(avail + 4 + 2 * (idx % 16), 0, 2);
+	idx++;
+	memcpy(avail + 2, &idx, 2);
+}
+
+START_TEST(test_features_settled_at_features_ok)
+{
+	wr(0x024, 1);
+	wr(0x020, 1);
+	wr(0x024, 0);
+	wr(0x020, 0);
+	wr(0x070, 1 | 2 | 8);
+	ck_assert_uint_eq(rd(0x070) & 8, 8);
+	/* Section 3.1.1: no feature changes once FEATURES_OK is set. */
+	wr(0x020, 1u << 1);
+	wr(0x024, 1);
+	wr(0x020, 0);
+	ck_assert_uint_eq(vm.driver_features, 1ull << VIRTIO_F_VERSION_1);
+	wr(0x070, 1 | 2 | 8 | VIRTIO_STATUS_DRIVER_OK);
+	wr(0x024, 0);
+	wr(0x020, 1u << 1);
+	ck_assert_uint_eq(vm.driver_features, 1ull << VIRTIO_F_VERSION_1);
+	/* A reset opens them again. */
+	wr(0x070, 0);
+	wr(0x024, 0);
+	wr(0x020, 1u << 1);
+	ck_assert_uint_eq(vm.driver_features, 1ull << 1);
+}
+END_TEST
+
+START_TEST(test_queues_fixed_after_driver_ok)
+{
+	driver_ready();
+	/* No RING_RESET offered: the ring stays as it is until a reset. */
+	wr(0x030, 0);
+	wr(0x044, 0);
+	ck_assert_uint_eq(rd(0x044), 1);
+	ck_assert_ptr_nonnull(virtio_mmio_queue(&vm, 0));
+	wr(0x080, 0x1234);
+	ck_assert_uint_eq(vm.queues[0].desc, GPA_BASE);
+	/* Nor may another queue be set up now. */
+	driver_setup_queue(1, GPA_BASE + 0x1000);
+	ck_assert_uint_eq(rd(0x044), 0);
+	ck_assert_int_eq(ready_calls, 1);
+	ck_assert_ptr_null(virtio_mmio_queue(&vm, 1));
+	/* A reset takes them down and lets the driver start again. */
+	wr(0x070, 0);
+	ck_assert_int_eq(reset_calls, 1);
+	wr(0x030, 0);
+	ck_assert_uint_eq(rd(0x044), 0);
+	driver_ready();
+	ck_assert_ptr_nonnull(virtio_mmio_queue(&vm, 0));
+}
+END_TEST
+
+START_TEST(test_status_bits_only_accumulate)
+{
+	driver_ready();
+	wr(0x070, 1);		/* tries to clear DRIVER_OK and FEATURES_OK */
+	ck_assert_uint_eq(rd(0x070), 1 | 2 | 8 | VIRTIO_STATUS_DRIVER_OK);
+	ck_assert_ptr_nonnull(virtio_mmio_queue(&vm, 0));
+	/* NEEDS_RESET is the device's to set, never the driver's. */
+	wr(0x070, VIRTIO_STATUS_NEEDS_RESET);
+	ck_assert_uint_eq(rd(0x070) & VIRTIO_STATUS_NEEDS_RESET, 0);
+}
+END_TEST
+
+START_TEST(test_no_queue_without_features_ok)
+{
+	driver_setup_queue(0, GPA_BASE);
+	/* DRIVER_OK with the features never settled: nothing is served. */
+	wr(0x070, 1 | 2 | VIRTIO_STATUS_DRIVER_OK);
+	ck_assert_ptr_null(virtio_mmio_queue(&vm, 0));
+	/* And FEATURES_OK cannot come after DRIVER_OK. */
+	wr(0x024, 1);
+	wr(0x020, 1);
+	wr(0x070, 1 | 2 | 8 | VIRTIO_STATUS_DRIVER_OK);
+	ck_assert_uint_eq(rd(0x070) & 8, 0);
+	ck_assert_ptr_null(virtio_mmio_queue(&vm, 0));
+}
+END_TEST
+
+/*
+ * A driver that adds a chain each time one is taken, as a second vCPU
+ * can: one pass ends after the queue's size, with the kick signalled so
+ * that the loop comes back, and the next pass goes on.
+ */
+START_TEST(test_pass_is_bounded)
+{
+	struct virtq_chain chain;
+	unsigned int taken = 0, popped = 0, pass;
+
+	driver_ready();
+	for (pass = 0; pass < 3; pass++) {
+		taken = 0;
+		driver_add_chain();
+		while (virtio_mmio_pop(&vm, 0, &taken, &chain) > 0) {
+			virtq_push(virtio_mmio_queue(&vm, 0), chain.head, 0);
+			driver_add_chain();
+			popped++;
+			ck_assert_uint_le(popped, 16 * (pass + 1));
+		}
+		ck_assert_uint_eq(taken, 16);
+		ck_assert_uint_eq(popped, 16 * (pass + 1));
+		ck_assert_uint_eq(drain(vm.queues[0].kick_fd), 1);
+		ck_assert_uint_eq(drain(vm.queues[1].kick_fd), 0);
+	}
+	/* An empty queue ends a pass without a kick. */
+	taken = 0;
+	while (virtio_mmio_pop(&vm, 0, &taken, &chain) > 0)
+		virtq_push(virtio_mmio_queue(&vm, 0), chain.head, 0);
+	ck_assert_uint_eq(drain(vm.queues[0].kick_fd), 0);
+	/* No queue at all: nothing taken, no kick. */
+	taken = 0;
+	ck_assert_int_eq(virtio_mmio_pop(&vm, 1, &taken, &chain), 0);
+	ck_assert_uint_eq(drain(vm.queues[1].kick_fd), 0);
+}
+END_TEST
+
 /* Any sequence of guest accesses must leave the VMM standing. */
 START_TEST(test_random_accesses)
 {
@@ -319,6 +460,11 @@ Suite *virtio_mmio_suite(void)
 	tcase_add_test(tc, test_config_space);
 	tcase_add_test(tc, test_odd_accesses);
 	tcase_add_test(tc, test_random_accesses);
+	tcase_add_test(tc, test_features_settled_at_features_ok);
+	tcase_add_test(tc, test_queues_fixed_after_driver_ok);
+	tcase_add_test(tc, test_status_bits_only_accumulate);
+	tcase_add_test(tc, test_no_queue_without_features_ok);
+	tcase_add_test(tc, test_pass_is_bounded);
 	suite_add_tcase(s, tc);
 	return s;
 }
