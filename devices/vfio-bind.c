@@ -173,7 +173,8 @@ static int state_write(const struct vfio_binding *b)
 	f = fopen(tmp, "we");
 	if (!f)
 		return -errno;
-	fprintf(f, "pid=%d\nbus=%s\ndriver=%s\n", (int)getpid(), b->bus, b->orig_driver);
+	fprintf(f, "pid=%d\nstart=%llu\nbus=%s\ndriver=%s\n", (int)getpid(),
+		vfio_bind_proc_start(getpid()), b->bus, b->orig_driver);
 	if (fflush(f) || fsync(fileno(f)))
 		ret = -errno;
 	if (fclose(f) && !ret)
@@ -185,8 +186,37 @@ static int state_write(const struct vfio_binding *b)
 	return ret;
 }
 
-/* What a state file says: the VMM that wrote it and the original driver. */
-static int state_read(const struct vfio_binding *b, int *pid, char *drv, size_t size)
+unsigned long long vfio_bind_proc_start(int pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	ssize_t n;
+	int fd, field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* The name in parentheses may hold spaces: count from its end. */
+	p = strrchr(buf, ')');
+	for (field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		start = strtoull(p + 1, NULL, 10);
+	return start;
+}
+
+/*
+ * What a state file says: the VMM that wrote it (its pid, and its start
+ * time where the record has one) and the original driver.
+ */
+static int state_read(const struct vfio_binding *b, int *pid,
+		      unsigned long long *start, char *drv, size_t size)
 {
 	char line[128];
 	bool have_pid = false, have_drv = false;
@@ -194,11 +224,14 @@ static int state_read(const struct vfio_binding *b, int *pid, char *drv, size_t 
 
 	if (!f)
 		return -errno;
+	*start = 0;
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
 		if (!strncmp(line, "pid=", 4)) {
 			*pid = atoi(line + 4);
 			have_pid = true;
+		} else if (!strncmp(line, "start=", 6)) {
+			*start = strtoull(line + 6, NULL, 10);
 		} else if (!strncmp(line, "driver=", 7) && strlen(line + 7) < size) {
 			memcpy(drv, line + 7, strlen(line + 7) + 1);
 			have_drv = true;
@@ -208,13 +241,19 @@ static int state_read(const struct vfio_binding *b, int *pid, char *drv, size_t 
 	return have_pid && have_drv && *pid > 0 ? 0 : -EINVAL;
 }
 
-/* Is @pid a running lkvm-rcar (and not some process that got its number)? */
-static bool vmm_running(int pid)
+/*
+ * Is @pid, started at @start (0: not recorded), a running lkvm-rcar, and
+ * not some process that got its number since? Our own pid is handled by
+ * the caller.
+ */
+static bool vmm_running(int pid, unsigned long long start)
 {
 	char path[64], comm[32] = "";
 	FILE *f;
 
-	if (pid == (int)getpid() || (kill(pid, 0) && errno != EPERM))
+	if (kill(pid, 0) && errno != EPERM)
+		return false;
+	if (start && vfio_bind_proc_start(pid) != start)
 		return false;
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
 	f = fopen(path, "re");
@@ -227,16 +266,30 @@ static bool vmm_running(int pid)
 }
 
 /*
+ * Whether the record names this very process: the same pid, and the same
+ * start time (a record without one, of this pid, is taken as ours: never
+ * undoing our own binding matters more than a stale record).
+ */
+static bool recorded_by_us(int pid, unsigned long long start)
+{
+	return pid == (int)getpid() &&
+	       (!start || start == vfio_bind_proc_start(pid));
+}
+
+/*
  * Restore what a VMM that is gone recorded for the device. Returns 1 if
  * it did, 0 if nothing was recorded, -EBUSY (with the owner in @owner)
- * if the VMM that recorded it is running, or -errno.
+ * if the VMM that recorded it is running, -EALREADY if that VMM is this
+ * one (the device named twice), or -errno. A record this process made
+ * is never undone here.
  */
 static int recover(struct vfio_binding *b, int *owner)
 {
 	char drv[sizeof(b->orig_driver)];
+	unsigned long long start = 0;
 	int ret;
 
-	ret = state_read(b, owner, drv, sizeof(drv));
+	ret = state_read(b, owner, &start, drv, sizeof(drv));
 	if (ret == -ENOENT)
 		return 0;
 	if (ret == -EINVAL) {
@@ -246,7 +299,9 @@ static int recover(struct vfio_binding *b, int *owner)
 	}
 	if (ret)
 		return ret;
-	if (vmm_running(*owner))
+	if (recorded_by_us(*owner, start))
+		return -EALREADY;
+	if (*owner != (int)getpid() && vmm_running(*owner, start))
 		return -EBUSY;
 	snprintf(b->orig_driver, sizeof(b->orig_driver), "%s", drv);
 	b->changed = true;
@@ -260,7 +315,7 @@ int vfio_bind_release(struct vfio_binding *b)
 {
 	int owner = 0, ret = recover(b, &owner);
 
-	if (ret == -EBUSY)
+	if (ret == -EBUSY || ret == -EALREADY)
 		pr_err("release %s: lkvm-rcar pid %d is running with it; stop that VMM, and it gives the device back itself",
 		       b->name, owner);
 	else if (ret < 0)
@@ -277,6 +332,11 @@ int vfio_bind(struct vfio_binding *b)
 	int owner = 0, ret;
 
 	ret = recover(b, &owner);
+	if (ret == -EALREADY) {
+		pr_err("--passthrough %s: this VMM passes it through already; name each device once",
+		       b->name);
+		return ret;
+	}
 	if (ret == -EBUSY) {
 		pr_err("--passthrough %s: device busy: lkvm-rcar pid %d holds it; stop that VMM first",
 		       b->name, owner);

@@ -45,8 +45,9 @@ int vfio_bind_find(struct vfio_binding *b, const char *sysfs,
 /*
  * Bind the device to its VFIO driver unless it already is, first
  * restoring what a killed VMM left behind. Returns 0, or -errno after one
- * line (-EBUSY: a running lkvm-rcar holds it); on failure the original
- * binding is back.
+ * line (-EBUSY: a running lkvm-rcar holds it; -EALREADY: this process
+ * does, the device was named twice); on failure the original binding is
+ * back, except that a binding this process made is never undone here.
  */
 int vfio_bind(struct vfio_binding *b);
 
@@ -65,6 +66,13 @@ int vfio_bind_release(struct vfio_binding *b);
 
 /* The driver the device is bound to now, "" if none. 0 or -errno. */
 int vfio_bind_current(const struct vfio_binding *b, char *drv, size_t size);
+
+/*
+ * When process @pid started (field 22 of /proc/PID/stat, in clock ticks
+ * since boot), or 0 if that cannot be read: with the pid, it tells a VMM
+ * from a later process that got the same number.
+ */
+unsigned long long vfio_bind_proc_start(int pid);
 
 /* The device's IOMMU group number, or -ENOENT if it has none. */
 int vfio_bind_group(const struct vfio_binding *b);

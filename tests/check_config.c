@@ -7,6 +7,7 @@
 
 #include <errno.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "vmm/config.h"
@@ -173,6 +174,13 @@ static const struct bad_case {
 	{ { "run", "-k", "K", "--passthrough", ",mmap=off", NULL }, "does not start with a device name" },
 	{ { "run", "-k", "K", "--passthrough", "d,mmap=maybe", NULL }, "--passthrough d: unknown option 'mmap=maybe'" },
 	{ { "run", "-k", "K", "--passthrough", "d,compatible=", NULL }, "compatible= needs a value" },
+	{ { "run", "-k", "K", "--passthrough", "a.gpio", "--passthrough", "a.gpio", NULL },
+	  "--passthrough a.gpio: given twice; name each device once" },
+	{ { "run", "-k", "K", "--passthrough", "a.gpio", "--passthrough", "/sys/bus/platform/devices/a.gpio/", NULL },
+	  "--passthrough /sys/bus/platform/devices/a.gpio: given twice" },
+	{ { "run", "-k", "K", "--passthrough", "/sys/x/a.gpio,mmap=off", "--passthrough", "a.gpio", NULL },
+	  "--passthrough a.gpio: given twice" },
+	{ { "run", "-k", "K", "--passthrough", "/", NULL }, "--passthrough /: not a device name" },
 	{ { "run", "-k", "K", "--sandbox", "maybe", NULL }, "--sandbox: 'maybe' is neither on nor off" },
 	{ { "release", NULL }, "release takes one device" },
 	{ { "release", "a.gpio", "b.gpio", NULL }, "release takes one device" },
@@ -224,12 +232,14 @@ START_TEST(test_too_many_passthrough)
 	char *argv[4 + 2 * (CONFIG_MAX_PASSTHROUGH + 1)] = {
 		"lkvm-rcar", "run", "-k", "K",
 	};
+	static char names[CONFIG_MAX_PASSTHROUGH + 1][16];
 	struct vm_config cfg;
 	int argc = 4, i;
 
 	for (i = 0; i <= CONFIG_MAX_PASSTHROUGH; i++) {
+		snprintf(names[i], sizeof(names[i]), "dev%d", i);
 		argv[argc++] = "--passthrough";
-		argv[argc++] = "dev";
+		argv[argc++] = names[i];
 	}
 	capture_log();
 	ck_assert_int_eq(config_parse(&cfg, argc, argv), -EINVAL);

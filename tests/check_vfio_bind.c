@@ -166,6 +166,55 @@ START_TEST(a_reused_pid_is_not_taken_for_a_running_vmm)
 }
 END_TEST
 
+/*
+ * The device named twice: the second vfio_bind() of this process finds
+ * the record the first one made. It must not take it for a killed VMM's
+ * and undo the binding this same process holds (that unbound a device
+ * in use and hung the VMM in D state).
+ */
+START_TEST(our_own_record_is_never_undone)
+{
+	struct vfio_binding b;
+	char state[160], buf[64];
+
+	snprintf(state, sizeof(state), "pid=%d\nstart=%llu\nbus=platform\ndriver=pl061_gpio\n",
+		 (int)getpid(), vfio_bind_proc_start(getpid()));
+	write_state(state);
+	ck_assert_int_eq(vfio_bind_find(&b, sys_root, state_dir, DEV), 0);
+	capture_log();
+	ck_assert_int_eq(vfio_bind(&b), -EALREADY);
+	ck_assert_ptr_nonnull(strstr(captured_log(), "passes it through already"));
+	ck_assert_int_eq(captured_lines(), 1);
+	ck_assert_int_eq(vfio_bind_release(&b), -EALREADY);
+	/* Nothing written to sysfs, the record still there. */
+	read_file("sys/bus/platform/devices/" DEV "/driver_override", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "");
+	read_file("sys/bus/platform/drivers/pl061_gpio/bind", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "");
+	ck_assert(state_exists());
+}
+END_TEST
+
+/* Our pid, but another start time: an earlier VMM that had our number. */
+START_TEST(our_pid_from_an_earlier_process_is_restored)
+{
+	char state[160];
+
+	snprintf(state, sizeof(state), "pid=%d\nstart=%llu\nbus=platform\ndriver=pl061_gpio\n",
+		 (int)getpid(), vfio_bind_proc_start(getpid()) + 1);
+	release_recorded(state);
+	ck_assert_ptr_nonnull(strstr(captured_log(), "restored the binding (pl061_gpio)"));
+	ck_assert(!state_exists());
+}
+END_TEST
+
+START_TEST(a_start_time_is_read_for_a_live_process)
+{
+	ck_assert_uint_gt(vfio_bind_proc_start(getpid()), 0);
+	ck_assert_uint_eq(vfio_bind_proc_start(dead_pid()), 0);
+}
+END_TEST
+
 START_TEST(a_garbled_record_is_dropped_with_a_warning)
 {
 	release_recorded("pid=banana\n");
@@ -197,6 +246,9 @@ Suite *vfio_bind_suite(void)
 	tcase_add_test(tc, a_reused_pid_is_not_taken_for_a_running_vmm);
 	tcase_add_test(tc, a_garbled_record_is_dropped_with_a_warning);
 	tcase_add_test(tc, an_unknown_device_is_not_found);
+	tcase_add_test(tc, our_own_record_is_never_undone);
+	tcase_add_test(tc, our_pid_from_an_earlier_process_is_restored);
+	tcase_add_test(tc, a_start_time_is_read_for_a_live_process);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -162,6 +162,29 @@ static int require_text(const char *opt, const char *arg)
 	return -EINVAL;
 }
 
+/* A device's name, whether given as a name or as a sysfs path. */
+static const char *device_name(const char *dev)
+{
+	const char *slash = strrchr(dev, '/');
+
+	return slash ? slash + 1 : dev;
+}
+
+/*
+ * The device of @pt named by an earlier --passthrough too, by the same
+ * name or by its sysfs path: a second binding of it would undo the first.
+ */
+static bool passthrough_named_before(const struct vm_config *cfg,
+				     const struct passthrough_cfg *pt)
+{
+	const struct passthrough_cfg *o;
+
+	for (o = cfg->passthrough; o < pt; o++)
+		if (!strcmp(device_name(o->dev), device_name(pt->dev)))
+			return true;
+	return false;
+}
+
 /*
  * DEV[,mmap=off][,irqfd=off][,bind=keep][,compatible=A;B]. compatible= runs to the end
  * of the argument, because compatible strings contain commas.
@@ -185,6 +208,13 @@ static int parse_passthrough(struct vm_config *cfg, const char *arg)
 	}
 	memcpy(pt->dev, arg, n);
 	pt->dev[n] = '\0';
+	while (n > 1 && pt->dev[n - 1] == '/')
+		pt->dev[--n] = '\0';
+	if (!device_name(pt->dev)[0] || passthrough_named_before(cfg, pt)) {
+		pr_err("--passthrough %s: %s; name each device once",
+		       pt->dev, device_name(pt->dev)[0] ? "given twice" : "not a device name");
+		return -EINVAL;
+	}
 
 	for (p = end; p; p = end) {
 		p++;
