@@ -185,29 +185,14 @@ static int find_of_node(struct vfio_platform *vp)
 	return 0;
 }
 
-/*
- * The offset within its page of the host's region @index, from the first
- * cell pair of the node's reg (the parent's #address-cells may be 1 or 2;
- * the low 32 bits hold the page offset either way).
- */
+/* The offset within its page of the host's region @index (0 if unknown). */
 static uint64_t host_page_offset(const struct vfio_platform *vp, unsigned int index)
 {
-	char path[PATH_MAX + 8];
-	uint8_t reg[64];
-	ssize_t n;
-	int fd;
+	uint64_t addr, size;
 
-	snprintf(path, sizeof(path), "%s/reg", vp->of_node);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (host_node_reg(vp->of_node, index, &addr, &size))
 		return 0;
-	n = read(fd, reg, sizeof(reg));
-	close(fd);
-	/* #address-cells = #size-cells = 2 is the arm64 norm: 16 bytes a range. */
-	if (n < (ssize_t)(16 * (index + 1)))
-		return 0;
-	return (((uint64_t)reg[16 * index + 6] << 8) | reg[16 * index + 7]) &
-	       (PAGE_SIZE_4K - 1);
+	return addr & (PAGE_SIZE_4K - 1);
 }
 
 static void user_irqs_served(struct vfio_platform *vp, bool is_write);

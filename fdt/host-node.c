@@ -83,6 +83,57 @@ static uint32_t be32_at(const struct prop *p, unsigned int i)
 }
 
 /* Is @name in the NUL-separated string list @p? */
+/*
+ * The #address-cells or #size-cells (@name) that lays out the reg of the
+ * node at @node_dir: its parent's, or the nearest ancestor's that has
+ * one, as Linux's of_n_addr_cells() looks; @def (the DT specification's
+ * default) if none does.
+ */
+static uint32_t cells_for(const char *node_dir, const char *name, uint32_t def)
+{
+	char dir[PATH_MAX], *slash;
+	struct prop p;
+
+	snprintf(dir, sizeof(dir), "%s", node_dir);
+	while ((slash = strrchr(dir, '/')) && slash != dir) {
+		*slash = '\0';
+		if (!read_prop(dir, name, &p) && p.len == 4)
+			return be32_at(&p, 0);
+	}
+	return def;
+}
+
+/* @n big-endian cells from @p's cell @at, as one number. */
+static uint64_t cells_value(const struct prop *p, unsigned int at, uint32_t n)
+{
+	uint64_t v = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		v = v << 32 | be32_at(p, at + i);
+	return v;
+}
+
+int host_node_reg(const char *node_dir, unsigned int index, uint64_t *addr,
+		  uint64_t *size)
+{
+	uint32_t ac = cells_for(node_dir, "#address-cells", 2);
+	uint32_t sc = cells_for(node_dir, "#size-cells", 1);
+	struct prop reg;
+	int ret;
+
+	if (ac < 1 || ac > 2 || sc > 2)
+		return -EINVAL;
+	ret = read_prop(node_dir, "reg", &reg);
+	if (ret)
+		return ret;
+	if ((uint64_t)reg.len < (uint64_t)4 * (ac + sc) * (index + 1))
+		return -ENOENT;
+	*addr = cells_value(&reg, (ac + sc) * index, ac);
+	*size = cells_value(&reg, (ac + sc) * index + ac, sc);
+	return 0;
+}
+
 static bool has_string(const struct prop *p, const char *name)
 {
 	int off = 0;

@@ -35,4 +35,13 @@ struct host_node {
  */
 int dt_add_host_node(struct dt *dt, const struct host_node *hn);
 
+/*
+ * The address and size of range @index of the reg property of the node
+ * at @node_dir, laid out by its parent's #address-cells (1 or 2) and
+ * #size-cells (0 to 2). Returns 0, -ENOENT if reg has no such range,
+ * -EINVAL for cell counts out of range, or -errno reading it.
+ */
+int host_node_reg(const char *node_dir, unsigned int index, uint64_t *addr,
+		  uint64_t *size);
+
 #endif

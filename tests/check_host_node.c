@@ -258,6 +258,94 @@ START_TEST(test_compatible_override)
 }
 END_TEST
 
+/* Write property @name of @cells big-endian cells into @dir (made if new). */
+static void put_cells(const char *dir, const char *name, const uint32_t *cells,
+		      unsigned int n)
+{
+	char path[PATH_MAX];
+	fdt32_t be[8];
+	unsigned int i;
+	int fd;
+
+	mkdir(dir, 0755);
+	for (i = 0; i < n; i++)
+		be[i] = cpu_to_fdt32(cells[i]);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, be, 4 * n), (ssize_t)(4 * n));
+	close(fd);
+}
+
+/* A tree root/bus/dev in a new temporary folder; @bus and @dev set. */
+static void small_tree(char *bus, char *dev, size_t size)
+{
+	char tmpl[] = "/tmp/lkvm-reg-XXXXXX";
+
+	ck_assert_ptr_nonnull(mkdtemp(tmpl));
+	snprintf(tree, sizeof(tree), "%s/base", tmpl);
+	ck_assert_int_eq(mkdir(tree, 0755), 0);
+	snprintf(bus, size, "%s/bus", tree);
+	snprintf(dev, size, "%s/bus/gpio", tree);
+	mkdir(bus, 0755);
+	mkdir(dev, 0755);
+}
+
+/*
+ * reg read with the parent's cell counts: the R-Car GPIO's 0x400 offset
+ * in its page comes out the same in every layout a host tree may use.
+ */
+START_TEST(test_reg_cells)
+{
+	static const struct {
+		uint32_t ac, sc;	/* 0: the property is absent */
+		uint32_t reg[8];
+		unsigned int n;
+	} layouts[] = {
+		{ 2, 2, { 0, 0xe6055400, 0, 0x50 }, 4 },
+		{ 1, 1, { 0xe6055400, 0x50 }, 2 },
+		{ 2, 1, { 0, 0xe6055400, 0x50 }, 3 },
+		{ 1, 2, { 0xe6055400, 0, 0x50 }, 3 },
+		{ 0, 0, { 0, 0xe6055400, 0x50 }, 3 },	/* defaults: 2 and 1 */
+	};
+	char bus[PATH_MAX], dev[PATH_MAX], path[PATH_MAX + 32];
+	uint64_t addr, size;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+		small_tree(bus, dev, sizeof(bus));
+		if (layouts[i].ac)
+			put_cells(bus, "#address-cells", &layouts[i].ac, 1);
+		if (layouts[i].sc)
+			put_cells(bus, "#size-cells", &layouts[i].sc, 1);
+		put_cells(dev, "reg", layouts[i].reg, layouts[i].n);
+		ck_assert_int_eq(host_node_reg(dev, 0, &addr, &size), 0);
+		ck_assert_msg(addr == 0xe6055400 && size == 0x50,
+			      "layout %u: 0x%llx+0x%llx", i,
+			      (unsigned long long)addr, (unsigned long long)size);
+		ck_assert_int_eq(host_node_reg(dev, 1, &addr, &size), -ENOENT);
+		remove_tree();
+	}
+
+	/* Cells from a grandparent when the parent has none; a second range. */
+	small_tree(bus, dev, sizeof(bus));
+	put_cells(tree, "#address-cells", (uint32_t[]){ 1 }, 1);
+	put_cells(tree, "#size-cells", (uint32_t[]){ 1 }, 1);
+	put_cells(dev, "reg", (uint32_t[]){ 0x1000, 0x10, 0xe6055400, 0x50 }, 4);
+	ck_assert_int_eq(host_node_reg(dev, 1, &addr, &size), 0);
+	ck_assert_uint_eq(addr, 0xe6055400);
+	ck_assert_uint_eq(size, 0x50);
+
+	/* Cell counts no reg can be read with. */
+	put_cells(bus, "#address-cells", (uint32_t[]){ 3 }, 1);
+	ck_assert_int_eq(host_node_reg(dev, 0, &addr, &size), -EINVAL);
+	snprintf(path, sizeof(path), "%s/reg", dev);
+	unlink(path);
+	put_cells(bus, "#address-cells", (uint32_t[]){ 1 }, 1);
+	ck_assert_int_eq(host_node_reg(dev, 0, &addr, &size), -ENOENT);
+}
+END_TEST
+
 Suite *host_node_suite(void)
 {
 	Suite *s = suite_create("host-node");
@@ -269,6 +357,7 @@ Suite *host_node_suite(void)
 	tcase_add_test(tc, test_pl061_platform_gets_primecell);
 	tcase_add_test(tc, test_behind_host_iommu);
 	tcase_add_test(tc, test_compatible_override);
+	tcase_add_test(tc, test_reg_cells);
 	suite_add_tcase(s, tc);
 	return s;
 }
