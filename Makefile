@@ -60,7 +60,7 @@ quiet = @printf '  %-5s %s\n'
 endif
 
 # Pure modules: no KVM, no ioctl(); they build natively for the unit tests.
-PURE_SRCS	:= vmm/log.c vmm/config.c vmm/loop.c \
+PURE_SRCS	:= vmm/log.c vmm/config.c vmm/loop.c vmm/record.c \
 		   devices/virtq.c devices/virtio-mmio.c \
 		   arch/arm64/image.c fdt/dt.c fdt/host-node.c devices/vfio-bind.c \
 		   devices/virtio-gpio-msg.c devices/console-input.c

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "vmm/log.h"
+#include "vmm/record.h"
 
 static const char *const buses[] = { "platform", "amba" };
 
@@ -153,127 +154,27 @@ static void report_bind_failure(const struct vfio_binding *b, int err)
 }
 
 
-/* --- the state file ------------------------------------------------ */
+/* --- the record -------------------------------------------------------- */
 
-/*
- * Record the binding we are about to change, before changing it: written
- * to a temporary name and renamed, so that a crash leaves the old file or
- * the new one, never half of one.
- */
+/* Record the binding we are about to change, before changing it. */
 static int state_write(const struct vfio_binding *b)
 {
-	char tmp[PATH_MAX + 8], dir[PATH_MAX];
-	FILE *f;
-	int ret = 0;
+	char body[160];
 
-	snprintf(dir, sizeof(dir), "%s", b->state);
-	if (mkdir(dirname(dir), 0700) && errno != EEXIST)
-		return -errno;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", b->state);
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
-	fprintf(f, "pid=%d\nstart=%llu\nbus=%s\ndriver=%s\n", (int)getpid(),
-		vfio_bind_proc_start(getpid()), b->bus, b->orig_driver);
-	if (fflush(f) || fsync(fileno(f)))
-		ret = -errno;
-	if (fclose(f) && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, b->state))
-		ret = -errno;
-	if (ret)
-		unlink(tmp);
+	snprintf(body, sizeof(body), "bus=%s\ndriver=%s\n", b->bus, b->orig_driver);
+	return record_write(b->state, body);
+}
+
+/* What the record says: the VMM that wrote it and the original driver. */
+static int state_read(const struct vfio_binding *b, struct record_owner *owner,
+		      char *drv, size_t size)
+{
+	char body[256];
+	int ret = record_read(b->state, owner, body, sizeof(body));
+
+	if (!ret && !record_value(body, "driver", drv, size))
+		ret = -EINVAL;
 	return ret;
-}
-
-unsigned long long vfio_bind_proc_start(int pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long start = 0;
-	ssize_t n;
-	int fd, field;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* The name in parentheses may hold spaces: count from its end. */
-	p = strrchr(buf, ')');
-	for (field = 2; p && field < 22; field++)
-		p = strchr(p + 1, ' ');
-	if (p)
-		start = strtoull(p + 1, NULL, 10);
-	return start;
-}
-
-/*
- * What a state file says: the VMM that wrote it (its pid, and its start
- * time where the record has one) and the original driver.
- */
-static int state_read(const struct vfio_binding *b, int *pid,
-		      unsigned long long *start, char *drv, size_t size)
-{
-	char line[128];
-	bool have_pid = false, have_drv = false;
-	FILE *f = fopen(b->state, "re");
-
-	if (!f)
-		return -errno;
-	*start = 0;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (!strncmp(line, "pid=", 4)) {
-			*pid = atoi(line + 4);
-			have_pid = true;
-		} else if (!strncmp(line, "start=", 6)) {
-			*start = strtoull(line + 6, NULL, 10);
-		} else if (!strncmp(line, "driver=", 7) && strlen(line + 7) < size) {
-			memcpy(drv, line + 7, strlen(line + 7) + 1);
-			have_drv = true;
-		}
-	}
-	fclose(f);
-	return have_pid && have_drv && *pid > 0 ? 0 : -EINVAL;
-}
-
-/*
- * Is @pid, started at @start (0: not recorded), a running lkvm-rcar, and
- * not some process that got its number since? Our own pid is handled by
- * the caller.
- */
-static bool vmm_running(int pid, unsigned long long start)
-{
-	char path[64], comm[32] = "";
-	FILE *f;
-
-	if (kill(pid, 0) && errno != EPERM)
-		return false;
-	if (start && vfio_bind_proc_start(pid) != start)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = '\0';
-	fclose(f);
-	return !strncmp(comm, "lkvm-rcar", 9);
-}
-
-/*
- * Whether the record names this very process: the same pid, and the same
- * start time (a record without one, of this pid, is taken as ours: never
- * undoing our own binding matters more than a stale record).
- */
-static bool recorded_by_us(int pid, unsigned long long start)
-{
-	return pid == (int)getpid() &&
-	       (!start || start == vfio_bind_proc_start(pid));
 }
 
 /*
@@ -286,22 +187,23 @@ static bool recorded_by_us(int pid, unsigned long long start)
 static int recover(struct vfio_binding *b, int *owner)
 {
 	char drv[sizeof(b->orig_driver)];
-	unsigned long long start = 0;
+	struct record_owner rec;
 	int ret;
 
-	ret = state_read(b, owner, &start, drv, sizeof(drv));
+	ret = state_read(b, &rec, drv, sizeof(drv));
+	*owner = rec.pid;
 	if (ret == -ENOENT)
 		return 0;
 	if (ret == -EINVAL) {
 		pr_warn("%s: ignoring the unreadable state file %s", b->name, b->state);
-		unlink(b->state);
+		record_remove(b->state);
 		return 0;
 	}
 	if (ret)
 		return ret;
-	if (recorded_by_us(*owner, start))
+	if (record_is_ours(&rec))
 		return -EALREADY;
-	if (*owner != (int)getpid() && vmm_running(*owner, start))
+	if (record_owner_running(&rec))
 		return -EBUSY;
 	snprintf(b->orig_driver, sizeof(b->orig_driver), "%s", drv);
 	b->changed = true;
@@ -408,5 +310,5 @@ void vfio_bind_restore(struct vfio_binding *b)
 			pr_warn("%s: could not give it back to %s; bind it by hand",
 				b->name, b->orig_driver);
 	}
-	unlink(b->state);
+	record_remove(b->state);
 }

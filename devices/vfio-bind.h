@@ -21,7 +21,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define VFIO_BIND_STATE_DIR	"/run/lkvm-rcar"
+#include "vmm/record.h"
+
+#define VFIO_BIND_STATE_DIR	RECORD_DIR
 
 struct vfio_binding {
 	char sysfs[PATH_MAX];	/* the sysfs root, normally "/sys" */
@@ -66,13 +68,6 @@ int vfio_bind_release(struct vfio_binding *b);
 
 /* The driver the device is bound to now, "" if none. 0 or -errno. */
 int vfio_bind_current(const struct vfio_binding *b, char *drv, size_t size);
-
-/*
- * When process @pid started (field 22 of /proc/PID/stat, in clock ticks
- * since boot), or 0 if that cannot be read: with the pid, it tells a VMM
- * from a later process that got the same number.
- */
-unsigned long long vfio_bind_proc_start(int pid);
 
 /* The device's IOMMU group number, or -ENOENT if it has none. */
 int vfio_bind_group(const struct vfio_binding *b);

@@ -18,6 +18,7 @@ Suite *host_node_suite(void);
 Suite *vfio_bind_suite(void);
 Suite *virtio_gpio_suite(void);
 Suite *console_input_suite(void);
+Suite *record_suite(void);
 
 /* Send log messages into a buffer from now on (one test at a time). */
 void capture_log(void);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "devices/vfio-bind.h"
+#include "vmm/record.h"
 
 #define DEV	"9030000.pl061"
 
@@ -178,7 +179,7 @@ START_TEST(our_own_record_is_never_undone)
 	char state[160], buf[64];
 
 	snprintf(state, sizeof(state), "pid=%d\nstart=%llu\nbus=platform\ndriver=pl061_gpio\n",
-		 (int)getpid(), vfio_bind_proc_start(getpid()));
+		 (int)getpid(), record_proc_start(getpid()));
 	write_state(state);
 	ck_assert_int_eq(vfio_bind_find(&b, sys_root, state_dir, DEV), 0);
 	capture_log();
@@ -201,7 +202,7 @@ START_TEST(our_pid_from_an_earlier_process_is_restored)
 	char state[160];
 
 	snprintf(state, sizeof(state), "pid=%d\nstart=%llu\nbus=platform\ndriver=pl061_gpio\n",
-		 (int)getpid(), vfio_bind_proc_start(getpid()) + 1);
+		 (int)getpid(), record_proc_start(getpid()) + 1);
 	release_recorded(state);
 	ck_assert_ptr_nonnull(strstr(captured_log(), "restored the binding (pl061_gpio)"));
 	ck_assert(!state_exists());
@@ -210,8 +211,8 @@ END_TEST
 
 START_TEST(a_start_time_is_read_for_a_live_process)
 {
-	ck_assert_uint_gt(vfio_bind_proc_start(getpid()), 0);
-	ck_assert_uint_eq(vfio_bind_proc_start(dead_pid()), 0);
+	ck_assert_uint_gt(record_proc_start(getpid()), 0);
+	ck_assert_uint_eq(record_proc_start(dead_pid()), 0);
 }
 END_TEST
 
