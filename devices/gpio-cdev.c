@@ -13,12 +13,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "vmm/log.h"
+#include "vmm/record.h"
 
 #define DIRECTION_FLAGS	(GPIO_V2_LINE_FLAG_INPUT | GPIO_V2_LINE_FLAG_OUTPUT)
 #define DRIVE_FLAGS	(GPIO_V2_LINE_FLAG_OPEN_DRAIN | GPIO_V2_LINE_FLAG_OPEN_SOURCE)
@@ -167,6 +170,11 @@ static int open_chip(struct gpio_cdev *gc, const struct gpio_cfg *cfg,
 	}
 	snprintf(gc->label, sizeof(gc->label), "%s", info.label);
 	gc->chip_lines = info.lines;
+	/* The device's name outlives the gpiochipN number: it keys the records. */
+	snprintf(list, sizeof(list), "%s", gc->path);
+	chip_device_name(basename(list), gc->device, sizeof(gc->device));
+	if (!gc->device[0])
+		snprintf(gc->device, sizeof(gc->device), "%s", info.label);
 	return fd;
 }
 
@@ -231,6 +239,94 @@ static int get_values(int fd, uint8_t *value)
 	return 0;
 }
 
+/* --- records of the lines, for a killed VMM ---------------------------- */
+
+static void record_path(const char *device, unsigned int offset, char *path,
+			size_t size)
+{
+	snprintf(path, size, "%s/%s-%u.line", RECORD_DIR, device, offset);
+}
+
+static int line_record_write(const struct gpio_cdev *gc, const struct gpio_cdev_line *l)
+{
+	char path[PATH_MAX], body[256];
+
+	record_path(gc->device, l->offset, path, sizeof(path));
+	snprintf(body, sizeof(body), "chip=%s\nflags=0x%llx\nvalue=%u\n", gc->path,
+		 (unsigned long long)l->host_flags, l->host_value);
+	return record_write(path, body);
+}
+
+/*
+ * Request line @offset of the open chip as @flags and @value say, and let
+ * it go again: the line keeps that set-up once released.
+ */
+static int line_put_back(int chip_fd, unsigned int offset, uint64_t flags,
+			 uint8_t value)
+{
+	struct gpio_v2_line_request req;
+
+	/* Neither direction on record: the request left it as it was. */
+	if (!(flags & DIRECTION_FLAGS))
+		return 0;
+	memset(&req, 0, sizeof(req));
+	req.offsets[0] = offset;
+	req.num_lines = 1;
+	snprintf(req.consumer, sizeof(req.consumer), "%s", GPIO_CDEV_CONSUMER);
+	req.config.flags = flags;
+	if (flags & GPIO_V2_LINE_FLAG_OUTPUT) {
+		req.config.num_attrs = 1;
+		req.config.attrs[0].mask = 1;
+		req.config.attrs[0].attr.id = GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES;
+		req.config.attrs[0].attr.values = value & 1;
+	}
+	if (ioctl(chip_fd, GPIO_V2_GET_LINE_IOCTL, &req))
+		return -errno;
+	close(req.fd);
+	return 0;
+}
+
+/*
+ * Put line @offset of @device back from a killed VMM's record at @path,
+ * with @chip_fd open on its controller. Returns 1 if it did, 0 if there
+ * is no record, -EBUSY if the VMM that wrote it runs, or -errno after one
+ * line; an unreadable record is dropped with a warning.
+ */
+static int line_recover(const char *who, int chip_fd, const char *path,
+			unsigned int offset)
+{
+	struct record_owner owner;
+	char body[256], val[32];
+	unsigned long long flags;
+	int ret;
+
+	ret = record_read(path, &owner, body, sizeof(body));
+	if (ret == -ENOENT)
+		return 0;
+	if (ret == -EINVAL || !record_value(body, "flags", val, sizeof(val))) {
+		pr_warn("%s: line %u: ignoring the unreadable record %s", who, offset, path);
+		record_remove(path);
+		return 0;
+	}
+	if (ret)
+		return ret;
+	if (record_is_ours(&owner) || record_owner_running(&owner))
+		return -EBUSY;
+	flags = strtoull(val, NULL, 0);
+	if (!record_value(body, "value", val, sizeof(val)))
+		val[0] = '0';
+	ret = line_put_back(chip_fd, offset, flags, val[0] == '1');
+	if (ret) {
+		pr_err("%s: line %u: putting it back as lkvm-rcar pid %d left it: %s; free the line and run 'lkvm-rcar release' again",
+		       who, offset, owner.pid, strerror(-ret));
+		return ret;
+	}
+	record_remove(path);
+	pr_info("%s: line %u put back as it was before lkvm-rcar pid %d was killed",
+		who, offset, owner.pid);
+	return 1;
+}
+
 /*
  * Request line @offset with its direction as it is (no direction flag),
  * so taking it changes nothing on the pin, and record how it was.
@@ -241,6 +337,7 @@ static int request_line(struct gpio_cdev *gc, int chip_fd, const struct gpio_cfg
 	struct gpio_cdev_line *l = &gc->lines[gc->nr_lines];
 	struct gpio_v2_line_request req;
 	struct gpio_v2_line_info info;
+	char path[PATH_MAX], who[160];
 	int ret;
 
 	if (offset >= gc->chip_lines) {
@@ -248,6 +345,11 @@ static int request_line(struct gpio_cdev *gc, int chip_fd, const struct gpio_cfg
 		       cfg->chip, offset, gc->path, gc->chip_lines, gc->chip_lines - 1);
 		return -ERANGE;
 	}
+	record_path(gc->device, offset, path, sizeof(path));
+	snprintf(who, sizeof(who), "--gpio %s", cfg->chip);
+	ret = line_recover(who, chip_fd, path, offset);
+	if (ret < 0 && ret != -EBUSY)
+		return ret;
 	ret = line_info(chip_fd, offset, &info);
 	if (!ret)
 		ret = check_line(gc, cfg, offset, &info);
@@ -270,9 +372,18 @@ static int request_line(struct gpio_cdev *gc, int chip_fd, const struct gpio_cfg
 	l->host_flags = info.flags & (DIRECTION_FLAGS | DRIVE_FLAGS | BIAS_FLAGS);
 	gc->nr_lines++;
 	ret = get_values(l->fd, &l->host_value);
-	if (ret)
+	if (ret) {
 		pr_err("--gpio %s: reading line %u: %s", cfg->chip, offset, strerror(-ret));
-	return ret;
+		return ret;
+	}
+	ret = line_record_write(gc, l);
+	if (ret) {
+		pr_err("--gpio %s: cannot record line %u in %s: %s; the VMM needs a writable /run",
+		       cfg->chip, offset, RECORD_DIR, strerror(-ret));
+		return ret;
+	}
+	l->recorded = true;
+	return 0;
 }
 
 int gpio_cdev_open(struct gpio_cdev *gc, const struct gpio_cfg *cfg,
@@ -329,6 +440,7 @@ int gpio_cdev_restore(struct gpio_cdev *gc, unsigned int i)
 
 void gpio_cdev_close(struct gpio_cdev *gc)
 {
+	char path[PATH_MAX];
 	unsigned int i;
 	int ret;
 
@@ -338,13 +450,81 @@ void gpio_cdev_close(struct gpio_cdev *gc)
 		if (l->fd < 0)
 			continue;
 		ret = gpio_cdev_restore(gc, i);
-		if (ret)
-			pr_warn("gpio %s: line %u: putting it back as it was: %s",
-				gc->path, l->offset, strerror(-ret));
 		close(l->fd);
 		l->fd = -1;
+		if (ret) {
+			pr_warn("gpio %s: line %u: putting it back as it was: %s; 'lkvm-rcar release %s' tries again",
+				gc->path, l->offset, strerror(-ret), gc->device);
+		} else if (l->recorded) {
+			record_path(gc->device, l->offset, path, sizeof(path));
+			record_remove(path);
+		}
+		l->recorded = false;
 	}
 	gc->nr_lines = 0;
+}
+
+/* The offset in a record's name "<device>-<offset>.line", if it is one of @device's. */
+static bool record_of(const char *name, const char *device, unsigned int *offset)
+{
+	size_t n = strlen(device);
+	char end[8];
+
+	return !strncmp(name, device, n) && name[n] == '-' &&
+	       sscanf(name + n + 1, "%u%7s", offset, end) == 2 && !strcmp(end, ".line");
+}
+
+/* Open the controller a record names; -ENOENT if it is gone. */
+static int open_recorded_chip(const char *path)
+{
+	char body[256], chip[128];
+	struct record_owner owner;
+	int ret, fd;
+
+	ret = record_read(path, &owner, body, sizeof(body));
+	if (ret)
+		return ret;
+	if (!record_value(body, "chip", chip, sizeof(chip)))
+		return -EINVAL;
+	fd = open(chip, O_RDWR | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int gpio_cdev_release(const char *device)
+{
+	char path[PATH_MAX], who[160];
+	unsigned int offset;
+	struct dirent *de;
+	int fd, ret, done = 0, err = 0;
+	DIR *d;
+
+	snprintf(who, sizeof(who), "release %s", device);
+	d = opendir(RECORD_DIR);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (!record_of(de->d_name, device, &offset))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", RECORD_DIR, de->d_name);
+		fd = open_recorded_chip(path);
+		if (fd < 0) {
+			pr_err("%s: line %u: its controller, as %s records it, cannot be opened: %s",
+			       who, offset, path, strerror(-fd));
+			err = fd;
+			continue;
+		}
+		ret = line_recover(who, fd, path, offset);
+		close(fd);
+		if (ret == -EBUSY)
+			pr_err("%s: line %u: the lkvm-rcar that recorded it is running; stop that VMM, and it gives the line back itself",
+			       who, offset);
+		if (ret < 0)
+			err = ret;
+		else
+			done += ret;
+	}
+	closedir(d);
+	return err ? err : done;
 }
 
 int gpio_cdev_get(struct gpio_cdev *gc, unsigned int i, uint8_t *value)

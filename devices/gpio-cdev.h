@@ -6,6 +6,13 @@
  * "lkvm-rcar" and its direction left as it is; what each was (direction,
  * drive, bias, value) is recorded, and it is put back so before it is
  * released. Every other line of the controller stays with the host.
+ *
+ * The kernel frees a dead process's lines but leaves them as they were
+ * last set, so what each line was is also written down, one record per
+ * line (vmm/record.h: RECORD_DIR/<device>-<offset>.line), before the
+ * guest can change it. A VMM killed with SIGKILL or by the sandbox
+ * leaves its records: the next run that takes the line, or `lkvm-rcar
+ * release <device>`, puts the line back from it.
  */
 #ifndef LKVM_DEVICES_GPIO_CDEV_H
 #define LKVM_DEVICES_GPIO_CDEV_H
@@ -26,11 +33,13 @@ struct gpio_cdev_line {
 	int fd;				/* its line request, -1 if not held */
 	uint64_t host_flags;		/* direction, drive and bias it had */
 	uint8_t host_value;		/* ... and its value then */
+	bool recorded;			/* its record is written */
 };
 
 struct gpio_cdev {
 	char path[128];			/* /dev/gpiochipN */
 	char label[GPIO_MAX_NAME_SIZE];
+	char device[128];		/* its device (9030000.pl061), else its label */
 	unsigned int chip_lines;	/* lines the controller has */
 	unsigned int nr_lines;		/* lines we hold, in --gpio order */
 	struct gpio_cdev_line lines[CONFIG_MAX_GPIO_LINES];
@@ -43,8 +52,19 @@ struct gpio_cdev {
  */
 int gpio_cdev_open(struct gpio_cdev *gc, const struct gpio_cfg *cfg,
 		   const char *dev_dir);
-/* Put every line back as the host had it and release it. Safe twice. */
+/*
+ * Put every line back as the host had it, release it and drop its
+ * record; a line that cannot be put back is said in one line, and its
+ * record kept for `lkvm-rcar release`. Safe twice.
+ */
 void gpio_cdev_close(struct gpio_cdev *gc);
+
+/*
+ * `lkvm-rcar release @device`: put back every line of the controller
+ * @device (its device name or label) that a killed VMM recorded. Returns
+ * the number of lines put back, or -errno after one line.
+ */
+int gpio_cdev_release(const char *device);
 
 /* Line @i (in --gpio order): its value, as the guest would see it. */
 int gpio_cdev_get(struct gpio_cdev *gc, unsigned int i, uint8_t *value);

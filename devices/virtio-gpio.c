@@ -69,6 +69,7 @@ struct virtio_gpio {
 
 	struct queue_kick kicks[2];
 	struct line_events events[CONFIG_MAX_GPIO_LINES];
+	bool restore_warned[CONFIG_MAX_GPIO_LINES];
 	/* The status byte of each held event buffer, by its head. */
 	struct iovec held[VIRTQ_MAX_SIZE];
 
@@ -108,11 +109,17 @@ static int lines_configure(void *host, unsigned int line, uint8_t direction,
 				   cdev_edges);
 }
 
+/* On a device reset; a line that cannot be put back is said once. */
 static int lines_restore(void *host, unsigned int line)
 {
 	struct virtio_gpio *dev = host;
+	int ret = gpio_cdev_restore(&dev->host, line);
 
-	return gpio_cdev_restore(&dev->host, line);
+	if (ret && !dev->restore_warned[line])
+		pr_warn("gpio %s: line %u: putting it back as the host had it on the guest's reset: %s (reported once)",
+			dev->cfg->chip, dev->host.lines[line].offset, strerror(-ret));
+	dev->restore_warned[line] = dev->restore_warned[line] || ret;
+	return ret;
 }
 
 /* Hand a held event buffer back (lock held). */

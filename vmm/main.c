@@ -9,6 +9,7 @@
 #include "arch/arm64/gic.h"
 #include "arch/arm64/regs.h"
 #include "devices/console.h"
+#include "devices/gpio-cdev.h"
 #include "devices/pvpanic.h"
 #include "devices/vfio-bind.h"
 #include "devices/vfio-platform.h"
@@ -45,17 +46,27 @@ static int add_gpio_devices(struct vm *vm, const struct vm_config *cfg)
 	return ret;
 }
 
-/* lkvm-rcar release DEV: give back what a killed VMM left bound to VFIO. */
+/*
+ * lkvm-rcar release DEV: give back what a killed VMM left behind, the
+ * device bound to VFIO and the GPIO lines of the controller DEV lent
+ * with --gpio.
+ */
 static int release_device(const char *dev)
 {
 	struct vfio_binding b;
+	int lines = gpio_cdev_release(dev);
 
 	if (vfio_bind_find(&b, "/sys", VFIO_BIND_STATE_DIR, dev)) {
+		if (lines)	/* a controller named by its label */
+			return lines < 0 ? VM_EXIT_ERROR : 0;
 		pr_err("release %s: no such device on the platform or AMBA bus (see /sys/bus/platform/devices)",
 		       dev);
 		return VM_EXIT_ERROR;
 	}
-	return vfio_bind_release(&b) ? VM_EXIT_ERROR : 0;
+	/* Lines put back, and no binding recorded: nothing more to say. */
+	if (lines > 0 && access(b.state, F_OK))
+		return 0;
+	return vfio_bind_release(&b) || lines < 0 ? VM_EXIT_ERROR : 0;
 }
 
 int main(int argc, char **argv)

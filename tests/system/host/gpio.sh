@@ -186,6 +186,89 @@ run "rising, named" rising 1 led0,led1,button
 run "falling" falling 1
 run "both edges" both 2
 
+# --- a VMM killed with its lines lent ------------------------------------
+
+# killed_guest: a guest that made lines 0 and 1 outputs, killed with
+# SIGKILL; its output stays off the console, so the outer harness makes
+# no press for it. Sets $killed_ok when the VMM died holding the lines
+# and they were left as the guest set them.
+records=/run/lkvm-rcar
+killed_guest() {
+	: >"$out"
+	"$vmm" run -k /guest/Image -i /guest/initrd.cpio --irqchip "$gic" \
+		--gpio "$ctl:0,1,3" --timeout 300 \
+		-p "lkvm.test=gpio lkvm.presses=1 lkvm.gpiodrv=gpio_virtio lkvm.button=2 lkvm.edge=rising" \
+		</dev/null >"$out" 2>"$err" &
+	pid=$!
+	for i in $(seq 3000); do
+		grep -q "^guest: gpio: ready for" "$out" && break
+		sleep 0.1
+	done
+	ready=$(grep -c "^guest: gpio: ready for" "$out")
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null
+	# The kernel lets the lines go once the dead VMM's io_uring, which
+	# holds reads on them, is torn down: in its own time, after the exit.
+	for i in $(seq 100); do
+		[ "$(held_by_vmm)" = 0 ] && break
+		sleep 0.1
+	done
+	killed_ok=
+	if [ "$ready" = 0 ]; then
+		killed_why="the guest never got ready: $(tail -3 "$out" | tr '\n' ' ')"
+	elif ! ls "$records/$ctl-0.line" "$records/$ctl-1.line" "$records/$ctl-3.line" >/dev/null 2>&1; then
+		killed_why="records missing: $(ls "$records" 2>&1 | tr '\n' ' ')"
+	elif [ "$(held_by_vmm)" != 0 ]; then
+		killed_why="$(held_by_vmm) lines still held"
+	elif ! lines | grep -q "^line 0: free consumer '' output"; then
+		killed_why="line 0 is not a free output: $(lines | grep '^line 0')"
+	else
+		killed_ok=1
+	fi
+}
+# Line 2 is the host program's since the first run: left out.
+as_before() { [ "$(lines | grep -v '^line 2:')" = "$(echo "$before" | grep -v '^line 2:')" ]; }
+put_back() { grep -c "put back as it was before lkvm-rcar pid" "$err"; }
+
+killed_guest
+if [ -n "$killed_ok" ]; then
+	ok "SIGKILL: the lines are freed but left as the guest set them (0 an output), one record each in $records"
+else
+	fail "SIGKILL: the lines left as the guest set them, recorded" "$killed_why"
+fi
+"$vmm" release "$ctl" >"$out" 2>"$err"
+status=$?
+if [ "$status" -eq 0 ] && [ "$(put_back)" = 3 ] && as_before &&
+   ! ls "$records/$ctl-"*.line >/dev/null 2>&1; then
+	ok "lkvm-rcar release $ctl: status 0, the three lines put back as the host had them, no record left"
+else
+	fail "lkvm-rcar release $ctl puts the three lines back" \
+		"status $status, $(put_back) put back; $(lines | tr '\n' ' '); records: $(ls "$records" 2>&1 | tr '\n' ' ')"
+fi
+
+# Killed again: this time the next run puts its lines back as it starts;
+# the one it does not take stays recorded for release.
+killed_guest
+"$vmm" run -k /guest/Image -i /guest/initrd.cpio --irqchip "$gic" --gpio "$ctl:0,1" \
+	-p lkvm.test=poweroff </dev/null >"$out" 2>"$err"
+status=$?
+restored=$(put_back)
+if [ -n "$killed_ok" ] && [ "$status" -eq 0 ] && [ "$restored" = 2 ] &&
+   [ -e "$records/$ctl-3.line" ] && ! [ -e "$records/$ctl-0.line" ] &&
+   "$vmm" release "$ctl" >/dev/null 2>&1 && as_before &&
+   ! ls "$records/$ctl-"*.line >/dev/null 2>&1; then
+	ok "SIGKILL, then a run with lines 0 and 1: it puts them back as it starts, release puts back line 3"
+else
+	fail "a run after SIGKILL puts its lines back as it starts" \
+		"killed: ${killed_ok:-$killed_why}; status $status, $restored put back; $(lines | tr '\n' ' ')"
+fi
+if /rig/gpiotool set "$chip" 0 1 >/dev/null && /rig/gpiotool set "$chip" 0 0 >/dev/null &&
+   lines | grep -q "^line 0: free consumer '' output"; then
+	ok "after a killed VMM and its release, a host program drives line 0 as before"
+else
+	fail "after the release, a host program drives line 0" "$(lines | grep '^line 0')"
+fi
+
 # --- both ways at once ---------------------------------------------------
 
 # The RTC passed through, the GPIO lines shared, on one command line.
