@@ -24,6 +24,7 @@ badinput_table() {
 2|--timeout: 0 is out of range|-k /guest/Image --timeout 0
 2|--sandbox: 'maybe' is neither on nor off|-k /guest/Image --sandbox maybe
 2|--passthrough 9030000.pl061: unknown option 'mmap=maybe'|-k /guest/Image --passthrough 9030000.pl061,mmap=maybe
+2|--passthrough /sys/bus/platform/devices/9030000.pl061: given twice; name each device once|-k /guest/Image --passthrough 9030000.pl061 --passthrough /sys/bus/platform/devices/9030000.pl061
 1|/nonexistent/Image|-k /nonexistent/Image
 1|/guest|-k /guest
 1|/tmp/empty|-k /tmp/empty
