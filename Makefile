@@ -61,14 +61,14 @@ endif
 
 # Pure modules: no KVM, no ioctl(); they build natively for the unit tests.
 PURE_SRCS	:= vmm/log.c vmm/config.c vmm/loop.c vmm/record.c \
-		   devices/virtq.c devices/virtio-mmio.c \
-		   arch/arm64/image.c fdt/dt.c fdt/host-node.c devices/vfio-bind.c \
-		   devices/virtio-gpio-msg.c devices/console-input.c
+		   devices/virtio/virtq.c devices/virtio/mmio.c \
+		   arch/arm64/image.c fdt/dt.c fdt/host-node.c devices/vfio/bind.c \
+		   devices/virtio/gpio-msg.c devices/virtio/console-input.c
 VMM_SRCS	:= $(PURE_SRCS) vmm/main.c vmm/vm.c vmm/vcpu.c vmm/run.c \
 		   vmm/boot.c vmm/term.c vmm/stats.c vmm/sandbox.c \
 		   arch/arm64/gic.c arch/arm64/regs.c \
-		   devices/console.c devices/pvpanic.c devices/vfio-platform.c \
-		   devices/vfio-container.c devices/gpio-cdev.c devices/virtio-gpio.c
+		   devices/virtio/console.c devices/pvpanic.c devices/vfio/platform.c \
+		   devices/vfio/container.c devices/backend/gpio-cdev.c devices/virtio/gpio.c
 TEST_SRCS	:= $(wildcard tests/check_*.c)
 
 TARGET_OBJS	:= $(VMM_SRCS:%.c=build/target/%.o)

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "devices/console-input.h"
+#include "devices/virtio/console-input.h"
 
 #define CTRL_A	0x01
 

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "devices/vfio-bind.h"
+#include "devices/vfio/bind.h"
 #include "vmm/record.h"
 
 #define DEV	"9030000.pl061"

@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "devices/virtio-gpio-msg.h"
+#include "devices/virtio/gpio-msg.h"
 
 #define NR	4
 #define IN	VIRTIO_GPIO_DIRECTION_IN

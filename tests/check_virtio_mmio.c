@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "devices/virtio-mmio.h"
+#include "devices/virtio/mmio.h"
 
 #define GPA_BASE	0x40000000ull
 #define MEM_SIZE	(64 * 1024)

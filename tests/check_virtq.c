@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "devices/virtq.h"
+#include "devices/virtio/virtq.h"
 
 #define GPA_BASE	0x40000000ull
 #define MEM_SIZE	(64 * 1024)

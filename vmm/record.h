@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Records of host state the VMM changes and must give back: a device's
- * driver binding (devices/vfio-bind.c), the host GPIO lines lent to a
- * guest (devices/gpio-cdev.c). Each is a small text file under
+ * driver binding (devices/vfio/bind.c), the host GPIO lines lent to a
+ * guest (devices/backend/gpio-cdev.c). Each is a small text file under
  * RECORD_DIR ("/run/lkvm-rcar": gone after a reboot, as is the state it
  * describes), written before the change and removed once it is undone.
  * A VMM killed with SIGKILL, or by the sandbox, leaves its record; the

@@ -8,7 +8,7 @@
  * or signalling other processes is forbidden to both. A forbidden call
  * ends the VMM: SIGSYS, one line naming the call, exit status 1; a
  * device it held is given back by `lkvm-rcar release` or the next run
- * (see devices/vfio-bind.h).
+ * (see devices/vfio/bind.h).
  */
 #ifndef LKVM_VMM_SANDBOX_H
 #define LKVM_VMM_SANDBOX_H

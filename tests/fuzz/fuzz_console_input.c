@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "devices/console-input.h"
+#include "devices/virtio/console-input.h"
 #include "tests/fuzz/fuzz.h"
 
 static struct {

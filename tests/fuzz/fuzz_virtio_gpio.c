@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "devices/virtio-gpio-msg.h"
+#include "devices/virtio/gpio-msg.h"
 #include "tests/fuzz/fuzz.h"
 
 #define NR	4

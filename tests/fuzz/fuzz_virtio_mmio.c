@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "devices/virtio-mmio.h"
+#include "devices/virtio/mmio.h"
 #include "tests/fuzz/fuzz.h"
 
 #define RAM_SIZE	(16 * 1024)

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "devices/virtq.h"
+#include "devices/virtio/virtq.h"
 #include "tests/fuzz/fuzz.h"
 
 #define RAM_SIZE	(16 * 1024)

@@ -5,7 +5,7 @@
  * /sys/bus/<bus>/drivers/<drv>/{bind,unbind}, /sys/bus/<bus>/drivers_probe
  * and .../iommu_group (symlink to /sys/kernel/iommu_groups/<N>).
  */
-#include "devices/vfio-bind.h"
+#include "devices/vfio/bind.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -19,7 +19,7 @@
  * fires again at once: a level interrupt is never lost, at worst the
  * guest sees one it finds nothing to do for.
  */
-#include "devices/vfio-platform.h"
+#include "devices/vfio/platform.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,8 +35,8 @@
 #include <linux/kvm.h>
 #include <linux/vfio.h>
 
-#include "devices/vfio-bind.h"
-#include "devices/vfio-container.h"
+#include "devices/vfio/bind.h"
+#include "devices/vfio/container.h"
 #include "fdt/dt.h"
 #include "fdt/host-node.h"
 #include "vmm/config.h"

@@ -4,7 +4,7 @@
  * Everything is read once from the driver's buffer into a local copy
  * before it is looked at.
  */
-#include "devices/virtio-gpio-msg.h"
+#include "devices/virtio/gpio-msg.h"
 
 #include <endian.h>
 #include <errno.h>

@@ -12,8 +12,8 @@
  * is kept out of the room while it is pending. console_input_take()
  * enforces the same bound itself and takes no more than fits.
  */
-#ifndef LKVM_DEVICES_CONSOLE_INPUT_H
-#define LKVM_DEVICES_CONSOLE_INPUT_H
+#ifndef LKVM_DEVICES_VIRTIO_CONSOLE_INPUT_H
+#define LKVM_DEVICES_VIRTIO_CONSOLE_INPUT_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -6,7 +6,7 @@
  * registers; anything else reads as zero and is ignored on write, so a
  * guest poking at random gets nothing it could use against the VMM.
  */
-#include "devices/virtio-mmio.h"
+#include "devices/virtio/mmio.h"
 
 #include <errno.h>
 #include <string.h>

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * VFIO containers and groups, shared by the passed-through devices of one
- * VM. See vfio-container.h for the rules; the state hangs off struct vm
+ * VM. See container.h for the rules; the state hangs off struct vm
  * from the first device's probe until the last device lets go.
  */
-#include "devices/vfio-container.h"
+#include "devices/vfio/container.h"
 
 #include <errno.h>
 #include <fcntl.h>

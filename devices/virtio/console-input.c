@@ -3,7 +3,7 @@
  * The console's host input buffer and its Ctrl-A escape; see
  * console-input.h.
  */
-#include "devices/console-input.h"
+#include "devices/virtio/console-input.h"
 
 #include <string.h>
 

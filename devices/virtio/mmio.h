@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "devices/virtq.h"
+#include "devices/virtio/virtq.h"
 
 #define VIRTIO_MMIO_SIZE		0x200
 #define VIRTIO_MMIO_QUEUE_NOTIFY	0x050

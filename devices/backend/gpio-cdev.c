@@ -7,7 +7,7 @@
  * (GPIO_CDEV_V1) and which cannot change a held line's direction or edge
  * detection without releasing it. What is needed here is five ioctls.
  */
-#include "devices/gpio-cdev.h"
+#include "devices/backend/gpio-cdev.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -6,8 +6,8 @@
  * RAM, loops, or claims more buffers than it has marks the queue broken
  * instead of hurting the VMM.
  */
-#ifndef LKVM_DEVICES_VIRTQ_H
-#define LKVM_DEVICES_VIRTQ_H
+#ifndef LKVM_DEVICES_VIRTIO_VIRTQ_H
+#define LKVM_DEVICES_VIRTIO_VIRTQ_H
 
 #include <stdbool.h>
 #include <stdint.h>

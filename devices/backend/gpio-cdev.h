@@ -14,8 +14,8 @@
  * leaves its records: the next run that takes the line, or `lkvm-rcar
  * release <device>`, puts the line back from it.
  */
-#ifndef LKVM_DEVICES_GPIO_CDEV_H
-#define LKVM_DEVICES_GPIO_CDEV_H
+#ifndef LKVM_DEVICES_BACKEND_GPIO_CDEV_H
+#define LKVM_DEVICES_BACKEND_GPIO_CDEV_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -7,9 +7,9 @@
  * host's edge events are read in the event loop, one read outstanding per
  * line, and go back to the guest through the held event buffers. Both
  * paths take the transport's lock. The messages themselves are decoded in
- * devices/virtio-gpio-msg.c; the host lines are devices/gpio-cdev.c.
+ * devices/virtio/gpio-msg.c; the host lines are devices/backend/gpio-cdev.c.
  */
-#include "devices/virtio-gpio.h"
+#include "devices/virtio/gpio.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -18,9 +18,9 @@
 #include <string.h>
 #include <linux/virtio_ids.h>
 
-#include "devices/gpio-cdev.h"
-#include "devices/virtio-gpio-msg.h"
-#include "devices/virtio-mmio.h"
+#include "devices/backend/gpio-cdev.h"
+#include "devices/virtio/gpio-msg.h"
+#include "devices/virtio/mmio.h"
 #include "fdt/dt.h"
 #include "vmm/log.h"
 #include "vmm/loop.h"

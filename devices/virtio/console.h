@@ -4,8 +4,8 @@
  * host file descriptors: what the guest writes goes to @out_fd, what
  * arrives on @in_fd goes to the guest.
  */
-#ifndef LKVM_DEVICES_CONSOLE_H
-#define LKVM_DEVICES_CONSOLE_H
+#ifndef LKVM_DEVICES_VIRTIO_CONSOLE_H
+#define LKVM_DEVICES_VIRTIO_CONSOLE_H
 
 #include <stdbool.h>
 

@@ -6,7 +6,7 @@
  * and the used index is published with a release store after the entry it
  * covers.
  */
-#include "devices/virtq.h"
+#include "devices/virtio/virtq.h"
 
 #include <errno.h>
 #include <stddef.h>

@@ -11,7 +11,7 @@
  * been written out, so a guest that powers off right after printing
  * loses nothing. Interrupts go out through an irqfd.
  */
-#include "devices/console.h"
+#include "devices/virtio/console.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,8 +24,8 @@
 #include <unistd.h>
 
 #include "arch/arm64/layout.h"
-#include "devices/console-input.h"
-#include "devices/virtio-mmio.h"
+#include "devices/virtio/console-input.h"
+#include "devices/virtio/mmio.h"
 #include "fdt/dt.h"
 #include "vmm/log.h"
 #include "vmm/loop.h"
