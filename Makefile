@@ -61,7 +61,7 @@ endif
 
 # Pure modules: no KVM, no ioctl(); they build natively for the unit tests.
 PURE_SRCS	:= vmm/log.c vmm/config.c vmm/loop.c vmm/record.c \
-		   devices/virtio/virtq.c devices/virtio/mmio.c \
+		   devices/virtio/virtq.c devices/virtio/mmio.c devices/virtio/queue.c \
 		   arch/arm64/image.c fdt/dt.c fdt/host-node.c devices/vfio/bind.c \
 		   devices/virtio/gpio-msg.c devices/virtio/console-input.c
 VMM_SRCS	:= $(PURE_SRCS) vmm/main.c vmm/vm.c vmm/vcpu.c vmm/run.c \

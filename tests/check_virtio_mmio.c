@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "devices/virtio/mmio.h"
+#include "devices/virtio/queue.h"
+#include "vmm/loop.h"
 
 #define GPA_BASE	0x40000000ull
 #define MEM_SIZE	(64 * 1024)
@@ -274,10 +276,10 @@ static void driver_ready(void)
 	drain(vm.queues[0].kick_fd);
 }
 
-/* Make one more one-descriptor chain available on queue 0 (size 16). */
-static void driver_add_chain(void)
+/* Make one more one-descriptor chain available on the rings at @base (size 16). */
+static void driver_add_chain_at(uint8_t *base)
 {
-	uint8_t *desc = ram, *avail = ram + 0x100;
+	uint8_t *desc = base, *avail = base + 0x100;
 	uint64_t addr = GPA_BASE + 0x2000;
 	uint32_t len = 16;
 	uint16_t idx;
@@ -289,6 +291,12 @@ static void driver_add_chain(void)
 	memset(avail + 4 + 2 * (idx % 16), 0, 2);
 	idx++;
 	memcpy(avail + 2, &idx, 2);
+}
+
+/* ... on queue 0's. */
+static void driver_add_chain(void)
+{
+	driver_add_chain_at(ram);
 }
 
 START_TEST(test_features_settled_at_features_ok)
@@ -444,6 +452,164 @@ START_TEST(test_random_accesses)
 }
 END_TEST
 
+/* --- the queue service ---------------------------------------------- */
+
+static struct loop test_loop;
+static int handled, held_heads[32], nr_held;
+static bool take_none, hold_all, refill;
+static int kicked_calls;
+
+static int test_handle_chain(struct virtio_mmio *v, unsigned int q,
+			     struct virtq_chain *chain)
+{
+	(void)v;
+	(void)q;
+	handled++;
+	if (refill)
+		driver_add_chain();
+	if (hold_all) {
+		held_heads[nr_held++ % 32] = chain->head;
+		return VIRTIO_QUEUE_HELD;
+	}
+	return 7;
+}
+
+static bool test_can_take(struct virtio_mmio *v, unsigned int q)
+{
+	(void)v;
+	(void)q;
+	return !take_none;
+}
+
+static void test_kicked(struct virtio_mmio *v, unsigned int q)
+{
+	(void)v;
+	(void)q;
+	kicked_calls++;
+	loop_stop(&test_loop);
+}
+
+static const struct virtio_dev_ops served_ops = {
+	.device_id	= 3,
+	.features	= 1ull << VIRTIO_F_VERSION_1,
+	.nr_queues	= 2,
+	.handle_chain	= test_handle_chain,
+	.can_take	= test_can_take,
+	.kicked		= test_kicked,
+	.serve_in_vcpu	= 1u << 1,
+};
+
+static void served_setup(void)
+{
+	memset(ram, 0, MEM_SIZE);
+	handled = nr_held = kicked_calls = 0;
+	take_none = hold_all = refill = false;
+	ck_assert_int_eq(virtio_mmio_init(&vm, &served_ops, &mem, "served", NULL), 0);
+	driver_ready();
+	drain(vm.irq_fd);
+}
+
+static uint16_t used_idx(void)
+{
+	uint16_t idx;
+
+	memcpy(&idx, ram + 0x200 + 2, 2);
+	return idx;
+}
+
+START_TEST(test_serve_pushes_and_notifies_once)
+{
+	driver_add_chain();
+	driver_add_chain();
+	driver_add_chain();
+	virtio_queue_serve(&vm, 0);
+	ck_assert_int_eq(handled, 3);
+	ck_assert_uint_eq(used_idx(), 3);
+	ck_assert_uint_eq(drain(vm.irq_fd), 1);
+	/* Nothing available: nothing handled, no interrupt. */
+	virtio_queue_serve(&vm, 0);
+	ck_assert_int_eq(handled, 3);
+	ck_assert_uint_eq(drain(vm.irq_fd), 0);
+}
+END_TEST
+
+START_TEST(test_serve_held_chains_complete_later)
+{
+	hold_all = true;
+	driver_add_chain();
+	driver_add_chain();
+	virtio_queue_serve(&vm, 0);
+	ck_assert_int_eq(nr_held, 2);
+	ck_assert_uint_eq(used_idx(), 0);
+	ck_assert_uint_eq(drain(vm.irq_fd), 0);
+	virtio_queue_complete(&vm, 0, held_heads[1], 1);
+	ck_assert_uint_eq(used_idx(), 1);
+	ck_assert_uint_eq(drain(vm.irq_fd), 1);
+	/* After a reset a held chain belongs to no ring: it is dropped. */
+	wr(0x070, 0);
+	virtio_queue_complete(&vm, 0, held_heads[0], 1);
+	ck_assert_uint_eq(used_idx(), 1);
+	ck_assert_uint_eq(drain(vm.irq_fd), 0);
+}
+END_TEST
+
+START_TEST(test_serve_asks_can_take)
+{
+	take_none = true;
+	driver_add_chain();
+	virtio_queue_serve(&vm, 0);
+	ck_assert_int_eq(handled, 0);
+	take_none = false;
+	virtio_queue_serve(&vm, 0);
+	ck_assert_int_eq(handled, 1);
+}
+END_TEST
+
+/* The driver adds a chain for each one handled: the pass stops at the size. */
+START_TEST(test_serve_is_bounded)
+{
+	refill = true;
+	driver_add_chain();
+	virtio_queue_serve(&vm, 0);
+	ck_assert_int_eq(handled, 16);
+	ck_assert_uint_eq(drain(vm.queues[0].kick_fd), 1);
+	ck_assert_uint_eq(drain(vm.irq_fd), 1);
+}
+END_TEST
+
+/* A trapped notification: queue 1 is served in the vCPU, queue 0 kicked. */
+START_TEST(test_trapped_notify)
+{
+	wr(0x070, 0);
+	driver_setup_queue(1, GPA_BASE + 0x4000);
+	driver_ready();
+	drain(vm.queues[1].kick_fd);
+	driver_add_chain();
+	driver_add_chain_at(ram + 0x4000);
+	wr(0x050, 0);
+	ck_assert_int_eq(handled, 0);
+	ck_assert_uint_eq(drain(vm.queues[0].kick_fd), 1);
+	wr(0x050, 1);
+	ck_assert_int_eq(handled, 1);
+	ck_assert_uint_eq(drain(vm.queues[1].kick_fd), 0);
+}
+END_TEST
+
+/* In the loop: a kick is served, then the device's kicked() hook runs. */
+START_TEST(test_listen_serves_kicks)
+{
+	ck_assert_int_eq(loop_init(&test_loop, 16), 0);
+	virtio_queue_listen(&vm, &test_loop);
+	driver_add_chain();
+	virtio_mmio_kick(&vm, 0);
+	ck_assert_int_eq(loop_run(&test_loop), 0);
+	ck_assert_int_eq(handled, 1);
+	ck_assert_int_eq(kicked_calls, 1);
+	ck_assert_uint_eq(used_idx(), 1);
+	loop_exit(&test_loop);
+}
+END_TEST
+
 Suite *virtio_mmio_suite(void)
 {
 	Suite *s = suite_create("virtio-mmio");
@@ -465,6 +631,16 @@ Suite *virtio_mmio_suite(void)
 	tcase_add_test(tc, test_status_bits_only_accumulate);
 	tcase_add_test(tc, test_no_queue_without_features_ok);
 	tcase_add_test(tc, test_pass_is_bounded);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("queue service");
+	tcase_add_checked_fixture(tc, served_setup, teardown);
+	tcase_add_test(tc, test_serve_pushes_and_notifies_once);
+	tcase_add_test(tc, test_serve_held_chains_complete_later);
+	tcase_add_test(tc, test_serve_asks_can_take);
+	tcase_add_test(tc, test_serve_is_bounded);
+	tcase_add_test(tc, test_trapped_notify);
+	tcase_add_test(tc, test_listen_serves_kicks);
 	suite_add_tcase(s, tc);
 	return s;
 }

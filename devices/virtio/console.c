@@ -26,6 +26,7 @@
 #include "arch/arm64/layout.h"
 #include "devices/virtio/console-input.h"
 #include "devices/virtio/mmio.h"
+#include "devices/virtio/queue.h"
 #include "fdt/dt.h"
 #include "vmm/log.h"
 #include "vmm/loop.h"
@@ -38,15 +39,6 @@
 #define CONSOLE_INPUT_HOLD_MS	300
 #define CONSOLE_TX_IRQ_DELAY_NS	1000000
 
-struct console;
-
-struct console_kick {
-	struct loop_op op;
-	struct console *con;
-	unsigned int queue;
-	uint64_t count;
-};
-
 struct console {
 	struct vm *vm;
 	const struct console_cfg *cfg;
@@ -57,8 +49,6 @@ struct console {
 	bool rx_ioeventfd;
 	bool irqfd_assigned;
 
-	struct console_kick kicks[2];
-
 	/* Host input waiting for the guest's receive buffers. */
 	struct loop_op in_op;
 	uint8_t in_raw[1024];
@@ -67,14 +57,13 @@ struct console {
 	bool input_open;		/* the guest is ready for input */
 	struct loop_op hold_op;
 
-	struct virtq_chain rx_chain;
-
 	/* The output chain in flight, and what is left of it to write. */
 	struct loop_op out_op;
-	struct virtq_chain tx_chain;
+	uint16_t tx_head;
 	struct iovec tx_iov[VIRTQ_MAX_SIZE];
 	unsigned int tx_nr, tx_first;
 	bool tx_busy;
+	bool tx_in_loop;		/* a pass the loop thread makes */
 	unsigned int reset_gen, tx_gen;
 	bool out_warned;
 	int out_fd;			/* cfg->out_fd or our own reopening */
@@ -86,8 +75,6 @@ struct console {
 	uint64_t bytes_in, bytes_out;	/* for --stats */
 };
 
-static void console_pump_input(struct console *con);
-static void console_start_tx(struct console *con, bool in_vcpu);
 
 /* --- guest input --------------------------------------------------- */
 
@@ -141,31 +128,23 @@ static void console_input_done(struct loop_op *op, int res)
 	pr_debug("console: %d bytes of input", res);
 	console_take_input(con, res);
 	pthread_mutex_lock(&con->vmmio.lock);
-	console_pump_input(con);
+	virtio_queue_serve(&con->vmmio, RX);
 	pthread_mutex_unlock(&con->vmmio.lock);
 	console_read_input(con);
 }
 
-/* Move pending input into the guest's receive buffers (lock held). */
-static void console_pump_input(struct console *con)
+/* Pending input into one of the guest's receive buffers (lock held). */
+static int console_fill_input(struct console *con, struct virtq_chain *chain)
 {
-	struct virtq *vq = virtio_mmio_queue(&con->vmmio, RX);
-	unsigned int taken = 0;
 	const uint8_t *data;
 	size_t len;
 	uint32_t n;
 
-	if (!vq || !con->input_open)
-		return;
-	while ((data = console_input_data(&con->in, &len), len) &&
-	       virtio_mmio_pop(&con->vmmio, RX, &taken, &con->rx_chain) > 0) {
-		n = virtq_chain_fill(&con->rx_chain, data, len);
-		console_input_consume(&con->in, n);
-		STAT_ADD(con->bytes_in, n);
-		virtq_push(vq, con->rx_chain.head, n);
-	}
-	if (taken)
-		virtio_mmio_notify(&con->vmmio, vq);
+	data = console_input_data(&con->in, &len);
+	n = virtq_chain_fill(chain, data, len);
+	console_input_consume(&con->in, n);
+	STAT_ADD(con->bytes_in, n);
+	return n;
 }
 
 /*
@@ -183,7 +162,7 @@ static void console_input_hold_done(struct loop_op *op, int res)
 	(void)res;
 	pthread_mutex_lock(&con->vmmio.lock);
 	con->input_open = true;
-	console_pump_input(con);
+	virtio_queue_serve(&con->vmmio, RX);
 	pthread_mutex_unlock(&con->vmmio.lock);
 	console_read_input(con);
 }
@@ -223,9 +202,11 @@ static void console_drop_output(struct console *con, int err)
  * short timer, and one interrupt covers all that were returned until it
  * expires. The interrupt still comes, as virtio asks; only later.
  */
-static void console_tx_notify(struct console *con, struct virtq *vq)
+static void console_tx_notify(struct console *con)
 {
-	if (!loop_timer_arm(&con->tx_irq, CONSOLE_TX_IRQ_DELAY_NS))
+	struct virtq *vq = virtio_mmio_queue(&con->vmmio, TX);
+
+	if (vq && !loop_timer_arm(&con->tx_irq, CONSOLE_TX_IRQ_DELAY_NS))
 		virtio_mmio_notify(&con->vmmio, vq);
 }
 
@@ -246,14 +227,10 @@ static void console_tx_irq_done(struct loop_op *op, int res)
 /* Hand the written chain back to the guest (lock held). */
 static void console_tx_complete(struct console *con)
 {
-	struct virtq *vq = virtio_mmio_queue(&con->vmmio, TX);
-
 	con->tx_busy = false;
 	/* After a device reset the chain belongs to no ring any more. */
-	if (vq && con->tx_gen == con->reset_gen) {
-		virtq_push(vq, con->tx_chain.head, 0);
-		console_tx_notify(con, vq);
-	}
+	if (con->tx_gen == con->reset_gen)
+		virtio_queue_complete(&con->vmmio, TX, con->tx_head, 0);
 }
 
 /* Advance the iovecs past @done bytes; true when all are written. */
@@ -298,66 +275,65 @@ static int console_write_now(struct console *con)
 }
 
 /*
- * Take the next output chain and start writing it (lock held). From a
- * vCPU thread (@in_vcpu) only the at-once write is tried: the event loop
- * is the loop thread's alone, so what is left is handed to it through the
- * queue's kick eventfd, and console_resume_tx() goes on from there.
+ * Start writing an output chain (lock held), from the vCPU thread that
+ * trapped the notification or from the loop. What the pipe or tty takes
+ * at once is written here; the rest goes on in the event loop, which is
+ * the loop thread's alone: from the loop, at once; from a vCPU thread,
+ * the chain is held and the loop is told through the queue's kick
+ * (console_kicked()).
  */
-static void console_start_tx(struct console *con, bool in_vcpu)
+static int console_start_tx(struct console *con, struct virtq_chain *chain)
 {
-	struct virtq *vq = virtio_mmio_queue(&con->vmmio, TX);
-	unsigned int taken = 0;
 	int ret;
 
-	while (!con->tx_busy &&
-	       virtio_mmio_pop(&con->vmmio, TX, &taken, &con->tx_chain) > 0) {
-		if (!con->tx_chain.nr_out) {
-			virtq_push(vq, con->tx_chain.head, 0);
-			console_tx_notify(con, vq);
-			continue;
-		}
-		memcpy(con->tx_iov, con->tx_chain.iov,
-		       con->tx_chain.nr_out * sizeof(struct iovec));
-		con->tx_nr = con->tx_chain.nr_out;
-		con->tx_first = 0;
-		con->tx_gen = con->reset_gen;
-		con->tx_busy = true;
-		ret = console_write_now(con);
-		if (ret > 0) {
-			console_tx_complete(con);
-			continue;
-		}
-		if (in_vcpu) {
-			virtio_mmio_kick(&con->vmmio, TX);
-			return;
-		}
-		ret = console_write_out(con);
-		if (ret) {
-			console_drop_output(con, ret);
-			console_tx_complete(con);
-		}
+	if (!chain->nr_out)
+		return 0;
+	memcpy(con->tx_iov, chain->iov, chain->nr_out * sizeof(struct iovec));
+	con->tx_nr = chain->nr_out;
+	con->tx_first = 0;
+	con->tx_head = chain->head;
+	con->tx_gen = con->reset_gen;
+	con->tx_busy = true;
+	if (console_write_now(con) > 0) {
+		con->tx_busy = false;
+		return 0;
 	}
+	if (!con->tx_in_loop) {
+		virtio_mmio_kick(&con->vmmio, TX);
+		return VIRTIO_QUEUE_HELD;
+	}
+	ret = console_write_out(con);
+	if (ret) {
+		console_drop_output(con, ret);
+		con->tx_busy = false;
+		return 0;
+	}
+	return VIRTIO_QUEUE_HELD;
+}
+
+/* A pass over the output queue from the loop thread (lock held). */
+static void console_serve_tx_in_loop(struct console *con)
+{
+	con->tx_in_loop = true;
+	virtio_queue_serve(&con->vmmio, TX);
+	con->tx_in_loop = false;
 }
 
 /*
  * In the loop thread, after a kick: go on with a chain a vCPU thread could
- * not write at once, or take new ones (lock held).
+ * not write at once (lock held).
  */
 static void console_resume_tx(struct console *con)
 {
 	int ret;
 
-	if (!con->tx_busy) {
-		console_start_tx(con, false);
-		return;
-	}
-	if (con->out_op.busy)
-		return;		/* already being written */
+	if (!con->tx_busy || con->out_op.busy)
+		return;		/* nothing held, or already being written */
 	ret = console_write_out(con);
 	if (ret) {
 		console_drop_output(con, ret);
 		console_tx_complete(con);
-		console_start_tx(con, false);
+		console_serve_tx_in_loop(con);
 	}
 }
 
@@ -379,40 +355,60 @@ static void console_output_done(struct loop_op *op, int res)
 
 	pthread_mutex_lock(&con->vmmio.lock);
 	console_tx_complete(con);
-	console_start_tx(con, false);
+	console_serve_tx_in_loop(con);
 	pthread_mutex_unlock(&con->vmmio.lock);
 }
 
-/* --- queue kicks --------------------------------------------------- */
+/* --- the queue service's hooks -------------------------------------- */
 
-static void console_wait_kick(struct console *con, struct console_kick *k)
+static int console_handle_chain(struct virtio_mmio *vmmio, unsigned int q,
+				struct virtq_chain *chain)
 {
-	int fd = con->vmmio.queues[k->queue].kick_fd;
+	struct console *con = vmmio->priv;
 
-	if (loop_read(&con->vm->loop, &k->op, fd, &k->count, sizeof(k->count)) < 0)
-		pr_warn("console: cannot wait for queue %u notifications", k->queue);
+	return q == RX ? console_fill_input(con, chain) : console_start_tx(con, chain);
 }
 
-static void console_kick_done(struct loop_op *op, int res)
+/* Input only while there is some and the guest is ready; output one chain at a time. */
+static bool console_can_take(struct virtio_mmio *vmmio, unsigned int q)
 {
-	struct console_kick *k = (struct console_kick *)op;
-	struct console *con = k->con;
+	struct console *con = vmmio->priv;
+	size_t len;
 
-	pthread_mutex_lock(&con->vmmio.lock);
-	if (k->queue == RX && virtio_mmio_queue(&con->vmmio, RX))
-		console_input_hold(con);
-	if (k->queue == RX)
-		console_pump_input(con);
+	if (q == TX)
+		return !con->tx_busy;
+	console_input_data(&con->in, &len);
+	return con->input_open && len;
+}
+
+static void console_used(struct virtio_mmio *vmmio, unsigned int q)
+{
+	struct console *con = vmmio->priv;
+
+	if (q == TX)
+		console_tx_notify(con);
 	else
-		console_resume_tx(con);
-	pthread_mutex_unlock(&con->vmmio.lock);
-	if (k->queue == RX)
-		console_read_input(con);
-	if (res >= 0 || res == -EINTR || res == -EAGAIN)
-		console_wait_kick(con, k);
+		virtio_mmio_notify(vmmio, virtio_mmio_queue(vmmio, RX));
 }
 
-/* --- transport hooks ----------------------------------------------- */
+/*
+ * After the loop served a kick: receive buffers may let more input in
+ * (and the first ones open the input, see console_input_hold()); an
+ * output chain may be waiting for the loop to write it.
+ */
+static void console_kicked(struct virtio_mmio *vmmio, unsigned int q)
+{
+	struct console *con = vmmio->priv;
+
+	if (q == RX) {
+		console_input_hold(con);
+		console_read_input(con);
+		return;
+	}
+	pthread_mutex_lock(&vmmio->lock);
+	console_resume_tx(con);
+	pthread_mutex_unlock(&vmmio->lock);
+}
 
 static void console_reset(struct virtio_mmio *vmmio)
 {
@@ -422,27 +418,22 @@ static void console_reset(struct virtio_mmio *vmmio)
 }
 
 /*
- * Output is written from the vCPU thread that trapped the notification:
- * the guest spins until the buffer comes back, and a hop to the event
- * loop's thread (an eventfd wake-up) costs it more than the exit does.
- * What the pipe or tty does not take at once still goes through the loop.
+ * Output is served in the vCPU thread that trapped the notification: the
+ * guest spins until the buffer comes back, and a hop to the event loop's
+ * thread (an eventfd wake-up) costs it more than the exit does. What the
+ * pipe or tty does not take at once still goes through the loop. Input
+ * notifications come through KVM's ioeventfd to the loop.
  */
-static void console_notify(struct virtio_mmio *vmmio, unsigned int q)
-{
-	struct console *con = vmmio->priv;
-
-	if (q == TX)
-		console_start_tx(con, true);
-	else
-		virtio_mmio_kick(vmmio, q);
-}
-
 static const struct virtio_dev_ops console_virtio_ops = {
 	.device_id	= VIRTIO_ID_CONSOLE,
 	.features	= 1ull << VIRTIO_F_VERSION_1,
 	.nr_queues	= 2,
 	.reset		= console_reset,
-	.notify		= console_notify,
+	.handle_chain	= console_handle_chain,
+	.can_take	= console_can_take,
+	.used		= console_used,
+	.kicked		= console_kicked,
+	.serve_in_vcpu	= 1u << TX,
 };
 
 /* --- device ops ---------------------------------------------------- */
@@ -498,7 +489,6 @@ static int console_wire(struct vm *vm, struct console *con)
 static int console_init(struct vm *vm, struct device *dev)
 {
 	struct console *con;
-	unsigned int q;
 	int ret;
 
 	con = calloc(1, sizeof(*con));
@@ -531,12 +521,7 @@ static int console_init(struct vm *vm, struct device *dev)
 		pr_err("console: wiring it to KVM: %s", strerror(-ret));
 		return ret;
 	}
-	for (q = 0; q < 2; q++) {
-		con->kicks[q] = (struct console_kick) {
-			.op.done = console_kick_done, .con = con, .queue = q,
-		};
-		console_wait_kick(con, &con->kicks[q]);
-	}
+	virtio_queue_listen(&con->vmmio, &vm->loop);
 	console_read_input(con);
 	loop_timer_wait(&vm->loop, &con->tx_irq);
 	return 0;
@@ -577,8 +562,9 @@ static void console_stats(struct vm *vm, struct device *dev, FILE *out)
 {
 	struct console *con = dev->priv;
 	uint64_t wakeups = con->in_op.completions + con->out_op.completions +
-			   con->hold_op.completions + con->kicks[0].op.completions +
-			   con->kicks[1].op.completions + con->tx_irq.op.completions;
+			   con->hold_op.completions + con->tx_irq.op.completions +
+			   con->vmmio.queues[RX].kick_op.completions +
+			   con->vmmio.queues[TX].kick_op.completions;
 
 	fprintf(out, ", \"mmio_exits\": %llu, \"loop_wakeups\": %llu, \"irqs\": { \"spi\": %d, \"delivery\": \"irqfd\", \"raised_by_vmm\": %llu }, \"bytes_in\": %llu, \"bytes_out\": %llu",
 		(unsigned long long)stats_mmio_exits(vm, "virtio-console"),

@@ -21,6 +21,7 @@
 #include "devices/backend/gpio-cdev.h"
 #include "devices/virtio/gpio-msg.h"
 #include "devices/virtio/mmio.h"
+#include "devices/virtio/queue.h"
 #include "fdt/dt.h"
 #include "vmm/log.h"
 #include "vmm/loop.h"
@@ -44,13 +45,6 @@ struct line_events {
 	struct gpio_v2_line_event ev[EVENTS_PER_READ];
 };
 
-struct queue_kick {
-	struct loop_op op;
-	struct virtio_gpio *dev;
-	unsigned int queue;
-	uint64_t count;
-};
-
 struct virtio_gpio {
 	struct vm *vm;
 	const struct gpio_cfg *cfg;
@@ -67,13 +61,11 @@ struct virtio_gpio {
 	char names[NAMES_MAX];
 	uint32_t names_size;
 
-	struct queue_kick kicks[2];
 	struct line_events events[CONFIG_MAX_GPIO_LINES];
 	bool restore_warned[CONFIG_MAX_GPIO_LINES];
 	/* The status byte of each held event buffer, by its head. */
 	struct iovec held[VIRTQ_MAX_SIZE];
 
-	struct virtq_chain chain;
 	uint8_t req[sizeof(struct virtio_gpio_request)];
 	uint8_t resp[1 + NAMES_MAX];
 };
@@ -127,16 +119,15 @@ static void lines_deliver(void *host, unsigned int line, uint16_t head,
 			  uint8_t status)
 {
 	struct virtio_gpio *dev = host;
-	struct virtq *vq = virtio_mmio_queue(&dev->vmmio, EVENTQ);
 	struct iovec *iov = &dev->held[head % VIRTQ_MAX_SIZE];
 
 	(void)line;
-	if (!vq)
+	/* After a reset the buffer belongs to no ring: vgpio forgot it. */
+	if (!virtio_mmio_queue(&dev->vmmio, EVENTQ))
 		return;
 	if (iov->iov_len)
 		*(uint8_t *)iov->iov_base = status;
-	virtq_push(vq, head, iov->iov_len ? 1 : 0);
-	virtio_mmio_notify(&dev->vmmio, vq);
+	virtio_queue_complete(&dev->vmmio, EVENTQ, head, iov->iov_len ? 1 : 0);
 }
 
 static const struct vgpio_lines_ops host_lines_ops = {
@@ -154,60 +145,46 @@ static uint32_t chain_room(const struct virtq_chain *chain, uint32_t max)
 	return chain->in_len < max ? chain->in_len : max;
 }
 
-/* Answer the requests the driver has queued, one pass (lock held). */
-static void serve_requests(struct virtio_gpio *dev)
+/* Answer one request (lock held). */
+static int serve_request(struct virtio_gpio *dev, struct virtq_chain *chain)
 {
-	struct virtq *vq = virtio_mmio_queue(&dev->vmmio, REQUESTQ);
-	unsigned int taken = 0;
 	uint32_t req_len, n;
 
-	while (virtio_mmio_pop(&dev->vmmio, REQUESTQ, &taken, &dev->chain) > 0) {
-		req_len = virtq_chain_read(&dev->chain, dev->req, sizeof(dev->req));
-		n = vgpio_request(&dev->msg, dev->req, req_len, dev->resp,
-				  chain_room(&dev->chain, sizeof(dev->resp)));
-		n = virtq_chain_fill(&dev->chain, dev->resp, n);
-		virtq_push(vq, dev->chain.head, n);
-	}
-	if (taken)
-		virtio_mmio_notify(&dev->vmmio, vq);
+	req_len = virtq_chain_read(chain, dev->req, sizeof(dev->req));
+	n = vgpio_request(&dev->msg, dev->req, req_len, dev->resp,
+			  chain_room(chain, sizeof(dev->resp)));
+	return virtq_chain_fill(chain, dev->resp, n);
 }
 
-/* Take the event buffers the driver has queued, one pass (lock held). */
-static void take_event_buffers(struct virtio_gpio *dev)
+/*
+ * Take one event buffer (lock held): held until its line fires, or
+ * handed back at once with a status.
+ */
+static int take_event_buffer(struct virtio_gpio *dev, struct virtq_chain *c)
 {
-	struct virtq *vq = virtio_mmio_queue(&dev->vmmio, EVENTQ);
-	struct virtq_chain *c = &dev->chain;
-	unsigned int taken = 0;
-	bool pushed = false;
+	struct iovec *slot = &dev->held[c->head % VIRTQ_MAX_SIZE];
 	uint32_t req_len;
 	uint8_t status;
 
-	while (virtio_mmio_pop(&dev->vmmio, EVENTQ, &taken, c) > 0) {
-		struct iovec *slot = &dev->held[c->head % VIRTQ_MAX_SIZE];
-
-		req_len = virtq_chain_read(c, dev->req, sizeof(struct virtio_gpio_irq_request));
-		/* The status byte: the first writable byte of the chain. */
-		*slot = (struct iovec) { 0 };
-		if (c->nr_in && c->iov[c->nr_out].iov_len)
-			*slot = (struct iovec) { c->iov[c->nr_out].iov_base, 1 };
-		if (!vgpio_event_buffer(&dev->msg, dev->req, req_len,
-					slot->iov_len, c->head, &status))
-			continue;	/* held until the line fires */
-		if (slot->iov_len)
-			*(uint8_t *)slot->iov_base = status;
-		virtq_push(vq, c->head, slot->iov_len);
-		pushed = true;
-	}
-	if (pushed)
-		virtio_mmio_notify(&dev->vmmio, vq);
+	req_len = virtq_chain_read(c, dev->req, sizeof(struct virtio_gpio_irq_request));
+	/* The status byte: the first writable byte of the chain. */
+	*slot = (struct iovec) { 0 };
+	if (c->nr_in && c->iov[c->nr_out].iov_len)
+		*slot = (struct iovec) { c->iov[c->nr_out].iov_base, 1 };
+	if (!vgpio_event_buffer(&dev->msg, dev->req, req_len, slot->iov_len,
+				c->head, &status))
+		return VIRTIO_QUEUE_HELD;
+	if (slot->iov_len)
+		*(uint8_t *)slot->iov_base = status;
+	return slot->iov_len;
 }
 
-static void serve_queue(struct virtio_gpio *dev, unsigned int q)
+static int vgpio_handle_chain(struct virtio_mmio *vmmio, unsigned int q,
+			      struct virtq_chain *chain)
 {
-	if (q == REQUESTQ)
-		serve_requests(dev);
-	else
-		take_event_buffers(dev);
+	struct virtio_gpio *dev = vmmio->priv;
+
+	return q == REQUESTQ ? serve_request(dev, chain) : take_event_buffer(dev, chain);
 }
 
 /* --- transport hooks ------------------------------------------------- */
@@ -240,12 +217,6 @@ static void vgpio_reset_hook(struct virtio_mmio *vmmio)
 	vgpio_reset(&dev->msg);
 }
 
-/* A trapped notification, in the vCPU thread (lock held). */
-static void vgpio_notify(struct virtio_mmio *vmmio, unsigned int q)
-{
-	serve_queue(vmmio->priv, q);
-}
-
 static const struct virtio_dev_ops vgpio_virtio_ops = {
 	.device_id	= VIRTIO_ID_GPIO,
 	.features	= (1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_GPIO_F_IRQ),
@@ -254,7 +225,9 @@ static const struct virtio_dev_ops vgpio_virtio_ops = {
 	.read_config	= vgpio_read_config,
 	.queue_ready	= vgpio_queue_ready,
 	.reset		= vgpio_reset_hook,
-	.notify		= vgpio_notify,
+	.handle_chain	= vgpio_handle_chain,
+	/* A GPIO ioctl is quicker than a hop to the loop. */
+	.serve_in_vcpu	= (1u << REQUESTQ) | (1u << EVENTQ),
 };
 
 /* --- the event loop -------------------------------------------------- */
@@ -293,27 +266,6 @@ static void events_done(struct loop_op *op, int res)
 				le->ev[i].id == GPIO_V2_LINE_EVENT_RISING_EDGE);
 	pthread_mutex_unlock(&dev->vmmio.lock);
 	wait_events(dev, le);
-}
-
-static void wait_kick(struct virtio_gpio *dev, struct queue_kick *k)
-{
-	int fd = dev->vmmio.queues[k->queue].kick_fd;
-
-	if (loop_read(&dev->vm->loop, &k->op, fd, &k->count, sizeof(k->count)) < 0)
-		pr_warn("gpio %s: cannot wait for queue %u notifications",
-			dev->cfg->chip, k->queue);
-}
-
-/* A replayed notification (see kick_ready_queues()), in the loop. */
-static void kick_done(struct loop_op *op, int res)
-{
-	struct queue_kick *k = (struct queue_kick *)op;
-
-	pthread_mutex_lock(&k->dev->vmmio.lock);
-	serve_queue(k->dev, k->queue);
-	pthread_mutex_unlock(&k->dev->vmmio.lock);
-	if (res >= 0 || res == -EINTR || res == -EAGAIN)
-		wait_kick(k->dev, k);
 }
 
 /* --- device ops ------------------------------------------------------ */
@@ -390,12 +342,7 @@ static void start_waiting(struct virtio_gpio *dev)
 {
 	unsigned int i;
 
-	for (i = 0; i < 2; i++) {
-		dev->kicks[i] = (struct queue_kick) {
-			.op.done = kick_done, .dev = dev, .queue = i,
-		};
-		wait_kick(dev, &dev->kicks[i]);
-	}
+	virtio_queue_listen(&dev->vmmio, &dev->vm->loop);
 	for (i = 0; i < dev->host.nr_lines; i++) {
 		dev->events[i] = (struct line_events) {
 			.op.done = events_done, .dev = dev, .line = i,

@@ -13,6 +13,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "devices/virtio/queue.h"
 #include "vmm/log.h"
 #include "vmm/stats.h"
 
@@ -364,8 +365,8 @@ static void write_reg(struct virtio_mmio *vm, uint64_t off, uint32_t val)
 		/* Normally caught by KVM's ioeventfd; the trapped path does the same. */
 		if (val >= vm->ops->nr_queues)
 			break;
-		if (vm->ops->notify)
-			vm->ops->notify(vm, val);
+		if (vm->ops->serve_in_vcpu & (1u << val))
+			virtio_queue_serve(vm, val);
 		else
 			virtio_mmio_kick(vm, val);
 		break;

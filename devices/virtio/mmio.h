@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "devices/virtio/virtq.h"
+#include "vmm/loop.h"
 
 #define VIRTIO_MMIO_SIZE		0x200
 #define VIRTIO_MMIO_QUEUE_NOTIFY	0x050
@@ -42,12 +43,25 @@ struct virtio_dev_ops {
 	void (*queue_ready)(struct virtio_mmio *vm, unsigned int q);
 	/* The driver reset the device (called with the lock held). */
 	void (*reset)(struct virtio_mmio *vm);
+
+	/* The queue service (devices/virtio/queue.h); lock held but in kicked(). */
+	/* Handle one chain: bytes written into it, or VIRTIO_QUEUE_HELD. */
+	int (*handle_chain)(struct virtio_mmio *vm, unsigned int q,
+			    struct virtq_chain *chain);
+	/* Optional: whether the device can take another chain of @q now. */
+	bool (*can_take)(struct virtio_mmio *vm, unsigned int q);
+	/* Optional: tell the driver about used buffers (default: at once). */
+	void (*used)(struct virtio_mmio *vm, unsigned int q);
+	/* Optional: after a notification's pass, in the loop, unlocked. */
+	void (*kicked)(struct virtio_mmio *vm, unsigned int q);
 	/*
-	 * Optional: a trapped notification of queue @q, handled in the vCPU
-	 * thread that trapped it (lock held). Without it, the notification
-	 * goes to the queue's kick eventfd, as KVM's ioeventfd does.
+	 * Queues (a bit each) whose trapped notification is served in the
+	 * vCPU thread that trapped it, where a hop to the loop would cost
+	 * the waiting guest more than the work. Other notifications go to
+	 * the queue's kick eventfd, as KVM's ioeventfd does, and are served
+	 * in the loop.
 	 */
-	void (*notify)(struct virtio_mmio *vm, unsigned int q);
+	uint32_t serve_in_vcpu;
 };
 
 struct virtio_mmio_queue {
@@ -56,6 +70,13 @@ struct virtio_mmio_queue {
 	uint64_t desc, avail, used;
 	struct virtq vq;
 	int kick_fd;	/* eventfd the driver's QueueNotify write signals */
+
+	/* The queue service's wait for kicks (virtio_queue_listen()). */
+	struct virtio_mmio *vm;
+	unsigned int index;
+	struct loop *loop;
+	struct loop_op kick_op;
+	uint64_t kick_count;
 };
 
 struct virtio_mmio {
@@ -77,6 +98,7 @@ struct virtio_mmio {
 	bool warned_setup;		/* bad queue set-up reported */
 	struct virtio_mmio_queue queues[VIRTIO_MMIO_MAX_QUEUES];
 	int irq_fd;	/* eventfd that raises the device's interrupt */
+	struct virtq_chain chain;	/* the queue service's, lock held */
 };
 
 /*

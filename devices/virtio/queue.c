@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The queue service; see queue.h. One copy of the loop every virtio
+ * device would otherwise write for itself: wait for a kick, pop, handle,
+ * push, notify.
+ */
+#include "devices/virtio/queue.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "devices/virtio/mmio.h"
+#include "vmm/log.h"
+#include "vmm/loop.h"
+
+void virtio_queue_serve(struct virtio_mmio *vm, unsigned int q)
+{
+	const struct virtio_dev_ops *ops = vm->ops;
+	struct virtq *vq = virtio_mmio_queue(vm, q);
+	struct virtq_chain *chain = &vm->chain;
+	unsigned int taken = 0;
+	bool pushed = false;
+	int len;
+
+	if (!vq)
+		return;
+	while ((!ops->can_take || ops->can_take(vm, q)) &&
+	       virtio_mmio_pop(vm, q, &taken, chain) > 0) {
+		len = ops->handle_chain(vm, q, chain);
+		if (len == VIRTIO_QUEUE_HELD)
+			continue;
+		virtq_push(vq, chain->head, len);
+		pushed = true;
+	}
+	if (!pushed)
+		return;
+	if (ops->used)
+		ops->used(vm, q);
+	else
+		virtio_mmio_notify(vm, vq);
+}
+
+void virtio_queue_complete(struct virtio_mmio *vm, unsigned int q,
+			   uint16_t head, uint32_t len)
+{
+	struct virtq *vq = virtio_mmio_queue(vm, q);
+
+	/* After a reset the chain belongs to no ring: the device forgets it. */
+	if (!vq)
+		return;
+	virtq_push(vq, head, len);
+	if (vm->ops->used)
+		vm->ops->used(vm, q);
+	else
+		virtio_mmio_notify(vm, vq);
+}
+
+static void wait_kick(struct virtio_mmio_queue *mq)
+{
+	int ret = loop_read(mq->loop, &mq->kick_op, mq->kick_fd, &mq->kick_count,
+			    sizeof(mq->kick_count));
+
+	if (ret < 0)
+		pr_warn("%s: cannot wait for queue %u's notifications: %s",
+			mq->vm->name, mq->index, strerror(-ret));
+}
+
+static void kick_done(struct loop_op *op, int res)
+{
+	struct virtio_mmio_queue *mq = (struct virtio_mmio_queue *)((char *)op -
+				offsetof(struct virtio_mmio_queue, kick_op));
+	struct virtio_mmio *vm = mq->vm;
+
+	pthread_mutex_lock(&vm->lock);
+	virtio_queue_serve(vm, mq->index);
+	pthread_mutex_unlock(&vm->lock);
+	if (vm->ops->kicked)
+		vm->ops->kicked(vm, mq->index);
+	if (res >= 0 || res == -EINTR || res == -EAGAIN)
+		wait_kick(mq);
+}
+
+void virtio_queue_listen(struct virtio_mmio *vm, struct loop *loop)
+{
+	unsigned int q;
+
+	for (q = 0; q < vm->ops->nr_queues; q++) {
+		struct virtio_mmio_queue *mq = &vm->queues[q];
+
+		mq->vm = vm;
+		mq->index = q;
+		mq->loop = loop;
+		mq->kick_op.done = kick_done;
+		wait_kick(mq);
+	}
+}
