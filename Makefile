@@ -63,7 +63,8 @@ endif
 PURE_SRCS	:= vmm/log.c vmm/config.c vmm/loop.c vmm/record.c \
 		   devices/virtio/virtq.c devices/virtio/mmio.c devices/virtio/queue.c \
 		   arch/arm64/image.c fdt/dt.c fdt/host-node.c devices/vfio/bind.c \
-		   devices/virtio/gpio-msg.c devices/virtio/console-input.c
+		   devices/virtio/gpio-msg.c devices/virtio/console-input.c \
+		   devices/virtio/blk-req.c
 VMM_SRCS	:= $(PURE_SRCS) vmm/main.c vmm/vm.c vmm/vcpu.c vmm/run.c \
 		   vmm/boot.c vmm/term.c vmm/stats.c vmm/sandbox.c \
 		   arch/arm64/gic.c arch/arm64/regs.c \
@@ -90,7 +91,7 @@ SANITIZE	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 CHECK_LIBS	:= $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt)
 
 # libFuzzer targets (clang), over the pure modules.
-FUZZ_TARGETS	:= virtq virtio_mmio image config host_node virtio_gpio console_input
+FUZZ_TARGETS	:= virtq virtio_mmio image config host_node virtio_gpio console_input blk_req
 FUZZ_SECONDS	?= 60
 FUZZ_CC		?= clang
 FUZZ_FLAGS	:= -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined

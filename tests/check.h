@@ -19,6 +19,7 @@ Suite *vfio_bind_suite(void);
 Suite *virtio_gpio_suite(void);
 Suite *console_input_suite(void);
 Suite *record_suite(void);
+Suite *blk_req_suite(void);
 
 /* Send log messages into a buffer from now on (one test at a time). */
 void capture_log(void);

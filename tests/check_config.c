@@ -181,6 +181,11 @@ static const struct bad_case {
 	{ { "run", "-k", "K", "--passthrough", "/sys/x/a.gpio,mmap=off", "--passthrough", "a.gpio", NULL },
 	  "--passthrough a.gpio: given twice" },
 	{ { "run", "-k", "K", "--passthrough", "/", NULL }, "--passthrough /: not a device name" },
+	{ { "run", "-k", "K", "--disk", "", NULL }, "--disk: '' does not start with an image file" },
+	{ { "run", "-k", "K", "-d", ",ro", NULL }, "--disk: ',ro' does not start with an image file" },
+	{ { "run", "-k", "K", "-d", "a.img,rw", NULL }, "--disk a.img: unknown option 'rw'; use ro or serial=ID" },
+	{ { "run", "-k", "K", "-d", "a.img,serial=", NULL }, "--disk a.img: serial= needs 1 to 20 characters" },
+	{ { "run", "-k", "K", "-d", "a.img,serial=abcdefghij0123456789X", NULL }, "serial= needs 1 to 20" },
 	{ { "run", "-k", "K", "--sandbox", "maybe", NULL }, "--sandbox: 'maybe' is neither on nor off" },
 	{ { "release", NULL }, "release takes one device" },
 	{ { "release", "a.gpio", "b.gpio", NULL }, "release takes one device" },
@@ -244,6 +249,27 @@ START_TEST(test_too_many_passthrough)
 	capture_log();
 	ck_assert_int_eq(config_parse(&cfg, argc, argv), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(captured_log(), "--passthrough: at most"));
+}
+END_TEST
+
+START_TEST(test_disks_and_rng)
+{
+	static const char *const w[] = {
+		"run", "-k", "K", "-d", "rootfs.img", "--disk", "/dev/sdb,ro",
+		"-d", "data.img,serial=abcdefghij0123456789,ro", "--rng", NULL,
+	};
+	struct vm_config cfg;
+
+	ck_assert_int_eq(parse(&cfg, w), 0);
+	ck_assert_uint_eq(cfg.nr_disks, 3);
+	ck_assert_str_eq(cfg.disks[0].path, "rootfs.img");
+	ck_assert(!cfg.disks[0].read_only);
+	ck_assert_str_eq(cfg.disks[0].serial, "");
+	ck_assert_str_eq(cfg.disks[1].path, "/dev/sdb");
+	ck_assert(cfg.disks[1].read_only);
+	ck_assert_str_eq(cfg.disks[2].serial, "abcdefghij0123456789");
+	ck_assert(cfg.disks[2].read_only);
+	ck_assert(cfg.rng);
 }
 END_TEST
 
@@ -311,6 +337,7 @@ Suite *config_suite(void)
 			    sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, test_too_many_passthrough);
 	tcase_add_test(tc, test_gpio_lines);
+	tcase_add_test(tc, test_disks_and_rng);
 	tcase_add_test(tc, test_too_many_gpio);
 	suite_add_tcase(s, tc);
 	return s;

@@ -23,6 +23,7 @@ enum {
 	OPT_STATS,
 	OPT_SANDBOX,
 	OPT_GPIO,
+	OPT_RNG,
 };
 
 static const struct option run_options[] = {
@@ -36,6 +37,8 @@ static const struct option run_options[] = {
 	{ "timeout",	 required_argument, NULL, OPT_TIMEOUT },
 	{ "passthrough", required_argument, NULL, OPT_PASSTHROUGH },
 	{ "gpio",	 required_argument, NULL, OPT_GPIO },
+	{ "disk",	 required_argument, NULL, 'd' },
+	{ "rng",	 no_argument,	    NULL, OPT_RNG },
 	{ "debug",	 no_argument,	    NULL, OPT_DEBUG },
 	{ "stats",	 optional_argument, NULL, OPT_STATS },
 	{ "sandbox",	 required_argument, NULL, OPT_SANDBOX },
@@ -78,6 +81,11 @@ void config_usage(void)
 "                         device (e6055400.gpio); LINES are offsets,\n"
 "                         ranges and host line names (0,1,3 or 11-13 or\n"
 "                         SW20); names= names them for the guest\n"
+"  -d, --disk FILE[,ro][,serial=ID]\n"
+"                         a virtio-blk disk on a raw image or block device;\n"
+"                         repeatable, the first is /dev/vda; ro: read-only;\n"
+"                         serial= the ID the guest reads (20 bytes at most)\n"
+"      --rng              a virtio-rng device, fed from getrandom()\n"
 "      --stats[=FILE]     at exit, write what the run cost as JSON to FILE\n"
 "                         (default stderr): start-up time, memory, exits\n"
 "                         by reason and device, interrupts, console bytes\n"
@@ -404,6 +412,49 @@ static int parse_gpio(struct vm_config *cfg, const char *arg)
 	return 0;
 }
 
+/* FILE[,ro][,serial=ID]: the options from the first comma on. */
+static int parse_disk(struct vm_config *cfg, const char *arg)
+{
+	struct disk_cfg *d;
+	const char *p, *end;
+	size_t n;
+
+	if (cfg->nr_disks == CONFIG_MAX_DISKS) {
+		pr_err("--disk: at most %d disks", CONFIG_MAX_DISKS);
+		return -EINVAL;
+	}
+	d = &cfg->disks[cfg->nr_disks++];
+	end = strchr(arg, ',');
+	n = end ? (size_t)(end - arg) : strlen(arg);
+	if (!n || n >= sizeof(d->path)) {
+		pr_err("--disk: '%s' does not start with an image file; e.g. --disk rootfs.img,ro", arg);
+		return -EINVAL;
+	}
+	memcpy(d->path, arg, n);
+	d->path[n] = '\0';
+	for (p = end; p; p = end) {
+		p++;
+		end = strchr(p, ',');
+		n = end ? (size_t)(end - p) : strlen(p);
+		if (n == 2 && !strncmp(p, "ro", 2)) {
+			d->read_only = true;
+		} else if (n > 7 && !strncmp(p, "serial=", 7) &&
+			   n - 7 <= CONFIG_DISK_SERIAL_MAX) {
+			memcpy(d->serial, p + 7, n - 7);
+			d->serial[n - 7] = '\0';
+		} else if (!strncmp(p, "serial=", 7)) {
+			pr_err("--disk %s: serial= needs 1 to %d characters", d->path,
+			       CONFIG_DISK_SERIAL_MAX);
+			return -EINVAL;
+		} else {
+			pr_err("--disk %s: unknown option '%.*s'; use ro or serial=ID",
+			       d->path, (int)n, p);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int parse_run_option(struct vm_config *cfg, int c, const char *arg)
 {
 	unsigned long long v;
@@ -441,6 +492,11 @@ static int parse_run_option(struct vm_config *cfg, int c, const char *arg)
 		return parse_passthrough(cfg, arg);
 	case OPT_GPIO:
 		return parse_gpio(cfg, arg);
+	case 'd':
+		return parse_disk(cfg, arg);
+	case OPT_RNG:
+		cfg->rng = true;
+		return 0;
 	case OPT_DEBUG:
 		cfg->debug = true;
 		return 0;
@@ -520,7 +576,7 @@ int config_parse(struct vm_config *cfg, int argc, char **argv)
 	argv++;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":k:i:p:m:c:h", run_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":k:i:p:m:c:d:h", run_options, NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			const char *what = argv[optind - 1];
 

@@ -18,6 +18,8 @@
 #define CONFIG_MAX_GPIO		4
 #define CONFIG_MAX_GPIO_LINES	64
 #define CONFIG_GPIO_NAME_MAX	32
+#define CONFIG_MAX_DISKS	8
+#define CONFIG_DISK_SERIAL_MAX	20	/* virtio-blk's VIRTIO_BLK_ID_BYTES */
 
 enum irqchip {
 	IRQCHIP_AUTO,
@@ -48,6 +50,13 @@ struct gpio_cfg {
 	struct gpio_line_cfg lines[CONFIG_MAX_GPIO_LINES];
 };
 
+/* One -d/--disk FILE[,ro][,serial=ID]: a virtio-blk device. */
+struct disk_cfg {
+	char path[4096];
+	bool read_only;
+	char serial[CONFIG_DISK_SERIAL_MAX + 1];	/* empty: none */
+};
+
 enum config_action {
 	CONFIG_RUN,
 	CONFIG_HELP,
@@ -73,6 +82,9 @@ struct vm_config {
 	struct passthrough_cfg passthrough[CONFIG_MAX_PASSTHROUGH];
 	unsigned int nr_gpio;
 	struct gpio_cfg gpio[CONFIG_MAX_GPIO];
+	unsigned int nr_disks;
+	struct disk_cfg disks[CONFIG_MAX_DISKS];	/* in order: vda, vdb... */
+	bool rng;		/* --rng: a virtio-rng device */
 	const char *release_dev;	/* release: the device */
 };
 
