@@ -62,40 +62,55 @@ static void list_add(char *list, size_t size, const char *chip, const char *labe
 	snprintf(list + len, size - len, "%s%s (%s)", len ? ", " : "", chip, label);
 }
 
-/* Whether the entry @chip of @dev_dir is the controller called @want. */
-static bool chip_is(const char *dev_dir, const char *chip, const char *want,
-		    char *list, size_t list_size)
+/* chip_is(): it is the one, but this user cannot open it for use. */
+#define CHIP_FOUND_READ_ONLY	(-2)
+
+/*
+ * Whether the entry @chip of @dev_dir is the controller called @want:
+ * its fd, open for use, if it is; CHIP_FOUND_READ_ONLY; -1 if not.
+ */
+static int chip_is(const char *dev_dir, const char *chip, const char *want,
+		   char *list, size_t list_size)
 {
 	struct gpiochip_info info;
 	char path[320], device[128];
-	bool match;
+	bool match, writable;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dev_dir, chip);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	writable = fd >= 0;
+	/* Read-only is enough to tell and list it; open_chip() says why not more. */
+	if (!writable)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return false;
+		return -1;
 	match = !chip_info(fd, &info) && !strcmp(info.label, want);
-	close(fd);
 	chip_device_name(chip, device, sizeof(device));
 	match = match || (device[0] && !strcmp(device, want));
 	list_add(list, list_size, chip, device[0] ? device : info.label);
-	return match;
+	if (!match || !writable) {
+		close(fd);
+		fd = match ? CHIP_FOUND_READ_ONLY : -1;
+	}
+	return fd;
 }
 
 /*
  * Where the controller @want is: a path, a gpiochipN under @dev_dir, or
- * the gpiochip whose label or device is @want. -ENOENT with what the host
- * has in @list.
+ * the gpiochip whose label or device is @want (found by opening each, so
+ * that one is left open in *@fd; -1 for the other forms). -ENOENT with
+ * what the host has in @list.
  */
 static int find_chip(const char *dev_dir, const char *want, char *path,
-		     size_t size, char *list, size_t list_size)
+		     size_t size, int *fd, char *list, size_t list_size)
 {
 	struct dirent *de;
 	unsigned int n;
 	char end;
 	DIR *d;
 
+	*fd = -1;
 	if (want[0] == '/')
 		return snprintf(path, size, "%s", want) < (int)size ? 0 : -ENAMETOOLONG;
 	if (sscanf(want, "gpiochip%u%c", &n, &end) == 1)
@@ -107,11 +122,18 @@ static int find_chip(const char *dev_dir, const char *want, char *path,
 	while ((de = readdir(d))) {
 		if (strncmp(de->d_name, "gpiochip", 8))
 			continue;
-		if (chip_is(dev_dir, de->d_name, want, list, list_size) &&
-		    snprintf(path, size, "%s/%s", dev_dir, de->d_name) < (int)size) {
+		*fd = chip_is(dev_dir, de->d_name, want, list, list_size);
+		if (*fd == -1)
+			continue;
+		if (snprintf(path, size, "%s/%s", dev_dir, de->d_name) < (int)size) {
 			closedir(d);
+			if (*fd < 0)
+				*fd = -1;	/* open_chip() opens it, and says why it cannot */
 			return 0;
 		}
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
 	}
 	closedir(d);
 	return -ENOENT;
@@ -121,10 +143,11 @@ static int find_chip(const char *dev_dir, const char *want, char *path,
 static void list_chips(const char *dev_dir, char *list, size_t size)
 {
 	char path[sizeof(((struct gpio_cdev *)0)->path)];
+	int fd;
 
 	list[0] = '\0';
 	/* A name no controller has: every one is looked at, and listed. */
-	find_chip(dev_dir, "\n", path, sizeof(path), list, size);
+	find_chip(dev_dir, "\n", path, sizeof(path), &fd, list, size);
 	if (!list[0])
 		snprintf(list, size, "none (is the controller's driver loaded?)");
 }
@@ -145,14 +168,16 @@ static int open_chip(struct gpio_cdev *gc, const struct gpio_cfg *cfg,
 	char list[512] = "";
 	int fd, ret;
 
-	ret = find_chip(dev_dir, cfg->chip, gc->path, sizeof(gc->path), list, sizeof(list));
+	ret = find_chip(dev_dir, cfg->chip, gc->path, sizeof(gc->path), &fd, list,
+			sizeof(list));
 	if (ret == -ENOENT)
 		return no_such_chip(cfg, dev_dir);
 	if (ret) {
 		pr_err("--gpio %s: looking in %s: %s", cfg->chip, dev_dir, strerror(-ret));
 		return ret;
 	}
-	fd = open(gc->path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		fd = open(gc->path, O_RDWR | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT)
 		return no_such_chip(cfg, dev_dir);
 	if (fd < 0) {

@@ -155,11 +155,14 @@ static int map_ram_for_dma(struct vm *vm, struct vfio_state *s, const char *who)
 	if (ioctl(s->container[VFIO_MODE_TYPE1], VFIO_IOMMU_MAP_DMA, &map) < 0) {
 		int err = errno;
 
-		/* The limit can be lower than getrlimit said (another mlock). */
-		if (err == ENOMEM && check_memlock(who, vm->ram.size) == 0)
+		/*
+		 * The check above passed, so ENOMEM means the limit was used
+		 * up in between, or the host is short of memory.
+		 */
+		if (err == ENOMEM)
 			pr_err("--passthrough %s: pinning %llu MiB of guest RAM for DMA: %s; raise RLIMIT_MEMLOCK (ulimit -l) or lower --mem",
 			       who, (unsigned long long)(vm->ram.size >> 20), strerror(err));
-		else if (err != ENOMEM)
+		else
 			pr_err("--passthrough %s: mapping guest RAM for DMA: %s", who,
 			       strerror(err));
 		return -err;
