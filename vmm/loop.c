@@ -23,6 +23,8 @@
  */
 static const uint8_t loop_opcodes[] = {
 	IORING_OP_READ, IORING_OP_WRITEV, IORING_OP_TIMEOUT, IORING_OP_ASYNC_CANCEL,
+	/* a disk's requests: virtio-blk's read, write, flush and discard */
+	IORING_OP_READV, IORING_OP_FSYNC, IORING_OP_FALLOCATE,
 };
 
 static int restrict_ring(struct loop *l)
@@ -113,6 +115,41 @@ int loop_writev(struct loop *l, struct loop_op *op, int fd,
 	if (!sqe)
 		return -EBUSY;
 	io_uring_prep_writev(sqe, fd, iov, nr, (uint64_t)-1);
+	return queue_op(l, op, sqe);
+}
+
+int loop_rw_at(struct loop *l, struct loop_op *op, int fd, bool write,
+	       const struct iovec *iov, unsigned int nr, uint64_t offset)
+{
+	struct io_uring_sqe *sqe = get_sqe(l);
+
+	if (!sqe)
+		return -EBUSY;
+	if (write)
+		io_uring_prep_writev(sqe, fd, iov, nr, offset);
+	else
+		io_uring_prep_readv(sqe, fd, iov, nr, offset);
+	return queue_op(l, op, sqe);
+}
+
+int loop_fdatasync(struct loop *l, struct loop_op *op, int fd)
+{
+	struct io_uring_sqe *sqe = get_sqe(l);
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC);
+	return queue_op(l, op, sqe);
+}
+
+int loop_fallocate(struct loop *l, struct loop_op *op, int fd, int mode,
+		   uint64_t offset, uint64_t len)
+{
+	struct io_uring_sqe *sqe = get_sqe(l);
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_fallocate(sqe, fd, mode, offset, len);
 	return queue_op(l, op, sqe);
 }
 
@@ -219,11 +256,22 @@ void loop_stop(struct loop *l)
 	l->stop = true;
 }
 
+/*
+ * Cancel what is in flight and reap it all, so that no request writes
+ * into memory freed next, and no disk write lands after the VMM is gone.
+ * A request that cannot be cancelled (a write already under way) is
+ * waited for; at most LOOP_EXIT_WAIT_S seconds in all, then it is said.
+ */
+#define LOOP_EXIT_WAIT_S	30
+
 void loop_exit(struct loop *l)
 {
 	struct __kernel_timespec ts = { .tv_sec = 1 };
 	struct io_uring_sqe *sqe;
 	struct io_uring_cqe *cqe;
+	unsigned int waited = 0;
+	struct loop_op *op;
+	int ret;
 
 	if (!l->ready)
 		return;
@@ -235,17 +283,24 @@ void loop_exit(struct loop *l)
 		}
 		io_uring_submit(&l->ring);
 	}
-	/* Reap so that no request can write into memory we free next. */
-	while (l->inflight &&
-	       io_uring_wait_cqe_timeout(&l->ring, &cqe, &ts) == 0) {
-		struct loop_op *op = io_uring_cqe_get_data(cqe);
-
+	while (l->inflight && waited < LOOP_EXIT_WAIT_S) {
+		ret = io_uring_wait_cqe_timeout(&l->ring, &cqe, &ts);
+		if (ret == -ETIME) {
+			waited++;
+			continue;
+		}
+		if (ret)
+			break;
+		op = io_uring_cqe_get_data(cqe);
 		io_uring_cqe_seen(&l->ring, cqe);
 		if (op) {
 			op->busy = false;
 			l->inflight--;
 		}
 	}
+	if (l->inflight)
+		pr_warn("event loop: %u requests still in flight after %u s; leaving them to the kernel",
+			l->inflight, waited);
 	io_uring_queue_exit(&l->ring);
 	l->ready = false;
 }

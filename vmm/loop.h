@@ -44,6 +44,15 @@ int loop_writev(struct loop *l, struct loop_op *op, int fd,
 /* Complete after @ms milliseconds with -ETIME. */
 int loop_timeout(struct loop *l, struct loop_op *op, uint64_t ms);
 
+/* Read (or, with @write, write) @iov at @offset of a file. 0 or -errno. */
+int loop_rw_at(struct loop *l, struct loop_op *op, int fd, bool write,
+	       const struct iovec *iov, unsigned int nr, uint64_t offset);
+/* fdatasync(@fd). */
+int loop_fdatasync(struct loop *l, struct loop_op *op, int fd);
+/* fallocate(@fd, @mode, @offset, @len). */
+int loop_fallocate(struct loop *l, struct loop_op *op, int fd, int mode,
+		   uint64_t offset, uint64_t len);
+
 /*
  * A one-shot timer any thread may arm, whose expiry the loop thread
  * handles: @op.done runs there, and should call loop_timer_rewait(). The

@@ -8,12 +8,14 @@
 
 #include "arch/arm64/gic.h"
 #include "arch/arm64/regs.h"
-#include "devices/virtio/console.h"
 #include "devices/backend/gpio-cdev.h"
 #include "devices/pvpanic.h"
 #include "devices/vfio/bind.h"
 #include "devices/vfio/platform.h"
+#include "devices/virtio/blk.h"
+#include "devices/virtio/console.h"
 #include "devices/virtio/gpio.h"
+#include "devices/virtio/rng.h"
 #include "vmm/boot.h"
 #include "vmm/config.h"
 #include "vmm/log.h"
@@ -33,6 +35,16 @@ static int add_passthrough_devices(struct vm *vm, const struct vm_config *cfg)
 
 	for (i = 0; !ret && i < cfg->nr_passthrough; i++)
 		ret = vm_add_device(vm, &vfio_platform_ops, &cfg->passthrough[i]);
+	return ret;
+}
+
+static int add_disks(struct vm *vm, const struct vm_config *cfg)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < cfg->nr_disks; i++)
+		ret = vm_add_device(vm, &virtio_blk_ops, &cfg->disks[i]);
 	return ret;
 }
 
@@ -114,6 +126,10 @@ int main(int argc, char **argv)
 		ret = vm_add_device(&vm, &console_ops, &console);
 	if (!ret)
 		ret = vm_add_device(&vm, &pvpanic_ops, NULL);
+	if (!ret)
+		ret = add_disks(&vm, &cfg);
+	if (!ret && cfg.rng)
+		ret = vm_add_device(&vm, &virtio_rng_ops, NULL);
 	if (!ret)
 		ret = add_passthrough_devices(&vm, &cfg);
 	if (!ret)

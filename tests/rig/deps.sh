@@ -21,7 +21,8 @@ native="make gcc libc6-dev pkg-config libfdt-dev liburing-dev check
 	libssl-dev libelf-dev xz-utils linux-source-6.1 patch
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross socat jq gnuplot-nox
 	clang libclang-rt-14-dev
-	dpkg-dev debhelper lintian mandoc lava-common"
+	dpkg-dev debhelper lintian mandoc lava-common
+	e2fsprogs"
 # The package's runtime libraries for arm64, installed (Multi-Arch: same,
 # beside the native ones): dpkg-shlibdeps takes the package's Depends
 # from them when make deb cross-builds it.

@@ -6,7 +6,8 @@
 #
 #   guest.cpio  busybox, guest/init and guest/gpio-test.sh: the guest's root
 #   host.cpio   busybox, tests/rig/host-init, ./lkvm-rcar, the kernel
-#               Image and guest.cpio under /guest, and tests/system/host/,
+#               Image, guest.cpio and rootfs.img (ext4: busybox and
+#               guest/disk-init, a root for --disk) under /guest, and tests/system/host/,
 #               vmmtime, ptyrun, runas, gpiotool and the demo's two parts
 #               under /rig: the emulated host's root
 #
@@ -92,12 +93,21 @@ cp "$top/guest/gpio-test.sh" "$stage/guest/gpio-test.sh"
 [ -z "$qemu_root" ] || cp "$bench/mmio-loop" "$bench/gpio-toggle" "$bench/gpio-react" "$stage/guest/"
 pack "$stage/guest" "$outdir/${prefix}guest.cpio"
 
+# The guest's root file system on a disk: busybox and guest/disk-init,
+# made into ext4 with mke2fs -d (no root, no loop device needed).
+mkdir -p "$stage/rootfs/sbin" "$stage/rootfs/etc" "$stage/rootfs/data"
+make_root "$stage/rootfs" "$top/guest/disk-init"
+mv "$stage/rootfs/init" "$stage/rootfs/sbin/init"
+echo "lkvm-rcar rig rootfs" >"$stage/rootfs/etc/lkvm-rootfs"
+
 make_root "$stage/host" "$top/tests/rig/host-init"
 mkdir -p "$stage/host/guest" "$stage/host/rig"
 cp "$vmm" "$stage/host/bin/lkvm-rcar"
 add_libs "$vmm" "$stage/host"
 cp "$image" "$stage/host/guest/Image"
 cp "$outdir/${prefix}guest.cpio" "$stage/host/guest/initrd.cpio"
+mke2fs -q -F -t ext4 -L lkvm-root -d "$stage/rootfs" "$stage/host/guest/rootfs.img" 16M ||
+	die "initramfs: mke2fs could not make the guest's root disk; run tests/rig/deps.sh"
 cp "$top"/tests/system/host/*.sh "$stage/host/rig/"
 cp "$top/build/bench/vmmtime" "$top/build/tools/ptyrun" "$top/build/tools/runas" \
 	"$top/build/tools/gpiotool" "$stage/host/rig/"

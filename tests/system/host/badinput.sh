@@ -25,6 +25,11 @@ badinput_table() {
 2|--sandbox: 'maybe' is neither on nor off|-k /guest/Image --sandbox maybe
 2|--passthrough 9030000.pl061: unknown option 'mmap=maybe'|-k /guest/Image --passthrough 9030000.pl061,mmap=maybe
 2|--passthrough /sys/bus/platform/devices/9030000.pl061: given twice; name each device once|-k /guest/Image --passthrough 9030000.pl061 --passthrough /sys/bus/platform/devices/9030000.pl061
+2|--disk /guest/rootfs.img: unknown option 'rw'; use ro or serial=ID|-k /guest/Image -d /guest/rootfs.img,rw
+1|--disk /nonexistent.img: no such file; give a raw image or a block device|-k /guest/Image -i /guest/initrd.cpio -d /nonexistent.img
+1|--disk /guest: a directory; give a raw image or a block device|-k /guest/Image -i /guest/initrd.cpio -d /guest
+1|--disk /tmp/disk.qcow2: a qcow2 image; lkvm-rcar takes raw images: convert it with 'qemu-img convert -O raw /tmp/disk.qcow2 /tmp/disk.qcow2.raw'|-k /guest/Image -i /guest/initrd.cpio -d /tmp/disk.qcow2
+1|--disk /dev/null: not a regular file or a block device; give a raw image|-k /guest/Image -i /guest/initrd.cpio -d /dev/null
 1|/nonexistent/Image|-k /nonexistent/Image
 1|/guest|-k /guest
 1|/tmp/empty|-k /tmp/empty
@@ -58,6 +63,7 @@ pl061_driver() {
 
 badinput_run() {
 	: >/tmp/empty
+	{ printf 'QFI\373\0\0\0\3'; head -c 4096 /dev/zero; } >/tmp/disk.qcow2
 	head -c 100 /guest/Image >/tmp/short.Image
 	head -c 40000000 /dev/zero >/tmp/big.cpio
 	pl061_was=$(pl061_driver)
@@ -87,5 +93,5 @@ badinput_run() {
 			fail "$name" "status $status, $lines lines: $(head -2 "$err" | tr '\n' ' ')PL061 bound to '$(pl061_driver)'"
 		fi
 	done
-	rm -f /tmp/empty /tmp/big.cpio /tmp/short.Image
+	rm -f /tmp/empty /tmp/big.cpio /tmp/short.Image /tmp/disk.qcow2
 }

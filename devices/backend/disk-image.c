@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Disk images: raw files and block devices; see disk-image.h.
+ */
+#include "devices/backend/disk-image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/fs.h>
+
+#include "vmm/config.h"
+#include "vmm/log.h"
+
+#define SECTOR	512
+
+/* Formats a raw image could be mistaken for, by the magic they start with. */
+static const struct format {
+	const char *name;
+	size_t offset;
+	const char *magic;
+	size_t len;
+} formats[] = {
+	{ "qcow2", 0, "QFI\xfb", 4 },
+	{ "QED", 0, "QED\0", 4 },
+	{ "VMDK", 0, "KDMV", 4 },
+	{ "VMDK", 0, "# Disk DescriptorFile", 21 },
+	{ "VHDX", 0, "vhdxfile", 8 },
+	{ "VHD", 0, "conectix", 8 },
+	{ "VDI", 64, "\x7f\x10\xda\xbe", 4 },
+	{ "Parallels", 0, "WithoutFreeSpace", 16 },
+};
+
+const char *disk_image_format(const uint8_t *hdr, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		const struct format *f = &formats[i];
+
+		if (f->offset + f->len <= len && !memcmp(hdr + f->offset, f->magic, f->len))
+			return f->name;
+	}
+	return NULL;
+}
+
+/* Whole file, exclusive for writing, shared for reading; refused, not waited for. */
+static int lock_image(int fd, bool read_only)
+{
+	struct flock fl = {
+		.l_type = read_only ? F_RDLCK : F_WRLCK,
+		.l_whence = SEEK_SET,
+	};
+
+	return fcntl(fd, F_OFD_SETLK, &fl) < 0 ? -errno : 0;
+}
+
+static int image_size(struct disk_image *img, const struct disk_cfg *cfg,
+		      const struct stat *st)
+{
+	uint64_t size = st->st_size;
+
+	if (img->block_device && ioctl(img->fd, BLKGETSIZE64, &size) < 0) {
+		int ret = -errno;
+
+		pr_err("--disk %s: reading its size: %s", cfg->path, strerror(-ret));
+		return ret;
+	}
+	if (size < SECTOR) {
+		pr_err("--disk %s: the image is empty (%llu bytes); a disk is at least one 512-byte sector",
+		       cfg->path, (unsigned long long)size);
+		return -EINVAL;
+	}
+	if (size % SECTOR)
+		pr_warn("--disk %s: its size (%llu bytes) is not a multiple of 512; the guest sees the first %llu bytes",
+			cfg->path, (unsigned long long)size,
+			(unsigned long long)(size - size % SECTOR));
+	img->size = size - size % SECTOR;
+	return 0;
+}
+
+/* The header is read to refuse other formats, which a guest would see as garbage. */
+static int check_format(const struct disk_image *img, const struct disk_cfg *cfg)
+{
+	uint8_t hdr[512];
+	ssize_t n = pread(img->fd, hdr, sizeof(hdr), 0);
+	const char *name;
+
+	if (n < 0) {
+		int ret = -errno;
+
+		pr_err("--disk %s: reading it: %s", cfg->path, strerror(-ret));
+		return ret;
+	}
+	name = disk_image_format(hdr, n);
+	if (name) {
+		pr_err("--disk %s: a %s image; lkvm-rcar takes raw images: convert it with 'qemu-img convert -O raw %s %s.raw'",
+		       cfg->path, name, cfg->path, cfg->path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int open_image(struct disk_image *img, const struct disk_cfg *cfg)
+{
+	int ret;
+
+	img->fd = open(cfg->path, (cfg->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (img->fd >= 0)
+		return 0;
+	ret = -errno;
+	if (ret == -ENOENT)
+		pr_err("--disk %s: no such file; give a raw image or a block device", cfg->path);
+	else if (ret == -EISDIR)
+		pr_err("--disk %s: a directory; give a raw image or a block device", cfg->path);
+	else if (ret == -EACCES || ret == -EPERM || ret == -EROFS)
+		pr_err("--disk %s: %s; give it with ,ro to use it read-only, or run as a user who may write it",
+		       cfg->path, strerror(-ret));
+	else
+		pr_err("--disk %s: opening it: %s", cfg->path, strerror(-ret));
+	return ret;
+}
+
+int disk_image_open(struct disk_image *img, const struct disk_cfg *cfg)
+{
+	struct stat st;
+	int ret;
+
+	memset(img, 0, sizeof(*img));
+	img->read_only = cfg->read_only;
+	ret = open_image(img, cfg);
+	if (ret) {
+		img->fd = -1;
+		return ret;
+	}
+	if (fstat(img->fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
+		pr_err("--disk %s: not a regular file or a block device; give a raw image", cfg->path);
+		ret = -EINVAL;
+		goto fail;
+	}
+	img->block_device = S_ISBLK(st.st_mode);
+	img->can_punch = !img->block_device && !img->read_only;
+	ret = lock_image(img->fd, img->read_only);
+	if (ret == -EAGAIN || ret == -EACCES) {
+		pr_err("--disk %s: in use by another VMM (it holds the image's lock); stop it first, or give the image with ,ro to both",
+		       cfg->path);
+		goto fail;
+	}
+	if (ret) {
+		pr_err("--disk %s: locking it: %s", cfg->path, strerror(-ret));
+		goto fail;
+	}
+	ret = check_format(img, cfg);
+	if (!ret)
+		ret = image_size(img, cfg, &st);
+	if (ret)
+		goto fail;
+	return 0;
+fail:
+	disk_image_close(img);
+	return ret;
+}
+
+void disk_image_close(struct disk_image *img)
+{
+	if (img->fd >= 0)
+		close(img->fd);
+	img->fd = -1;
+}

@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-blk on the io_uring loop. The queue's notification is a KVM
+ * ioeventfd, so a vCPU that kicks never leaves the kernel; the loop
+ * serves the queue (devices/virtio/queue.c), each request is checked
+ * (blk-req.c) and submitted as one io_uring operation (READV, WRITEV,
+ * FSYNC with DATASYNC for a flush, FALLOCATE for discard and write
+ * zeroes) whose completion writes the status byte and hands the chain
+ * back through the used ring and an irqfd. Nothing runs in the vCPU
+ * threads, and nothing blocks the loop.
+ *
+ * A write is answered once the kernel has it (the page cache for a
+ * file); a flush once fdatasync() returned, so that what the guest was
+ * told is on stable storage is. The guest is told of a volatile write
+ * cache (VIRTIO_BLK_F_FLUSH) and flushes as it would on real hardware.
+ */
+#include "devices/virtio/blk.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/falloc.h>
+#include <linux/virtio_blk.h>
+#include <linux/virtio_ids.h>
+
+#include "devices/backend/disk-image.h"
+#include "devices/virtio/blk-req.h"
+#include "devices/virtio/mmio.h"
+#include "devices/virtio/queue.h"
+#include "fdt/dt.h"
+#include "vmm/config.h"
+#include "vmm/log.h"
+#include "vmm/loop.h"
+#include "vmm/stats.h"
+#include "vmm/vm.h"
+
+#define REQUESTQ	0
+
+struct virtio_blk;
+
+/* A request in flight, by the head of its chain. */
+struct blk_slot {
+	struct loop_op op;
+	struct virtio_blk *dev;
+	bool busy;
+	uint16_t head;
+	unsigned int gen;	/* the device's reset count when it began */
+	struct blk_req req;
+};
+
+struct virtio_blk {
+	struct vm *vm;
+	const struct disk_cfg *cfg;
+	struct disk_image img;
+	struct blk_disk disk;
+	struct virtio_mmio vmmio;
+	char name[64];			/* "virtio-blk@ADDR", for messages and --stats */
+	uint64_t base;
+	int spi;
+	bool mmio_registered;
+	bool ioeventfd;
+	bool irqfd_assigned;
+	unsigned int reset_gen;
+	unsigned int inflight;
+	struct blk_slot slots[VIRTQ_MAX_SIZE];
+	struct blk_req scratch;		/* a chain whose head is in flight */
+
+	/* For --stats. */
+	uint64_t reads, writes, flushes, discards, errors;
+	uint64_t bytes_read, bytes_written;
+	unsigned int max_inflight;
+};
+
+/* The bytes a request wrote into its chain: data read, and the status. */
+static uint32_t used_len(const struct blk_req *req, uint8_t status)
+{
+	if (!req->status)
+		return 0;
+	if (status == VIRTIO_BLK_S_OK && req->type == VIRTIO_BLK_T_IN)
+		return req->len + 1;
+	return 1;
+}
+
+static void count(struct virtio_blk *dev, const struct blk_req *req, uint8_t status)
+{
+	if (status != VIRTIO_BLK_S_OK) {
+		STAT_ADD(dev->errors, 1);
+		return;
+	}
+	switch (req->type) {
+	case VIRTIO_BLK_T_IN:
+		STAT_ADD(dev->reads, 1);
+		STAT_ADD(dev->bytes_read, req->len);
+		break;
+	case VIRTIO_BLK_T_OUT:
+		STAT_ADD(dev->writes, 1);
+		STAT_ADD(dev->bytes_written, req->len);
+		break;
+	case VIRTIO_BLK_T_FLUSH:
+		STAT_ADD(dev->flushes, 1);
+		break;
+	case VIRTIO_BLK_T_DISCARD:
+	case VIRTIO_BLK_T_WRITE_ZEROES:
+		STAT_ADD(dev->discards, 1);
+		break;
+	}
+}
+
+/* A request is done: its status, and the chain back to the driver (lock held). */
+static void finish(struct virtio_blk *dev, struct blk_slot *slot, uint8_t status)
+{
+	struct blk_req *req = &slot->req;
+
+	count(dev, req, status);
+	slot->busy = false;
+	dev->inflight--;
+	/* After a reset, the chain and its status byte belong to no ring. */
+	if (slot->gen != dev->reset_gen)
+		return;
+	*req->status = status;
+	virtio_queue_complete(&dev->vmmio, REQUESTQ, slot->head, used_len(req, status));
+}
+
+static void request_done(struct loop_op *op, int res)
+{
+	struct blk_slot *slot = (struct blk_slot *)op;
+	struct virtio_blk *dev = slot->dev;
+	const struct blk_req *req = &slot->req;
+	uint8_t status = VIRTIO_BLK_S_OK;
+
+	if (res < 0 || ((req->type == VIRTIO_BLK_T_IN || req->type == VIRTIO_BLK_T_OUT) &&
+			(uint64_t)res != req->len)) {
+		status = VIRTIO_BLK_S_IOERR;
+		pr_debug("%s: request type %u at %llu: %s", dev->name, req->type,
+			 (unsigned long long)req->offset,
+			 res < 0 ? strerror(-res) : "short transfer");
+	}
+	pthread_mutex_lock(&dev->vmmio.lock);
+	finish(dev, slot, status);
+	pthread_mutex_unlock(&dev->vmmio.lock);
+}
+
+/* Hand the request to the loop. 0, or -errno if it cannot be submitted. */
+static int submit(struct virtio_blk *dev, struct blk_slot *slot)
+{
+	struct loop *loop = &dev->vm->loop;
+	struct blk_req *req = &slot->req;
+	int fd = dev->img.fd;
+
+	switch (req->type) {
+	case VIRTIO_BLK_T_IN:
+	case VIRTIO_BLK_T_OUT:
+		return loop_rw_at(loop, &slot->op, fd, req->type == VIRTIO_BLK_T_OUT,
+				  req->iov, req->nr_iov, req->offset);
+	case VIRTIO_BLK_T_FLUSH:
+		return loop_fdatasync(loop, &slot->op, fd);
+	default:
+		/* Discard and write zeroes: the range reads as zeroes after. */
+		return loop_fallocate(loop, &slot->op, fd,
+				      FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				      req->offset, req->len);
+	}
+}
+
+/* One chain from the driver (lock held, in the loop). */
+static int blk_handle_chain(struct virtio_mmio *vmmio, unsigned int q,
+			    struct virtq_chain *chain)
+{
+	struct virtio_blk *dev = vmmio->priv;
+	struct blk_slot *slot = &dev->slots[chain->head % VIRTQ_MAX_SIZE];
+	struct blk_req *req = &slot->req;
+	uint8_t status;
+
+	(void)q;
+	/* A head the driver made available again while still in flight. */
+	if (slot->busy)
+		req = &dev->scratch;
+	status = blk_req_parse(chain, &dev->disk, req);
+	if (slot->busy)
+		status = VIRTIO_BLK_S_IOERR;
+	if (status == VIRTIO_BLK_S_OK && req->type == VIRTIO_BLK_T_GET_ID) {
+		uint32_t n = blk_req_fill_id(req, dev->cfg->serial);
+
+		*req->status = status;
+		return n + 1;
+	}
+	if (status == VIRTIO_BLK_S_OK) {
+		slot->dev = dev;
+		slot->head = chain->head;
+		slot->gen = dev->reset_gen;
+		slot->op.done = request_done;
+		if (!submit(dev, slot)) {
+			slot->busy = true;
+			dev->inflight++;
+			if (dev->inflight > dev->max_inflight)
+				dev->max_inflight = dev->inflight;
+			return VIRTIO_QUEUE_HELD;
+		}
+		status = VIRTIO_BLK_S_IOERR;
+	}
+	count(dev, req, status);
+	if (req->status)
+		*req->status = status;
+	return used_len(req, status);
+}
+
+static void blk_read_config(struct virtio_mmio *vmmio, unsigned int off,
+			    void *data, unsigned int len)
+{
+	struct virtio_blk *dev = vmmio->priv;
+	struct virtio_blk_config c;
+
+	memset(&c, 0, sizeof(c));
+	c.capacity = dev->disk.sectors;
+	c.size_max = BLK_SIZE_MAX;
+	c.seg_max = BLK_SEG_MAX;
+	c.blk_size = BLK_SECTOR_SIZE;
+	c.num_queues = 1;
+	if (dev->disk.discard) {
+		c.max_discard_sectors = BLK_DISCARD_MAX_SECTORS;
+		c.max_discard_seg = 1;
+		c.discard_sector_alignment = 8;
+		c.max_write_zeroes_sectors = BLK_DISCARD_MAX_SECTORS;
+		c.max_write_zeroes_seg = 1;
+		c.write_zeroes_may_unmap = 1;
+	}
+	memcpy(data, (uint8_t *)&c + off, len);
+}
+
+/* The device with its ops, which depend on the image. */
+struct virtio_blk_dev {
+	struct virtio_blk blk;
+	struct virtio_dev_ops ops;
+};
+
+static void blk_reset(struct virtio_mmio *vmmio)
+{
+	struct virtio_blk *dev = vmmio->priv;
+
+	dev->reset_gen++;
+}
+
+/* Features are per device (read-only, discard): so are the ops. */
+static void blk_ops_init(struct virtio_dev_ops *ops, const struct blk_disk *disk)
+{
+	*ops = (struct virtio_dev_ops) {
+		.device_id	= VIRTIO_ID_BLOCK,
+		.features	= (1ull << VIRTIO_F_VERSION_1) |
+				  (1ull << VIRTIO_BLK_F_SIZE_MAX) |
+				  (1ull << VIRTIO_BLK_F_SEG_MAX) |
+				  (1ull << VIRTIO_BLK_F_BLK_SIZE) |
+				  (1ull << VIRTIO_BLK_F_FLUSH),
+		.nr_queues	= 1,
+		.config_size	= sizeof(struct virtio_blk_config),
+		.read_config	= blk_read_config,
+		.reset		= blk_reset,
+		.handle_chain	= blk_handle_chain,
+	};
+	if (disk->read_only)
+		ops->features |= 1ull << VIRTIO_BLK_F_RO;
+	if (disk->discard)
+		ops->features |= (1ull << VIRTIO_BLK_F_DISCARD) |
+				 (1ull << VIRTIO_BLK_F_WRITE_ZEROES);
+}
+
+static int blk_wire(struct vm *vm, struct virtio_blk *dev)
+{
+	int ret;
+
+	ret = vm_register_mmio(vm, dev->base, VIRTIO_MMIO_SIZE, virtio_mmio_access,
+			       &dev->vmmio, dev->name);
+	if (ret)
+		return ret;
+	dev->mmio_registered = true;
+	/* The notification goes to the loop through KVM: no exit at all. */
+	ret = vm_ioeventfd(vm, dev->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, REQUESTQ,
+			   dev->vmmio.queues[REQUESTQ].kick_fd, true);
+	if (ret)
+		return ret;
+	dev->ioeventfd = true;
+	ret = vm_irqfd(vm, dev->spi, dev->vmmio.irq_fd, true);
+	if (ret)
+		return ret;
+	dev->irqfd_assigned = true;
+	return 0;
+}
+
+static int blk_init(struct vm *vm, struct device *device)
+{
+	struct virtio_blk_dev *bd;
+	struct virtio_blk *dev;
+	int ret;
+
+	bd = calloc(1, sizeof(*bd));
+	if (!bd)
+		return -ENOMEM;
+	device->priv = bd;
+	dev = &bd->blk;
+	dev->vm = vm;
+	dev->cfg = device->cfg;
+	dev->img.fd = -1;
+
+	ret = disk_image_open(&dev->img, dev->cfg);
+	if (ret)
+		return ret;
+	dev->disk = (struct blk_disk) {
+		.sectors = dev->img.size / BLK_SECTOR_SIZE,
+		.read_only = dev->img.read_only,
+		.discard = dev->img.can_punch,
+	};
+	blk_ops_init(&bd->ops, &dev->disk);
+
+	dev->base = vm_alloc_device_addr(vm);
+	dev->spi = vm_alloc_spi(vm);
+	if (!dev->base || dev->spi < 0) {
+		pr_err("--disk %s: no guest address or interrupt left", dev->cfg->path);
+		return -ENOSPC;
+	}
+	snprintf(dev->name, sizeof(dev->name), "virtio-blk@%llx",
+		 (unsigned long long)dev->base);
+	ret = virtio_mmio_init(&dev->vmmio, &bd->ops, &vm->ram, dev->name, dev);
+	if (ret) {
+		pr_err("--disk %s: %s", dev->cfg->path, strerror(-ret));
+		return ret;
+	}
+	ret = blk_wire(vm, dev);
+	if (ret) {
+		pr_err("--disk %s: wiring it to KVM: %s", dev->cfg->path, strerror(-ret));
+		return ret;
+	}
+	virtio_queue_listen(&dev->vmmio, &vm->loop);
+	pr_debug("%s: %llu sectors%s%s", dev->name, (unsigned long long)dev->disk.sectors,
+		 dev->disk.read_only ? ", read-only" : "",
+		 dev->disk.discard ? ", discard" : "");
+	return 0;
+}
+
+static void blk_exit(struct vm *vm, struct device *device)
+{
+	struct virtio_blk_dev *bd = device->priv;
+	struct virtio_blk *dev;
+
+	if (!bd)
+		return;
+	dev = &bd->blk;
+	if (dev->irqfd_assigned)
+		vm_irqfd(vm, dev->spi, dev->vmmio.irq_fd, false);
+	if (dev->ioeventfd)
+		vm_ioeventfd(vm, dev->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, REQUESTQ,
+			     dev->vmmio.queues[REQUESTQ].kick_fd, false);
+	if (dev->mmio_registered)
+		vm_unregister_mmio(vm, dev->base);
+	virtio_mmio_exit(&dev->vmmio);
+	disk_image_close(&dev->img);
+	free(bd);
+	device->priv = NULL;
+}
+
+static int blk_fdt(struct vm *vm, struct device *device, struct dt *dt)
+{
+	struct virtio_blk_dev *bd = device->priv;
+
+	(void)vm;
+	return dt_add_mmio_device(dt, "virtio", "virtio,mmio", bd->blk.base,
+				  VIRTIO_MMIO_SIZE, bd->blk.spi, DT_IRQ_EDGE_RISING);
+}
+
+static void blk_stats(struct vm *vm, struct device *device, FILE *out)
+{
+	struct virtio_blk *dev = &((struct virtio_blk_dev *)device->priv)->blk;
+
+	fprintf(out, ", \"image\": ");
+	stats_json_string(out, dev->cfg->path);
+	fprintf(out, ", \"read_only\": %s, \"sectors\": %llu, \"mmio_exits\": %llu, \"loop_wakeups\": %llu, \"reads\": %llu, \"writes\": %llu, \"flushes\": %llu, \"discards\": %llu, \"errors\": %llu, \"bytes_read\": %llu, \"bytes_written\": %llu, \"max_in_flight\": %u, \"irqs\": { \"spi\": %d, \"delivery\": \"irqfd\", \"raised_by_vmm\": %llu }",
+		dev->disk.read_only ? "true" : "false",
+		(unsigned long long)dev->disk.sectors,
+		(unsigned long long)stats_mmio_exits(vm, dev->name),
+		(unsigned long long)(dev->vmmio.queues[REQUESTQ].kick_op.completions +
+				     dev->reads + dev->writes + dev->flushes + dev->discards),
+		(unsigned long long)dev->reads, (unsigned long long)dev->writes,
+		(unsigned long long)dev->flushes, (unsigned long long)dev->discards,
+		(unsigned long long)dev->errors, (unsigned long long)dev->bytes_read,
+		(unsigned long long)dev->bytes_written, dev->max_inflight, dev->spi,
+		(unsigned long long)dev->vmmio.irqs_raised);
+}
+
+const struct dev_ops virtio_blk_ops = {
+	.name	= "virtio-blk",
+	.init	= blk_init,
+	.exit	= blk_exit,
+	.fdt	= blk_fdt,
+	.stats	= blk_stats,
+};

@@ -1,0 +1,187 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Disk and entropy system tests (--disk, --rng), inside the emulated
+# host: a guest whose root is on /guest/rootfs.img (ext4, made on the
+# build machine), booted with no initramfs; data the guest was told is
+# on disk found there after SIGKILL; a read-only disk; an image in use by
+# another VMM refused before the guest runs; --rng; --passthrough and
+# --disk at once. Each case prints "ok - NAME" or "not ok - NAME: why".
+set -u
+
+vmm=/bin/lkvm-rcar
+kernel=/guest/Image
+initrd=/guest/initrd.cpio
+gic=${RIG_GIC:-auto}
+cell=${RIG_CELL:-$gic}
+out=/tmp/out
+err=/tmp/err
+root=/tmp/rootfs.img
+raw=/tmp/raw.img
+
+ok() { echo "ok - $cell disk $1"; }
+fail() {
+	echo "not ok - $cell disk $1: $2"
+	echo "--- guest output:"; sed 's/^/| /' "$out" | tail -15
+	echo "--- VMM stderr:"; sed 's/^/| /' "$err" | tail -5
+}
+
+# check NAME WANT_STATUS PATTERN...: the last run's status, and each
+# pattern in its output.
+check() {
+	name=$1 want=$2
+	shift 2
+	if [ "$status" -ne "$want" ]; then
+		fail "$name" "exit status $status, expected $want"
+		return
+	fi
+	for p in "$@"; do
+		if ! grep -q -e "$p" "$out"; then
+			fail "$name" "no '$p' in the guest's output"
+			return
+		fi
+	done
+	ok "$name"
+}
+
+# on_disk ARGS...: the guest from the root disk, no initramfs.
+on_disk() {
+	"$vmm" run -k "$kernel" --irqchip "$gic" --timeout 300 "$@" </dev/null >"$out" 2>"$err"
+	status=$?
+}
+
+cp /guest/rootfs.img "$root"
+dd if=/dev/zero of="$raw" bs=1M count=4 2>/dev/null
+
+# --- a root file system on a disk --------------------------------------
+
+on_disk -d "$root" -p "root=/dev/vda rw lkvm.disk=write lkvm.token=first-$$" \
+	--stats=/tmp/disk-stats.json
+check "a guest whose root is on /dev/vda, no initramfs, reads the image's file and writes its own" 0 \
+	"guest: disk root: lkvm-rcar rig rootfs, mounted /dev/vda / rw" \
+	"guest: disk: wrote token first-$$"
+stats=$(tr -d '\n' </tmp/disk-stats.json | grep -o '"type": "virtio-blk"[^}]*')
+writes=$(echo "$stats" | sed -n 's/.*"writes": \([0-9]*\).*/\1/p')
+flushes=$(echo "$stats" | sed -n 's/.*"flushes": \([0-9]*\).*/\1/p')
+errors=$(echo "$stats" | sed -n 's/.*"errors": \([0-9]*\).*/\1/p')
+if [ "${writes:-0}" -gt 0 ] && [ "${flushes:-0}" -gt 0 ] && [ "$errors" = 0 ]; then
+	ok "--stats counts the disk's requests: $writes writes, $flushes flushes, no error"
+else
+	fail "--stats counts the disk's requests" "it says: $stats"
+fi
+
+on_disk -d "$root" -p "root=/dev/vda ro lkvm.disk=read"
+check "a second VMM on the same image finds the file the first one wrote" 0 \
+	"guest: disk: token first-$$"
+
+# --- what the guest was told is synced is in the image -----------------
+
+token=sync-$$
+"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" --timeout 300 -d "$root" -d "$raw" \
+	-p "lkvm.test=disk-sync lkvm.token=$token" </dev/null >"$out" 2>"$err" &
+pid=$!
+for i in $(seq 3000); do
+	grep -q "guest: disk: synced $token" "$out" && break
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.1
+done
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+got=$(dd if="$raw" bs=512 skip=8 count=1 2>/dev/null | head -c 64 | tr -d '\0')
+if grep -q "guest: disk: synced $token" "$out" && [ "$got" = "lkvm-rcar-synced-$token" ]; then
+	ok "the VMM killed with SIGKILL right after the guest's fsync: the image holds the synced data"
+else
+	fail "the image holds what the guest synced before SIGKILL" "sector 8 holds '$got'"
+fi
+
+# --- a read-only disk ---------------------------------------------------
+
+before=$(md5sum <"$raw")
+"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" --timeout 300 -d "$root,ro" -d "$raw,ro" \
+	-p lkvm.test=disk-ro </dev/null >"$out" 2>"$err"
+status=$?
+check "a read-only disk: the guest sees it read-only, a write is refused, it reads the data" 0 \
+	"guest: disk: vdb ro=1" "guest: disk: the write to vdb was refused" \
+	"guest: disk: vdb reads lkvm-rcar-synced-$token"
+if [ "$(md5sum <"$raw")" = "$before" ]; then
+	ok "the read-only image is unchanged after the run"
+else
+	fail "the read-only image is unchanged after the run" "its checksum changed"
+fi
+
+# --- one image, two VMMs --------------------------------------------------
+
+# refused NAME ARGS...: one line naming the image in use, status 1, and
+# no guest started (nothing on the console).
+refused() {
+	name=$1
+	shift
+	"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" --timeout 300 "$@" -p lkvm.test=poweroff \
+		</dev/null >/tmp/out2 2>"$err"
+	status=$?
+	if [ "$status" -eq 1 ] && [ "$(grep -c . "$err")" -eq 1 ] &&
+	   grep -q "in use by another VMM" "$err" && [ ! -s /tmp/out2 ]; then
+		ok "$name: one line, status 1, the guest never started"
+	else
+		fail "$name: one line, status 1, the guest never started" \
+			"status $status, $(grep -c . "$err") lines, $(wc -c </tmp/out2) bytes of console"
+	fi
+}
+
+"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" --timeout 300 -d "$raw" -p lkvm.test=hang \
+	</dev/null >"$out" 2>/tmp/err1 &
+first=$!
+for i in $(seq 3000); do
+	grep -q "init reached" "$out" && break
+	sleep 0.1
+done
+refused "a second VMM on an image another VMM writes" -d "$raw"
+refused "a second VMM asking it read-only" -d "$raw,ro"
+kill -TERM "$first"
+wait "$first"
+status=$?
+if [ "$status" -eq 6 ]; then
+	ok "the first VMM stops on SIGTERM (status 6) and lets the image go"
+else
+	fail "the first VMM stops on SIGTERM" "status $status"
+fi
+"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" --timeout 300 -d "$raw,ro" -p lkvm.test=hang \
+	</dev/null >"$out" 2>/tmp/err1 &
+first=$!
+for i in $(seq 3000); do
+	grep -q "init reached" "$out" && break
+	sleep 0.1
+done
+"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" --timeout 300 -d "$raw,ro" -p lkvm.test=poweroff \
+	</dev/null >/tmp/out2 2>"$err"
+status=$?
+kill -TERM "$first"
+wait "$first"
+if [ "$status" -eq 0 ] && grep -q "init reached" /tmp/out2; then
+	ok "two VMMs share an image read-only"
+else
+	fail "two VMMs share an image read-only" "the second's status $status"
+fi
+
+# --- entropy ----------------------------------------------------------------
+
+"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" --timeout 300 --rng -p lkvm.test=rng \
+	</dev/null >"$out" 2>"$err"
+status=$?
+check "--rng: the guest's hwrng is virtio_rng and gives what it reads" 0 \
+	"guest: rng: virtio_rng.0 gives 64 bytes"
+
+# --- a disk and a passed-through device at once -------------------------------
+
+pl061=9030000.pl061
+driver() { basename "$(readlink /sys/bus/*/devices/$pl061/driver 2>/dev/null)" 2>/dev/null; }
+was=$(driver)
+on_disk -d "$root" --passthrough "$pl061" -p "root=/dev/vda rw lkvm.disk=read"
+check "--passthrough $pl061 and --disk in one run: the guest boots from the disk with the PL061" 0 \
+	"guest: disk: token first-$$" "guest: disk: the passed-through .*pl061 is there too"
+if [ "$(driver)" = "$was" ]; then
+	ok "after it the PL061 is back with '$was'"
+else
+	fail "after it the PL061 is back with '$was'" "bound to '$(driver)'"
+fi
+rm -f "$root" "$raw"
