@@ -58,7 +58,7 @@ dd if=/dev/zero of="$raw" bs=1M count=4 2>/dev/null
 on_disk -d "$root" -p "root=/dev/vda rw lkvm.disk=write lkvm.token=first-$$" \
 	--stats=/tmp/disk-stats.json
 check "a guest whose root is on /dev/vda, no initramfs, reads the image's file and writes its own" 0 \
-	"guest: disk root: lkvm-rcar rig rootfs, mounted /dev/vda / rw" \
+	"guest: disk root: lkvm-rcar rig rootfs, mounted /dev/root ext4 rw" \
 	"guest: disk: wrote token first-$$"
 stats=$(tr -d '\n' </tmp/disk-stats.json | grep -o '"type": "virtio-blk"[^}]*')
 writes=$(echo "$stats" | sed -n 's/.*"writes": \([0-9]*\).*/\1/p')
