@@ -85,6 +85,8 @@ int main(int argc, char **argv)
 	log_set_level(cfg.debug ? LOG_DEBUG : LOG_NORMAL);
 	if (cfg.action == CONFIG_RELEASE)
 		return release_device(cfg.release_dev);
+	if (cfg.stats && stats_open(&vm, cfg.stats_path))
+		return VM_EXIT_USAGE;
 
 	ret = run_block_signals();
 	if (!ret)
@@ -114,7 +116,7 @@ int main(int argc, char **argv)
 
 	status = ret ? VM_EXIT_ERROR : vm_run(&vm);
 	stats_end(&vm);
-	if (cfg.stats && stats_write(&vm, cfg.stats_path, status) && !status)
+	if (stats_write(&vm, status) && !status)
 		status = VM_EXIT_ERROR;
 
 	/* Each failing step has said what went wrong, in one line. */
