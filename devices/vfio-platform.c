@@ -42,6 +42,7 @@
 #include "vmm/config.h"
 #include "vmm/log.h"
 #include "vmm/loop.h"
+#include "vmm/sandbox.h"
 #include "vmm/stats.h"
 #include "vmm/vm.h"
 
@@ -141,6 +142,7 @@ static int open_device(struct vfio_platform *vp)
 			       vp_name(vp), strerror(err));
 		return -err;
 	}
+	sandbox_allow_fd_ioctls(vp->device_fd, VFIO_TYPE);
 	if (ioctl(vp->device_fd, VFIO_DEVICE_GET_INFO, &info) < 0) {
 		int err = errno;
 

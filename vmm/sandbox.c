@@ -7,12 +7,14 @@
  * guest writes into device registers, get the shortest list: KVM and
  * VFIO ioctls, the console's writes, the trapped device accesses. The
  * loop keeps opening files for the host binding's restore and --stats.
- * ioctl() is allowed by request: KVM's and VFIO's (all of their
- * interface, on fds opened before the filter), the terminal attributes
- * the loop puts back at exit, and what devices register for their own
- * fds (the GPIO line requests of virtio-gpio); nothing else, so not
- * TIOCSTI on the user's terminal. No role may create sockets or
- * processes, map anything executable, or signal another process.
+ * ioctl() is allowed by fd and request type: KVM's on the fds opened
+ * from /dev/kvm (the system, VM, vCPU and vGIC fds), VFIO's on the
+ * container, group and device fds, GPIO's on virtio-gpio's line
+ * requests, each registered where it is opened; and the terminal
+ * attributes the loop puts back at exit. Nothing else, so neither
+ * TIOCSTI on the user's terminal nor a KVM or VFIO ioctl on an fd the
+ * VMM did not open for it. No role may create sockets or processes, map
+ * anything executable, or signal another process.
  */
 #include "vmm/sandbox.h"
 
@@ -27,7 +29,6 @@
 #include <termios.h>
 #include <unistd.h>
 #include <linux/kvm.h>
-#include <linux/vfio.h>
 #include <seccomp.h>
 
 #include "vmm/log.h"
@@ -58,20 +59,26 @@ static const char *const loop_calls[] = {
 	"readlinkat", "unlinkat", "fsync",
 };
 
-/* ioctl types whose every request is allowed (the type byte of the number). */
+/* An ioctl's type: the byte of its number that names the interface. */
 #define IOCTL_TYPE_MASK		0xff00ull
-static const unsigned long ioctl_types[] = { KVMIO, VFIO_TYPE };
 
 /* The loop's terminal restore (tcsetattr), and nothing else of the tty's. */
 static const unsigned long loop_tty_ioctls[] = { TCGETS, TCSETS, TCSETSW, TCSETSF };
 
-/* ioctl types devices registered for fds of their own. */
-#define MAX_FD_IOCTLS	256
+/*
+ * The ioctl types allowed on each fd, as registered before any thread
+ * enters the sandbox. 64 vCPUs, 16 VFIO devices and 4 x 64 GPIO lines
+ * fit, and so does the filter they make (seccomp takes 4096 BPF
+ * instructions). A registration that does not fit makes sandbox_enter()
+ * fail, so a caller need not check.
+ */
+#define MAX_FD_IOCTLS	384
 static struct fd_ioctl {
 	int fd;
 	unsigned int type;
 } fd_ioctls[MAX_FD_IOCTLS];
 static unsigned int nr_fd_ioctls;
+static bool fd_table_full;
 
 /* Names of system calls by number, resolved before the filter is loaded. */
 #define MAX_SYSCALL_NR	512
@@ -134,12 +141,15 @@ static int allow(scmp_filter_ctx ctx, const char *const *names, unsigned int n)
 #define ALLOW(ctx, list) allow(ctx, list, sizeof(list) / sizeof(list[0]))
 #define COUNT(list) (sizeof(list) / sizeof(list[0]))
 
-int sandbox_allow_fd_ioctls(int fd, unsigned int type)
+void sandbox_allow_fd_ioctls(int fd, unsigned int type)
 {
-	if (nr_fd_ioctls == MAX_FD_IOCTLS)
-		return -ENOSPC;
+	if (fd < 0)
+		return;
+	if (nr_fd_ioctls == MAX_FD_IOCTLS) {
+		fd_table_full = true;
+		return;
+	}
 	fd_ioctls[nr_fd_ioctls++] = (struct fd_ioctl) { .fd = fd, .type = type };
-	return 0;
 }
 
 static int allow_ioctls(scmp_filter_ctx ctx, enum sandbox_role role)
@@ -147,10 +157,6 @@ static int allow_ioctls(scmp_filter_ctx ctx, enum sandbox_role role)
 	unsigned int i;
 	int ret = 0;
 
-	for (i = 0; !ret && i < COUNT(ioctl_types); i++)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-				       SCMP_A1(SCMP_CMP_MASKED_EQ, IOCTL_TYPE_MASK,
-					       (scmp_datum_t)ioctl_types[i] << 8));
 	for (i = 0; !ret && role == SANDBOX_LOOP && i < COUNT(loop_tty_ioctls); i++)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				       SCMP_A1(SCMP_CMP_EQ, loop_tty_ioctls[i]));
@@ -200,39 +206,84 @@ int sandbox_prepare(void)
 	return 0;
 }
 
+/* --- the self-test: one forbidden call, for the rig ------------------- */
+
+static void close_if_open(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+/* The loop: a socket. */
+static void try_socket(void)
+{
+	close_if_open(socket(AF_UNIX, SOCK_STREAM, 0));
+}
+
+/* A vCPU: opening a file, which the loop may do. */
+static void try_open(void)
+{
+	close_if_open(open("/", O_RDONLY | O_CLOEXEC));
+}
+
+/* The loop: pushing a character into stderr's terminal input. */
+static void try_tiocsti(void)
+{
+	char c = '\n';
+
+	ioctl(STDERR_FILENO, TIOCSTI, &c);
+}
+
 /*
- * The self-test (LKVM_RCAR_SANDBOX_SELFTEST=loop or vcpu): a call the
- * role forbids. For a vCPU, one the loop may make, to show the roles
- * differ. "tty-ioctl": the loop pushes a character into stderr's
- * terminal input (TIOCSTI). Only returns if the filter let the call
- * through.
+ * The loop: a KVM ioctl on an fd the VMM did not open for it, a /dev/kvm
+ * of its own (the open itself is allowed, read-only).
+ */
+static void try_kvm_ioctl(void)
+{
+	int fd = open("/dev/kvm", O_RDONLY | O_CLOEXEC);
+
+	close_if_open(ioctl(fd, KVM_CREATE_VM, 0));
+	close_if_open(fd);
+}
+
+static const struct selftest {
+	const char *name;	/* LKVM_RCAR_SANDBOX_SELFTEST's value */
+	enum sandbox_role role;
+	void (*forbidden)(void);
+} selftests[] = {
+	{ "loop",	SANDBOX_LOOP,	try_socket },
+	{ "vcpu",	SANDBOX_VCPU,	try_open },
+	{ "tty-ioctl",	SANDBOX_LOOP,	try_tiocsti },
+	{ "kvm-ioctl",	SANDBOX_LOOP,	try_kvm_ioctl },
+};
+
+/*
+ * With LKVM_RCAR_SANDBOX_SELFTEST naming a test of @role, make its
+ * forbidden call. Only returns SANDBOX_SELFTEST_PASSED if the filter let
+ * the call through.
  */
 static int selftest(enum sandbox_role role)
 {
 	const char *which = getenv("LKVM_RCAR_SANDBOX_SELFTEST");
-	char c = '\n';
-	int fd;
+	unsigned int i;
 
-	if (which && role == SANDBOX_LOOP && !strcmp(which, "tty-ioctl")) {
-		ioctl(STDERR_FILENO, TIOCSTI, &c);
+	for (i = 0; which && i < COUNT(selftests); i++) {
+		if (selftests[i].role != role || strcmp(selftests[i].name, which))
+			continue;
+		selftests[i].forbidden();
 		return SANDBOX_SELFTEST_PASSED;
 	}
-	if (!which || strcmp(which, role == SANDBOX_VCPU ? "vcpu" : "loop"))
-		return 0;
-	if (role == SANDBOX_VCPU)
-		fd = open("/", O_RDONLY | O_CLOEXEC);
-	else
-		fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (fd >= 0)
-		close(fd);
-	return SANDBOX_SELFTEST_PASSED;
+	return 0;
 }
 
 int sandbox_enter(enum sandbox_role role)
 {
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
+	scmp_filter_ctx ctx;
 	int ret;
 
+	if (fd_table_full)
+		return -ENOSPC;
+	ctx = seccomp_init(SCMP_ACT_TRAP);
 	if (!ctx)
 		return -ENOMEM;
 	ret = add_rules(ctx, role);
@@ -248,6 +299,9 @@ void sandbox_report(int ret)
 {
 	if (ret == SANDBOX_SELFTEST_PASSED)
 		pr_err("sandbox self-test: the forbidden call was allowed");
+	else if (ret == -ENOSPC)
+		pr_err("sandbox: more fds to pin than it holds (%d); use fewer vCPUs, devices or GPIO lines, or --sandbox=off",
+		       MAX_FD_IOCTLS);
 	else
 		pr_err("sandbox: loading the seccomp filter: %s; the host kernel needs CONFIG_SECCOMP_FILTER, or run with --sandbox=off",
 		       strerror(-ret));

@@ -4,7 +4,8 @@
  * itself to the system calls its role needs for running and tearing down
  * the VM: vCPU threads to KVM, VFIO and the devices' trapped accesses,
  * the event loop thread to those and files (the host binding's restore,
- * --stats). Creating sockets or processes, mapping anything executable
+ * --stats). KVM and VFIO ioctls go only to the fds registered for them.
+ * Creating sockets or processes, mapping anything executable
  * or signalling other processes is forbidden to both. A forbidden call
  * ends the VMM: SIGSYS, one line naming the call, exit status 1; a
  * device it held is given back by `lkvm-rcar release` or the next run
@@ -30,21 +31,26 @@ int sandbox_prepare(void);
 
 /*
  * Confine the calling thread to @role. Returns 0 or -errno, printing
- * nothing (see sandbox_report()). With the environment variable
- * LKVM_RCAR_SANDBOX_SELFTEST set to "vcpu" or "loop", a thread of that
- * role then makes a call it may not (opening a file; creating a socket),
- * for the tests: SANDBOX_SELFTEST_PASSED if it got through. "tty-ioctl"
- * makes the loop try an ioctl outside its list.
+ * nothing (see sandbox_report()); -ENOSPC if more fds were registered
+ * than the filter can hold. With the environment variable
+ * LKVM_RCAR_SANDBOX_SELFTEST set, a thread of the role it names then
+ * makes a call it may not, for the tests: SANDBOX_SELFTEST_PASSED if it
+ * got through. "vcpu": a vCPU opens a file; "loop": the loop creates a
+ * socket; "tty-ioctl": the loop tries TIOCSTI on stderr; "kvm-ioctl":
+ * the loop opens /dev/kvm (read-only, as it may) and tries KVM_CREATE_VM
+ * on it.
  */
 int sandbox_enter(enum sandbox_role role);
 
 /*
  * Let every role make the ioctls of @type (their number's type byte:
- * 0xB4 for GPIO) on @fd, and on no other fd: for a device's own fds,
- * before any thread enters the sandbox. Returns 0, or -ENOSPC when the
- * table (256 fds) is full.
+ * KVMIO, VFIO_TYPE, 0xB4 for GPIO) on @fd, and on no other fd. Call
+ * where the fd is opened, before any thread enters the sandbox, for an
+ * fd that stays open until the teardown: the filter pins the number.
+ * @fd < 0 is ignored. A table that is full makes sandbox_enter() fail
+ * with -ENOSPC.
  */
-int sandbox_allow_fd_ioctls(int fd, unsigned int type);
+void sandbox_allow_fd_ioctls(int fd, unsigned int type);
 
 /* One line on what went wrong for sandbox_enter()'s result @ret. */
 void sandbox_report(int ret);

@@ -109,8 +109,10 @@ forbidden() {
 }
 forbidden loop socket
 forbidden vcpu openat
-# ioctl() is open by request: KVM, VFIO, the terminal restore, a device's own.
+# ioctl() is open by fd and request: KVM's and VFIO's on the fds opened
+# for them, the terminal restore, a device's own.
 forbidden tty-ioctl ioctl "an ioctl outside the list (TIOCSTI from the loop)"
+forbidden kvm-ioctl ioctl "a KVM ioctl on a /dev/kvm the loop opened itself (read-only)"
 LKVM_RCAR_SANDBOX_SELFTEST=vcpu boot --sandbox off -p lkvm.test=poweroff
 expect "--sandbox off: the same run powers off normally" 0 "guest: init reached"
 
