@@ -5,16 +5,19 @@
  * once every vCPU thread runs; the process has no other threads (io_uring
  * workers run only kernel code). The vCPU threads, which handle what the
  * guest writes into device registers, get the shortest list: KVM and
- * VFIO ioctls, the console's writes, the trapped device accesses. The
- * loop keeps opening files for the host binding's restore and --stats.
+ * VFIO ioctls, the console's writes, the trapped device accesses. What
+ * the loop writes at exit is open before: the --stats file, the sysfs
+ * attributes of the binding's restore and the records' folder.
  * ioctl() is allowed by fd and request type: KVM's on the fds opened
  * from /dev/kvm (the system, VM, vCPU and vGIC fds), VFIO's on the
  * container, group and device fds, GPIO's on virtio-gpio's line
  * requests, each registered where it is opened; and the terminal
  * attributes the loop puts back at exit. Nothing else, so neither
  * TIOCSTI on the user's terminal nor a KVM or VFIO ioctl on an fd the
- * VMM did not open for it. No role may create sockets or processes, map
- * anything executable, or signal another process.
+ * VMM did not open for it. The loop opens files to read them only, and
+ * unlinks in the records' folder only (through its fd). No role may
+ * create sockets or processes, map anything executable, or signal
+ * another process.
  */
 #include "vmm/sandbox.h"
 
@@ -50,14 +53,25 @@ static const char *const vcpu_calls[] = {
 	"writev", "pread64", "pwrite64", "timerfd_settime",
 };
 
-/* The event loop thread: the ring, the devices' loop work, teardown. */
+/*
+ * The event loop thread: the ring, the devices' loop work, teardown.
+ * openat() and unlinkat() have rules of their own (add_rules()).
+ */
 static const char *const loop_calls[] = {
 	"read", "readv", "writev", "io_uring_enter", "timerfd_settime",
 	"clock_nanosleep", "nanosleep", "mincore",
-	/* files: --stats, the binding's restore in sysfs and its record */
-	"openat", "close", "fstat", "newfstatat", "statx", "lseek", "fcntl",
-	"readlinkat", "unlinkat", "fsync",
+	/* files: reading (/proc/interrupts for --stats), the binding's restore */
+	"close", "fstat", "newfstatat", "statx", "lseek", "fcntl",
+	"readlinkat", "fsync",
 };
+
+/*
+ * The open flags that write, or make or change a file: the loop may
+ * open a file with none of them, that is to read it, and nothing else.
+ * (O_TMPFILE without O_DIRECTORY, which opendir() uses.)
+ */
+#define OPEN_WRITE_FLAGS	(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | \
+				 (O_TMPFILE & ~O_DIRECTORY))
 
 /* An ioctl's type: the byte of its number that names the interface. */
 #define IOCTL_TYPE_MASK		0xff00ull
@@ -65,20 +79,25 @@ static const char *const loop_calls[] = {
 /* The loop's terminal restore (tcsetattr), and nothing else of the tty's. */
 static const unsigned long loop_tty_ioctls[] = { TCGETS, TCSETS, TCSETSW, TCSETSF };
 
+/* With the SANDBOX_FD_* bits: the ioctls of a type (fd_rule.type). */
+#define FD_IOCTL	(1u << 16)
+
 /*
- * The ioctl types allowed on each fd, as registered before any thread
- * enters the sandbox. 64 vCPUs, 16 VFIO devices and 4 x 64 GPIO lines
- * fit, and so does the filter they make (seccomp takes 4096 BPF
- * instructions). A registration that does not fit makes sandbox_enter()
- * fail, so a caller need not check.
+ * The fds the calls that name one are pinned to, as registered before
+ * any thread enters the sandbox: which calls, by which roles. 64 vCPUs,
+ * 16 VFIO devices and 4 x 64 GPIO lines fit, and so does the filter
+ * they make (seccomp takes 4096 BPF instructions). A registration that
+ * does not fit makes sandbox_enter() fail, so a caller need not check.
  */
-#define MAX_FD_IOCTLS	384
-static struct fd_ioctl {
+#define MAX_FD_RULES	384
+static struct fd_rule {
 	int fd;
-	unsigned int type;
-} fd_ioctls[MAX_FD_IOCTLS];
-static unsigned int nr_fd_ioctls;
-static bool fd_table_full;
+	unsigned int calls;	/* SANDBOX_FD_*, FD_IOCTL */
+	unsigned int type;	/* FD_IOCTL: the ioctl type */
+	unsigned int roles;	/* SANDBOX_ROLE() bits */
+} fd_rules[MAX_FD_RULES];
+static unsigned int nr_fd_rules;
+static bool fd_rules_full;
 
 /* Names of system calls by number, resolved before the filter is loaded. */
 #define MAX_SYSCALL_NR	512
@@ -141,15 +160,57 @@ static int allow(scmp_filter_ctx ctx, const char *const *names, unsigned int n)
 #define ALLOW(ctx, list) allow(ctx, list, sizeof(list) / sizeof(list[0]))
 #define COUNT(list) (sizeof(list) / sizeof(list[0]))
 
-void sandbox_allow_fd_ioctls(int fd, unsigned int type)
+static void add_fd_rule(int fd, unsigned int calls, unsigned int type,
+			unsigned int roles)
 {
 	if (fd < 0)
 		return;
-	if (nr_fd_ioctls == MAX_FD_IOCTLS) {
-		fd_table_full = true;
+	if (nr_fd_rules == MAX_FD_RULES) {
+		fd_rules_full = true;
 		return;
 	}
-	fd_ioctls[nr_fd_ioctls++] = (struct fd_ioctl) { .fd = fd, .type = type };
+	fd_rules[nr_fd_rules++] = (struct fd_rule) {
+		.fd = fd, .calls = calls, .type = type, .roles = roles,
+	};
+}
+
+void sandbox_allow_fd_ioctls(int fd, unsigned int type)
+{
+	add_fd_rule(fd, FD_IOCTL, type, SANDBOX_EVERY_ROLE);
+}
+
+void sandbox_allow_fd(int fd, unsigned int calls, unsigned int roles)
+{
+	add_fd_rule(fd, calls, 0, roles);
+}
+
+/* Allow @nr when its first argument is @fd. */
+static int allow_on_fd(scmp_filter_ctx ctx, int nr, int fd)
+{
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+				SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd));
+}
+
+/* What @role may do with each registered fd. */
+static int allow_fds(scmp_filter_ctx ctx, enum sandbox_role role)
+{
+	const struct fd_rule *r;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < nr_fd_rules; i++) {
+		r = &fd_rules[i];
+		if (!(r->roles & SANDBOX_ROLE(role)))
+			continue;
+		if (r->calls & FD_IOCTL)
+			ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+					       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)r->fd),
+					       SCMP_A1(SCMP_CMP_MASKED_EQ, IOCTL_TYPE_MASK,
+						       (scmp_datum_t)r->type << 8));
+		if (!ret && (r->calls & SANDBOX_FD_UNLINK))
+			ret = allow_on_fd(ctx, SCMP_SYS(unlinkat), r->fd);
+	}
+	return ret;
 }
 
 static int allow_ioctls(scmp_filter_ctx ctx, enum sandbox_role role)
@@ -160,11 +221,6 @@ static int allow_ioctls(scmp_filter_ctx ctx, enum sandbox_role role)
 	for (i = 0; !ret && role == SANDBOX_LOOP && i < COUNT(loop_tty_ioctls); i++)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				       SCMP_A1(SCMP_CMP_EQ, loop_tty_ioctls[i]));
-	for (i = 0; !ret && i < nr_fd_ioctls; i++)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
-				       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd_ioctls[i].fd),
-				       SCMP_A1(SCMP_CMP_MASKED_EQ, IOCTL_TYPE_MASK,
-					       (scmp_datum_t)fd_ioctls[i].type << 8));
 	return ret;
 }
 
@@ -174,9 +230,17 @@ static int add_rules(scmp_filter_ctx ctx, enum sandbox_role role)
 
 	if (!ret)
 		ret = allow_ioctls(ctx, role);
-
+	if (!ret)
+		ret = allow_fds(ctx, role);
 	if (!ret)
 		ret = role == SANDBOX_VCPU ? ALLOW(ctx, vcpu_calls) : ALLOW(ctx, loop_calls);
+	/*
+	 * The loop opens files to read them only: whatever it is fooled into
+	 * opening, it cannot write it (/proc/self/mem, say).
+	 */
+	if (!ret && role == SANDBOX_LOOP)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+				       SCMP_A2(SCMP_CMP_MASKED_EQ, OPEN_WRITE_FLAGS, 0));
 	/* New memory, never executable: there is no code to load after set-up. */
 	if (!ret)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
@@ -246,6 +310,18 @@ static void try_kvm_ioctl(void)
 	close_if_open(fd);
 }
 
+/* The loop: opening its own memory to write it. */
+static void try_open_rw(void)
+{
+	close_if_open(open("/proc/self/mem", O_RDWR | O_CLOEXEC));
+}
+
+/* The loop: an unlink outside the records' folder. */
+static void try_unlink(void)
+{
+	unlinkat(AT_FDCWD, "/run/lkvm-rcar-selftest-none", 0);
+}
+
 static const struct selftest {
 	const char *name;	/* LKVM_RCAR_SANDBOX_SELFTEST's value */
 	enum sandbox_role role;
@@ -255,6 +331,8 @@ static const struct selftest {
 	{ "vcpu",	SANDBOX_VCPU,	try_open },
 	{ "tty-ioctl",	SANDBOX_LOOP,	try_tiocsti },
 	{ "kvm-ioctl",	SANDBOX_LOOP,	try_kvm_ioctl },
+	{ "open-rw",	SANDBOX_LOOP,	try_open_rw },
+	{ "unlink",	SANDBOX_LOOP,	try_unlink },
 };
 
 /*
@@ -281,7 +359,7 @@ int sandbox_enter(enum sandbox_role role)
 	scmp_filter_ctx ctx;
 	int ret;
 
-	if (fd_table_full)
+	if (fd_rules_full)
 		return -ENOSPC;
 	ctx = seccomp_init(SCMP_ACT_TRAP);
 	if (!ctx)
@@ -301,7 +379,7 @@ void sandbox_report(int ret)
 		pr_err("sandbox self-test: the forbidden call was allowed");
 	else if (ret == -ENOSPC)
 		pr_err("sandbox: more fds to pin than it holds (%d); use fewer vCPUs, devices or GPIO lines, or --sandbox=off",
-		       MAX_FD_IOCTLS);
+		       MAX_FD_RULES);
 	else
 		pr_err("sandbox: loading the seccomp filter: %s; the host kernel needs CONFIG_SECCOMP_FILTER, or run with --sandbox=off",
 		       strerror(-ret));

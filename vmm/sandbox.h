@@ -3,8 +3,10 @@
  * The VMM's seccomp sandbox. Once the VM is set up, each thread limits
  * itself to the system calls its role needs for running and tearing down
  * the VM: vCPU threads to KVM, VFIO and the devices' trapped accesses,
- * the event loop thread to those and files (the host binding's restore,
- * --stats). KVM and VFIO ioctls go only to the fds registered for them.
+ * the event loop thread to those, reading files, and writing the files
+ * opened before for the host binding's restore and --stats. KVM and VFIO
+ * ioctls go only to the fds registered for them, and the loop unlinks in
+ * the records' folder only.
  * Creating sockets or processes, mapping anything executable
  * or signalling other processes is forbidden to both. A forbidden call
  * ends the VMM: SIGSYS, one line naming the call, exit status 1; a
@@ -18,6 +20,13 @@ enum sandbox_role {
 	SANDBOX_VCPU,
 	SANDBOX_LOOP,
 };
+
+/* Roles as a mask, for sandbox_allow_fd(). */
+#define SANDBOX_ROLE(role)	(1u << (role))
+#define SANDBOX_EVERY_ROLE	(SANDBOX_ROLE(SANDBOX_VCPU) | SANDBOX_ROLE(SANDBOX_LOOP))
+
+/* The calls sandbox_allow_fd() pins to an fd. */
+#define SANDBOX_FD_UNLINK	(1u << 0)	/* unlinkat() in this folder */
 
 /* sandbox_enter(): the self-test's forbidden call was let through. */
 #define SANDBOX_SELFTEST_PASSED	1
@@ -38,7 +47,8 @@ int sandbox_prepare(void);
  * got through. "vcpu": a vCPU opens a file; "loop": the loop creates a
  * socket; "tty-ioctl": the loop tries TIOCSTI on stderr; "kvm-ioctl":
  * the loop opens /dev/kvm (read-only, as it may) and tries KVM_CREATE_VM
- * on it.
+ * on it; "open-rw": the loop opens /proc/self/mem to write; "unlink": the
+ * loop unlinks a path that is not in the records' folder.
  */
 int sandbox_enter(enum sandbox_role role);
 
@@ -51,6 +61,16 @@ int sandbox_enter(enum sandbox_role role);
  * with -ENOSPC.
  */
 void sandbox_allow_fd_ioctls(int fd, unsigned int type);
+
+/*
+ * Let the roles in @roles (SANDBOX_ROLE() bits) make the @calls
+ * (SANDBOX_FD_* bits) on @fd, which they may make on no other fd, as
+ * sandbox_allow_fd_ioctls() does for ioctls. SANDBOX_FD_UNLINK pins
+ * unlinkat()'s folder fd, not the name: seccomp cannot read a path, so
+ * an absolute name or one with ".." still reaches elsewhere; it stops
+ * every unlink by path.
+ */
+void sandbox_allow_fd(int fd, unsigned int calls, unsigned int roles);
 
 /* One line on what went wrong for sandbox_enter()'s result @ret. */
 void sandbox_report(int ret);
