@@ -357,6 +357,16 @@ static void allow_line_ioctls(struct virtio_gpio *dev)
 		sandbox_allow_fd_ioctls(dev->host.lines[i].fd, GPIO_CDEV_IOCTL_TYPE);
 }
 
+/* ... and the writes on the eventfds, from every thread. */
+static void allow_eventfd_writes(struct virtio_gpio *dev)
+{
+	int fds[VIRTIO_MMIO_MAX_QUEUES + 1];
+	unsigned int i, n = virtio_mmio_eventfds(&dev->vmmio, fds);
+
+	for (i = 0; i < n; i++)
+		sandbox_allow_fd(fds[i], SANDBOX_FD_WRITE, SANDBOX_EVERY_ROLE);
+}
+
 static int gpio_device_wire(struct vm *vm, struct virtio_gpio *dev)
 {
 	int ret;
@@ -424,6 +434,7 @@ static int gpio_device_init(struct vm *vm, struct device *device)
 		pr_err("gpio %s: %s", dev->cfg->chip, strerror(-ret));
 		return ret;
 	}
+	allow_eventfd_writes(dev);
 	ret = gpio_device_wire(vm, dev);
 	if (ret) {
 		pr_err("gpio %s: wiring it to KVM: %s", dev->cfg->chip, strerror(-ret));

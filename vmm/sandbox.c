@@ -8,16 +8,20 @@
  * VFIO ioctls, the console's writes, the trapped device accesses. What
  * the loop writes at exit is open before: the --stats file, the sysfs
  * attributes of the binding's restore and the records' folder.
- * ioctl() is allowed by fd and request type: KVM's on the fds opened
- * from /dev/kvm (the system, VM, vCPU and vGIC fds), VFIO's on the
- * container, group and device fds, GPIO's on virtio-gpio's line
- * requests, each registered where it is opened; and the terminal
- * attributes the loop puts back at exit. Nothing else, so neither
- * TIOCSTI on the user's terminal nor a KVM or VFIO ioctl on an fd the
- * VMM did not open for it. The loop opens files to read them only, and
- * unlinks in the records' folder only (through its fd). No role may
- * create sockets or processes, map anything executable, or signal
- * another process.
+ *
+ * Calls that take an fd are pinned to the fds registered for them where
+ * they are opened: ioctl() by request type (KVM's on the fds opened from
+ * /dev/kvm, VFIO's on the container, group and device fds, GPIO's on
+ * virtio-gpio's line requests), write() and writev() (stderr, eventfds,
+ * the console's output, the --stats file, the sysfs attributes),
+ * pread64() and pwrite64() (the VFIO devices), unlinkat() (the records'
+ * folder). Beside those, the loop may make the terminal-attribute ioctls
+ * that put the terminal back, and open files to read them only. So
+ * neither TIOCSTI on the user's terminal, nor a KVM or VFIO ioctl on an
+ * fd the VMM did not open for it, nor opening /proc/self/mem to write.
+ * No role may create sockets or processes, map anything executable, or
+ * signal another process. docs/security.md has the table, and what
+ * seccomp cannot pin.
  */
 #include "vmm/sandbox.h"
 
@@ -37,9 +41,12 @@
 #include "vmm/log.h"
 #include "vmm/vm.h"
 
-/* Every thread: locks, signals, time, logging, memory, exiting. */
+/*
+ * Every thread: locks, signals, time, memory, exiting. Writing has rules
+ * of its own (allow_fds()): stderr and the registered fds.
+ */
 static const char *const common_calls[] = {
-	"write", "futex", "sched_yield", "rt_sigreturn", "rt_sigprocmask",
+	"futex", "sched_yield", "rt_sigreturn", "rt_sigprocmask",
 	"restart_syscall", "getpid", "gettid", "clock_gettime", "getrusage",
 	"brk", "munmap", "madvise", "mremap", "getrandom",
 	/* glibc's malloc sizes a new arena by the CPUs it may run on */
@@ -48,17 +55,20 @@ static const char *const common_calls[] = {
 	"exit", "exit_group", "rseq",
 };
 
-/* vCPU threads: the guest, and the device accesses it traps. */
+/*
+ * vCPU threads: the guest, and the device accesses it traps (pread64 and
+ * pwrite64 on a VFIO device, the console's writev: registered fds).
+ */
 static const char *const vcpu_calls[] = {
-	"writev", "pread64", "pwrite64", "timerfd_settime",
+	"timerfd_settime",
 };
 
 /*
  * The event loop thread: the ring, the devices' loop work, teardown.
- * openat() and unlinkat() have rules of their own (add_rules()).
+ * openat(), unlinkat() and writing have rules of their own.
  */
 static const char *const loop_calls[] = {
-	"read", "readv", "writev", "io_uring_enter", "timerfd_settime",
+	"read", "readv", "io_uring_enter", "timerfd_settime",
 	"clock_nanosleep", "nanosleep", "mincore",
 	/* files: reading (/proc/interrupts for --stats), the binding's restore */
 	"close", "fstat", "newfstatat", "statx", "lseek", "fcntl",
@@ -84,12 +94,13 @@ static const unsigned long loop_tty_ioctls[] = { TCGETS, TCSETS, TCSETSW, TCSETS
 
 /*
  * The fds the calls that name one are pinned to, as registered before
- * any thread enters the sandbox: which calls, by which roles. 64 vCPUs,
- * 16 VFIO devices and 4 x 64 GPIO lines fit, and so does the filter
- * they make (seccomp takes 4096 BPF instructions). A registration that
- * does not fit makes sandbox_enter() fail, so a caller need not check.
+ * any thread enters the sandbox: which calls, by which roles. The most a
+ * command line can ask for (64 vCPUs, 4 x 64 GPIO lines and 10 VFIO
+ * devices: 414 fds) fits, and so does the filter it makes, under 3000
+ * of the 4096 BPF instructions seccomp takes. A registration that does
+ * not fit makes sandbox_enter() fail, so a caller need not check.
  */
-#define MAX_FD_RULES	384
+#define MAX_FD_RULES	512
 static struct fd_rule {
 	int fd;
 	unsigned int calls;	/* SANDBOX_FD_*, FD_IOCTL */
@@ -191,6 +202,13 @@ static int allow_on_fd(scmp_filter_ctx ctx, int nr, int fd)
 				SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd));
 }
 
+static int allow_writes(scmp_filter_ctx ctx, int fd)
+{
+	int ret = allow_on_fd(ctx, SCMP_SYS(write), fd);
+
+	return ret ? ret : allow_on_fd(ctx, SCMP_SYS(writev), fd);
+}
+
 /* What @role may do with each registered fd. */
 static int allow_fds(scmp_filter_ctx ctx, enum sandbox_role role)
 {
@@ -207,18 +225,28 @@ static int allow_fds(scmp_filter_ctx ctx, enum sandbox_role role)
 					       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)r->fd),
 					       SCMP_A1(SCMP_CMP_MASKED_EQ, IOCTL_TYPE_MASK,
 						       (scmp_datum_t)r->type << 8));
+		if (!ret && (r->calls & SANDBOX_FD_WRITE))
+			ret = allow_writes(ctx, r->fd);
+		if (!ret && (r->calls & SANDBOX_FD_REGS))
+			ret = allow_on_fd(ctx, SCMP_SYS(pread64), r->fd);
+		if (!ret && (r->calls & SANDBOX_FD_REGS))
+			ret = allow_on_fd(ctx, SCMP_SYS(pwrite64), r->fd);
 		if (!ret && (r->calls & SANDBOX_FD_UNLINK))
 			ret = allow_on_fd(ctx, SCMP_SYS(unlinkat), r->fd);
 	}
+	/* Every role: the log, and the line on_sigsys() prints. */
+	if (!ret)
+		ret = allow_writes(ctx, STDERR_FILENO);
 	return ret;
 }
 
-static int allow_ioctls(scmp_filter_ctx ctx, enum sandbox_role role)
+/* The loop's terminal restore, on any fd. */
+static int allow_tty_ioctls(scmp_filter_ctx ctx)
 {
 	unsigned int i;
 	int ret = 0;
 
-	for (i = 0; !ret && role == SANDBOX_LOOP && i < COUNT(loop_tty_ioctls); i++)
+	for (i = 0; !ret && i < COUNT(loop_tty_ioctls); i++)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				       SCMP_A1(SCMP_CMP_EQ, loop_tty_ioctls[i]));
 	return ret;
@@ -228,8 +256,8 @@ static int add_rules(scmp_filter_ctx ctx, enum sandbox_role role)
 {
 	int ret = ALLOW(ctx, common_calls);
 
-	if (!ret)
-		ret = allow_ioctls(ctx, role);
+	if (!ret && role == SANDBOX_LOOP)
+		ret = allow_tty_ioctls(ctx);
 	if (!ret)
 		ret = allow_fds(ctx, role);
 	if (!ret)
@@ -316,6 +344,13 @@ static void try_open_rw(void)
 	close_if_open(open("/proc/self/mem", O_RDWR | O_CLOEXEC));
 }
 
+/* The loop: a write into an fd it holds but does not write, stdin. */
+static void try_write(void)
+{
+	if (write(STDIN_FILENO, "", 0) < 0)
+		return;
+}
+
 /* The loop: an unlink outside the records' folder. */
 static void try_unlink(void)
 {
@@ -333,6 +368,7 @@ static const struct selftest {
 	{ "kvm-ioctl",	SANDBOX_LOOP,	try_kvm_ioctl },
 	{ "open-rw",	SANDBOX_LOOP,	try_open_rw },
 	{ "unlink",	SANDBOX_LOOP,	try_unlink },
+	{ "write",	SANDBOX_LOOP,	try_write },
 };
 
 /*

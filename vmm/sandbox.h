@@ -5,8 +5,8 @@
  * the VM: vCPU threads to KVM, VFIO and the devices' trapped accesses,
  * the event loop thread to those, reading files, and writing the files
  * opened before for the host binding's restore and --stats. KVM and VFIO
- * ioctls go only to the fds registered for them, and the loop unlinks in
- * the records' folder only.
+ * ioctls, and writes, go only to the fds registered for them, and the
+ * loop unlinks in the records' folder only.
  * Creating sockets or processes, mapping anything executable
  * or signalling other processes is forbidden to both. A forbidden call
  * ends the VMM: SIGSYS, one line naming the call, exit status 1; a
@@ -27,6 +27,8 @@ enum sandbox_role {
 
 /* The calls sandbox_allow_fd() pins to an fd. */
 #define SANDBOX_FD_UNLINK	(1u << 0)	/* unlinkat() in this folder */
+#define SANDBOX_FD_WRITE	(1u << 1)	/* write(), writev() */
+#define SANDBOX_FD_REGS		(1u << 2)	/* pread64(), pwrite64(): registers */
 
 /* sandbox_enter(): the self-test's forbidden call was let through. */
 #define SANDBOX_SELFTEST_PASSED	1
@@ -48,7 +50,8 @@ int sandbox_prepare(void);
  * socket; "tty-ioctl": the loop tries TIOCSTI on stderr; "kvm-ioctl":
  * the loop opens /dev/kvm (read-only, as it may) and tries KVM_CREATE_VM
  * on it; "open-rw": the loop opens /proc/self/mem to write; "unlink": the
- * loop unlinks a path that is not in the records' folder.
+ * loop unlinks a path that is not in the records' folder; "write": the
+ * loop writes into stdin, which it holds but does not write.
  */
 int sandbox_enter(enum sandbox_role role);
 
@@ -65,7 +68,8 @@ void sandbox_allow_fd_ioctls(int fd, unsigned int type);
 /*
  * Let the roles in @roles (SANDBOX_ROLE() bits) make the @calls
  * (SANDBOX_FD_* bits) on @fd, which they may make on no other fd, as
- * sandbox_allow_fd_ioctls() does for ioctls. SANDBOX_FD_UNLINK pins
+ * sandbox_allow_fd_ioctls() does for ioctls; every role may write to
+ * stderr without it. SANDBOX_FD_UNLINK pins
  * unlinkat()'s folder fd, not the name: seccomp cannot read a path, so
  * an absolute name or one with ".." still reaches elsewhere; it stops
  * every unlink by path.

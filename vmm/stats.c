@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -165,8 +166,11 @@ int stats_open(struct vm *vm, const char *path)
 		return 0;
 	}
 	vm->stats_out = fopen(path, "we");
-	if (vm->stats_out)
+	if (vm->stats_out) {
+		sandbox_allow_fd(fileno(vm->stats_out), SANDBOX_FD_WRITE,
+				 SANDBOX_ROLE(SANDBOX_LOOP));
 		return 0;
+	}
 	ret = -errno;
 	pr_err("--stats %s: %s", path, strerror(errno));
 	return ret;

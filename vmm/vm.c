@@ -133,6 +133,8 @@ int vm_create(struct vm *vm)
 		return ret;
 	}
 	vm->stop_fd = ret;
+	/* vm_request_stop(), from any thread */
+	sandbox_allow_fd(vm->stop_fd, SANDBOX_FD_WRITE, SANDBOX_EVERY_ROLE);
 	return loop_init(&vm->loop, 64);
 }
 

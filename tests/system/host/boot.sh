@@ -111,6 +111,8 @@ forbidden loop socket
 forbidden vcpu openat
 forbidden open-rw openat "the loop opening /proc/self/mem to write"
 forbidden unlink unlinkat "an unlink outside the records' folder, from the loop"
+# write() goes to stderr and the fds the VMM writes, not to every fd it holds.
+forbidden write write "a write into stdin from the loop"
 # ioctl() is open by fd and request: KVM's and VFIO's on the fds opened
 # for them, the terminal restore, a device's own.
 forbidden tty-ioctl ioctl "an ioctl outside the list (TIOCSTI from the loop)"
