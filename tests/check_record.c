@@ -11,6 +11,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -123,6 +124,42 @@ START_TEST(test_owners)
 }
 END_TEST
 
+/*
+ * Under the sandbox a record goes through the folder held open before it:
+ * renaming the folder shows that nothing is looked up by path any more.
+ */
+START_TEST(test_remove_through_the_held_folder)
+{
+	char run[96], moved[96], other[128], gone[160];
+	struct stat st;
+
+	snprintf(run, sizeof(run), "%s/run", dir);
+	snprintf(moved, sizeof(moved), "%s/moved", dir);
+	/* No record of ours in it: nothing to hold, even with the folder there. */
+	ck_assert_int_eq(mkdir(run, 0700), 0);
+	ck_assert_int_eq(record_dir_open(run), -ENOENT);
+	ck_assert_int_eq(record_write(path, "chip=gpiochip0\n"), 0);
+	ck_assert_int_ge(record_dir_open(run), 0);
+	ck_assert_int_eq(record_dir_open(dir), -EBUSY);
+	ck_assert_int_eq(rename(run, moved), 0);
+	/* A new record at the old path is not the one held. */
+	ck_assert_int_eq(record_write(path, "chip=gpiochip1\n"), 0);
+	record_remove(path);
+	snprintf(gone, sizeof(gone), "%s/dev.lines", moved);
+	ck_assert_int_eq(stat(gone, &st), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(stat(path, &st), 0);
+
+	/* One outside the folder goes by its path. */
+	snprintf(other, sizeof(other), "%s/other.binding", dir);
+	ck_assert_int_eq(record_write(other, ""), 0);
+	record_remove(other);
+	ck_assert_int_eq(stat(other, &st), -1);
+	record_dir_close();
+	record_dir_close();
+}
+END_TEST
+
 Suite *record_suite(void)
 {
 	Suite *s = suite_create("record");
@@ -132,6 +169,7 @@ Suite *record_suite(void)
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_unreadable_records);
 	tcase_add_test(tc, test_owners);
+	tcase_add_test(tc, test_remove_through_the_held_folder);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,11 +2,14 @@
 /*
  * The state file that lets a binding survive a killed VMM, against a fake
  * sysfs tree: driver bind/unbind and driver_override are plain files here,
- * so what the code wrote into them is what it asked the kernel to do.
+ * so what the code wrote into them is what it asked the kernel to do. For
+ * a whole bind, a thread plays the kernel behind two FIFOs.
  */
 #include "tests/check.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +239,178 @@ START_TEST(an_unknown_device_is_not_found)
 }
 END_TEST
 
+/* Path @rel under the test's root. */
+static void root_path(const char *rel, char *path, size_t size)
+{
+	snprintf(path, size, "%s/%s", root, rel);
+}
+
+#define DEV_DIR		"sys/bus/platform/devices/" DEV
+#define DRIVERS		"sys/bus/platform/drivers"
+#define PL061_UNBIND	DRIVERS "/pl061_gpio/unbind"
+#define VFIO_BIND	DRIVERS "/vfio-platform/bind"
+
+/* Point the device's driver link at @drv ("": no driver). */
+static void set_driver(const char *drv)
+{
+	char link[256], target[128];
+
+	root_path(DEV_DIR "/driver", link, sizeof(link));
+	unlink(link);
+	if (!drv[0])
+		return;
+	snprintf(target, sizeof(target), "../../drivers/%s", drv);
+	ck_assert_int_eq(symlink(target, link), 0);
+}
+
+/* What the writer of the FIFO @rel wrote, once it closed it. */
+static void read_fifo(const char *rel, char *buf, size_t size)
+{
+	char path[256];
+	size_t used = 0;
+	ssize_t n;
+	int fd;
+
+	root_path(rel, path, sizeof(path));
+	fd = open(path, O_RDONLY);
+	while (fd >= 0 && used < size - 1 &&
+	       (n = read(fd, buf + used, size - 1 - used)) > 0)
+		used += n;
+	buf[used] = '\0';
+	if (fd >= 0)
+		close(fd);
+}
+
+static char unbound[64], bound[64];
+
+/*
+ * The kernel's side of a bind: the device leaves pl061_gpio through its
+ * unbind FIFO, and is with vfio-platform before the writer of the bind
+ * FIFO gets past its open(), so that the check after the bind sees it.
+ */
+static void *fake_kernel(void *arg)
+{
+	(void)arg;
+	read_fifo(PL061_UNBIND, unbound, sizeof(unbound));
+	set_driver("vfio-platform");
+	read_fifo(VFIO_BIND, bound, sizeof(bound));
+	return NULL;
+}
+
+/* A device with pl061_gpio, and the two attributes a bind writes as FIFOs. */
+static void bound_to_pl061(void)
+{
+	char path[256];
+
+	set_driver("pl061_gpio");
+	root_path(PL061_UNBIND, path, sizeof(path));
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	root_path(VFIO_BIND, path, sizeof(path));
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+}
+
+/*
+ * Take the file @rel away from its path, with a fresh empty one in its
+ * place; returns an fd to read the old one. What the code writes through
+ * the fds it holds lands in the old file, what it opens by path in the new.
+ */
+static int replace_file(const char *rel)
+{
+	char path[256];
+	int fd;
+
+	root_path(rel, path, sizeof(path));
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(unlink(path), 0);
+	make_path(rel, false);
+	return fd;
+}
+
+static void read_fd(int fd, char *buf, size_t size)
+{
+	ssize_t n = pread(fd, buf, size - 1, 0);
+
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+}
+
+/*
+ * A bind as the VMM does it, then the restore under the sandbox, which
+ * opens nothing to write: it writes through the attributes the bind
+ * opened, and removes the record through the folder held before it.
+ */
+START_TEST(the_restore_writes_through_what_the_bind_opened)
+{
+	static const char *const attrs[] = {
+		DEV_DIR "/driver_override", DRIVERS "/vfio-platform/unbind",
+		DRIVERS "/pl061_gpio/bind", "sys/bus/platform/drivers_probe",
+	};
+	static const char *const want[] = { "vfio-platform\n", DEV, DEV, "" };
+	struct vfio_binding b;
+	char buf[64], drv[64];
+	pthread_t kernel;
+	int fds[4];
+	unsigned int i;
+
+	bound_to_pl061();
+	ck_assert_int_eq(vfio_bind_find(&b, sys_root, state_dir, DEV), 0);
+	ck_assert_int_eq(pthread_create(&kernel, NULL, fake_kernel, NULL), 0);
+	capture_log();
+	ck_assert_int_eq(vfio_bind(&b), 0);
+	pthread_join(kernel, NULL);
+	ck_assert_str_eq(unbound, DEV);
+	ck_assert_str_eq(bound, DEV);
+	ck_assert(state_exists());
+	for (i = 0; i < VFIO_BIND_NR_ATTRS; i++)
+		ck_assert_int_ge(b.attr_fd[i], 0);
+
+	ck_assert_int_ge(record_dir_open(state_dir), 0);
+	for (i = 0; i < 4; i++)
+		fds[i] = replace_file(attrs[i]);
+	vfio_bind_restore(&b);
+	ck_assert_int_eq(captured_lines(), 0);
+	/* Unbound from vfio-platform, override cleared, pl061_gpio asked to bind. */
+	for (i = 0; i < 4; i++) {
+		read_fd(fds[i], buf, sizeof(buf));
+		ck_assert_str_eq(buf, want[i]);
+		read_file(attrs[i], buf, sizeof(buf));
+		ck_assert_str_eq(buf, "");
+	}
+	ck_assert(!state_exists());
+	for (i = 0; i < VFIO_BIND_NR_ATTRS; i++)
+		ck_assert_int_eq(b.attr_fd[i], -1);
+	/* Safe twice: nothing more is written. */
+	vfio_bind_restore(&b);
+	ck_assert_int_eq(vfio_bind_current(&b, drv, sizeof(drv)), 0);
+	ck_assert_str_eq(drv, "vfio-platform");	/* the fake kernel does not unbind */
+	record_dir_close();
+}
+END_TEST
+
+/* An attribute the restore needs that does not open: no binding is made. */
+START_TEST(a_binding_that_could_not_be_given_back_is_not_made)
+{
+	struct vfio_binding b;
+	char path[256], buf[64], drv[64];
+
+	bound_to_pl061();
+	root_path(DRIVERS "/pl061_gpio/bind", path, sizeof(path));
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(vfio_bind_find(&b, sys_root, state_dir, DEV), 0);
+	capture_log();
+	ck_assert_int_eq(vfio_bind(&b), -ENOENT);
+	ck_assert_int_eq(captured_lines(), 1);
+	ck_assert_ptr_nonnull(strstr(captured_log(), "pl061_gpio/bind, to give the device back"));
+	read_file(DEV_DIR "/driver_override", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "");
+	ck_assert_int_eq(vfio_bind_current(&b, drv, sizeof(drv)), 0);
+	ck_assert_str_eq(drv, "pl061_gpio");
+	ck_assert(!state_exists());
+	ck_assert(!b.held);
+}
+END_TEST
+
 Suite *vfio_bind_suite(void)
 {
 	Suite *s = suite_create("vfio-bind");
@@ -250,6 +425,8 @@ Suite *vfio_bind_suite(void)
 	tcase_add_test(tc, our_own_record_is_never_undone);
 	tcase_add_test(tc, our_pid_from_an_earlier_process_is_restored);
 	tcase_add_test(tc, a_start_time_is_read_for_a_live_process);
+	tcase_add_test(tc, the_restore_writes_through_what_the_bind_opened);
+	tcase_add_test(tc, a_binding_that_could_not_be_given_back_is_not_made);
 	suite_add_tcase(s, tc);
 	return s;
 }

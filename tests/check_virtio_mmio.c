@@ -212,6 +212,20 @@ START_TEST(test_notify_and_interrupt)
 }
 END_TEST
 
+/* What the sandbox lets the VMM write: every queue's kick, the interrupt. */
+START_TEST(test_eventfds_listed)
+{
+	int fds[VIRTIO_MMIO_MAX_QUEUES + 1];
+	unsigned int n = virtio_mmio_eventfds(&vm, fds), q;
+
+	ck_assert_uint_eq(n, test_ops.nr_queues + 1);
+	for (q = 0; q < test_ops.nr_queues; q++)
+		ck_assert_int_eq(fds[q], vm.queues[q].kick_fd);
+	ck_assert_int_eq(fds[n - 1], vm.irq_fd);
+	ck_assert_int_ge(vm.irq_fd, 0);
+}
+END_TEST
+
 START_TEST(test_fail_asks_for_reset)
 {
 	struct virtq *vq;
@@ -617,6 +631,7 @@ Suite *virtio_mmio_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_identity);
+	tcase_add_test(tc, test_eventfds_listed);
 	tcase_add_test(tc, test_features);
 	tcase_add_test(tc, test_legacy_driver_refused);
 	tcase_add_test(tc, test_queue_setup_and_driver_ok);

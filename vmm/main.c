@@ -3,7 +3,9 @@
  * lkvm-rcar: a small KVM VMM for arm64, built for passing platform devices
  * through to a guest. main() is the boot sequence, one step per line.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "arch/arm64/gic.h"
@@ -19,7 +21,9 @@
 #include "vmm/boot.h"
 #include "vmm/config.h"
 #include "vmm/log.h"
+#include "vmm/record.h"
 #include "vmm/run.h"
+#include "vmm/sandbox.h"
 #include "vmm/stats.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -56,6 +60,25 @@ static int add_gpio_devices(struct vm *vm, const struct vm_config *cfg)
 	for (i = 0; !ret && i < cfg->nr_gpio; i++)
 		ret = vm_add_device(vm, &virtio_gpio_ops, &cfg->gpio[i]);
 	return ret;
+}
+
+/*
+ * Keep the records' folder open (vmm/record.h): the loop removes the
+ * records at exit through it, the only unlink its sandbox allows.
+ */
+static int hold_records(void)
+{
+	int fd = record_dir_open(RECORD_DIR);
+
+	if (fd == -ENOENT)
+		return 0;	/* no record of ours to remove */
+	if (fd < 0) {
+		pr_err("%s: %s; the records of what to give back at exit are there",
+		       RECORD_DIR, strerror(-fd));
+		return fd;
+	}
+	sandbox_allow_fd(fd, SANDBOX_FD_UNLINK, SANDBOX_ROLE(SANDBOX_LOOP));
+	return 0;
 }
 
 /*
@@ -108,6 +131,8 @@ int main(int argc, char **argv)
 	log_set_level(cfg.debug ? LOG_DEBUG : LOG_NORMAL);
 	if (cfg.action == CONFIG_RELEASE)
 		return release_device(cfg.release_dev);
+	if (cfg.stats && stats_open(&vm, cfg.stats_path))
+		return VM_EXIT_USAGE;
 
 	ret = run_block_signals();
 	if (!ret)
@@ -135,17 +160,20 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = add_gpio_devices(&vm, &cfg);
 	if (!ret)
+		ret = hold_records();
+	if (!ret)
 		ret = boot_write_dtb(&vm, &boot);
 	if (!ret)
 		ret = arm64_vcpu_boot_regs(&vm.vcpus[0], boot.at.kernel, boot.at.dtb);
 
 	status = ret ? VM_EXIT_ERROR : vm_run(&vm);
 	stats_end(&vm);
-	if (cfg.stats && stats_write(&vm, cfg.stats_path, status) && !status)
+	if (stats_write(&vm, status) && !status)
 		status = VM_EXIT_ERROR;
 
 	/* Each failing step has said what went wrong, in one line. */
 	vcpus_destroy(&vm);
 	vm_destroy(&vm);
+	record_dir_close();
 	return status;
 }

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Records of host state to give back after a killed VMM; see record.h.
+ * The folder held open for removing them under the sandbox is the one
+ * piece of process-wide state: like the seccomp filter it serves, it is
+ * the process's, not a VM's.
  */
 #include "vmm/record.h"
 
@@ -14,6 +17,16 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/*
+ * The folder record_dir_open() holds, and its path as records name it;
+ * whether this process wrote a record, so that there is one to remove.
+ */
+static struct {
+	int fd;
+	char path[PATH_MAX];
+} held = { .fd = -1 };
+static bool wrote_any;
 
 unsigned long long record_proc_start(int pid)
 {
@@ -63,6 +76,7 @@ int record_write(const char *path, const char *body)
 		ret = -errno;
 	if (ret)
 		unlink(tmp);
+	wrote_any |= !ret;
 	return ret;
 }
 
@@ -147,7 +161,50 @@ bool record_owner_running(const struct record_owner *o)
 	return !strncmp(comm, "lkvm-rcar", 9);
 }
 
+int record_dir_open(const char *dir)
+{
+	int fd;
+
+	if (held.fd >= 0)
+		return strcmp(held.path, dir) ? -EBUSY : held.fd;
+	if (!wrote_any)
+		return -ENOENT;
+	if (strlen(dir) >= sizeof(held.path))
+		return -ENAMETOOLONG;
+	/* A name to unlink in, not a folder to read: no permission on it needed. */
+	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	held.fd = fd;
+	snprintf(held.path, sizeof(held.path), "%s", dir);
+	return fd;
+}
+
+void record_dir_close(void)
+{
+	if (held.fd >= 0)
+		close(held.fd);
+	held.fd = -1;
+	held.path[0] = '\0';
+}
+
+/* The name of @path within the held folder, or NULL if it is not in it. */
+static const char *held_name(const char *path)
+{
+	size_t n = strlen(held.path);
+
+	if (held.fd < 0 || strncmp(path, held.path, n) || path[n] != '/' ||
+	    !path[n + 1] || strchr(path + n + 1, '/'))
+		return NULL;
+	return path + n + 1;
+}
+
 void record_remove(const char *path)
 {
-	unlink(path);
+	const char *name = held_name(path);
+
+	if (name)
+		unlinkat(held.fd, name, 0);
+	else
+		unlink(path);
 }

@@ -55,7 +55,26 @@ bool record_is_ours(const struct record_owner *o);
 /* Whether @o is another lkvm-rcar still running (not a process that got its pid since). */
 bool record_owner_running(const struct record_owner *o);
 
-/* Remove the record @path; nothing if there is none. */
+/*
+ * Hold the folder @dir of records open (O_PATH), so that record_remove()
+ * removes the records in it with unlinkat() on that fd: the sandbox
+ * allows the event loop no other unlink, and none outside this fd (see
+ * vmm/sandbox.h). Call before the sandbox, once the records are written.
+ * Returns the fd, which stays record.c's until record_dir_close();
+ * -ENOENT if there is no record of this process's to remove (it wrote
+ * none, or there is no such folder): nothing is held then; -EBUSY if
+ * another folder is held; or -errno.
+ */
+int record_dir_open(const char *dir);
+
+/* Close the folder record_dir_open() holds, if any. */
+void record_dir_close(void);
+
+/*
+ * Remove the record @path; nothing if there is none. A record in the
+ * folder record_dir_open() holds is removed through its fd, opening
+ * nothing; any other by its path.
+ */
 void record_remove(const char *path);
 
 /*

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -156,18 +157,35 @@ static void write_devices(struct vm *vm, FILE *f)
 	fprintf(f, "\n  ]\n");
 }
 
-int stats_write(struct vm *vm, const char *path, int status)
+int stats_open(struct vm *vm, const char *path)
 {
-	bool to_stderr = !path || !strcmp(path, "-");
+	int ret;
+
+	if (!path || !strcmp(path, "-")) {
+		vm->stats_out = stderr;
+		return 0;
+	}
+	vm->stats_out = fopen(path, "we");
+	if (vm->stats_out) {
+		sandbox_allow_fd(fileno(vm->stats_out), SANDBOX_FD_WRITE,
+				 SANDBOX_ROLE(SANDBOX_LOOP));
+		return 0;
+	}
+	ret = -errno;
+	pr_err("--stats %s: %s", path, strerror(errno));
+	return ret;
+}
+
+int stats_write(struct vm *vm, int status)
+{
+	const char *path = vm->cfg->stats_path;
 	uint64_t end = vm->t_end ? vm->t_end : now_ns();
-	FILE *f = to_stderr ? stderr : fopen(path, "we");
+	FILE *f = vm->stats_out;
 	int ret = 0;
 
-	if (!f) {
-		ret = -errno;
-		pr_err("--stats %s: %s", path, strerror(errno));
-		return ret;
-	}
+	if (!f)
+		return 0;
+	vm->stats_out = NULL;
 	fprintf(f, "{\n  \"exit_status\": %d,\n", status);
 	if (vm->t_first_run)
 		fprintf(f, "  \"startup\": { \"wall_ms\": %.3f, \"cpu_ms\": %.3f },\n  \"run_ms\": %.3f,\n",
@@ -180,7 +198,7 @@ int stats_write(struct vm *vm, const char *path, int status)
 		(unsigned long long)vm->loop.completions);
 	write_devices(vm, f);
 	fprintf(f, "}\n");
-	if (!to_stderr && fclose(f)) {
+	if (f != stderr && fclose(f)) {
 		ret = -errno;
 		pr_err("--stats %s: %s", path, strerror(errno));
 	}

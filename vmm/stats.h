@@ -33,10 +33,19 @@ void stats_first_run(struct vm *vm);
 void stats_end(struct vm *vm);
 
 /*
- * Write the JSON object to @path ("-" or NULL: stderr). Call after the
- * run and before teardown. Returns 0 or -errno (reported).
+ * Open the file for the JSON object, @path ("-" or NULL: stderr), at
+ * start-up: a path that cannot be written is refused before the guest
+ * runs, and the sandbox lets the event loop write this file without
+ * opening anything at exit. Returns 0 or -errno after one line.
  */
-int stats_write(struct vm *vm, const char *path, int status);
+int stats_open(struct vm *vm, const char *path);
+
+/*
+ * Write the JSON object into the file stats_open() opened, and close it;
+ * nothing if none is open. Call after the run and before teardown.
+ * Returns 0 or -errno (reported).
+ */
+int stats_write(struct vm *vm, int status);
 
 /* Write @s as a JSON string, quoted and escaped. */
 void stats_json_string(FILE *f, const char *s);

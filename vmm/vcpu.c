@@ -40,6 +40,7 @@ static int vcpu_create(struct vm *vm, struct vcpu *v, unsigned int id)
 		pr_err("vCPU %u: KVM_CREATE_VCPU: %s", id, strerror(err));
 		return -err;
 	}
+	sandbox_allow_fd_ioctls(v->fd, KVMIO);
 	v->run = mmap(NULL, vm->vcpu_mmap_size, PROT_READ | PROT_WRITE,
 		      MAP_SHARED, v->fd, 0);
 	if (v->run == MAP_FAILED) {

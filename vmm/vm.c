@@ -16,6 +16,7 @@
 
 #include "arch/arm64/layout.h"
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 #include "vmm/stats.h"
 
 #define KVM_API_VERSION_EXPECTED	12
@@ -60,6 +61,7 @@ static int open_kvm(struct vm *vm)
 			       strerror(err));
 		return -err;
 	}
+	sandbox_allow_fd_ioctls(vm->kvm_fd, KVMIO);
 	version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
 	if (version != KVM_API_VERSION_EXPECTED) {
 		pr_err("/dev/kvm speaks KVM API version %d, not %d; this kernel's KVM is not supported",
@@ -116,6 +118,7 @@ int vm_create(struct vm *vm)
 		pr_err("KVM_CREATE_VM: %s", strerror(errno));
 		return ret;
 	}
+	sandbox_allow_fd_ioctls(vm->vm_fd, KVMIO);
 	ret = check_caps(vm);
 	if (ret)
 		return ret;
@@ -130,6 +133,8 @@ int vm_create(struct vm *vm)
 		return ret;
 	}
 	vm->stop_fd = ret;
+	/* vm_request_stop(), from any thread */
+	sandbox_allow_fd(vm->stop_fd, SANDBOX_FD_WRITE, SANDBOX_EVERY_ROLE);
 	return loop_init(&vm->loop, 64);
 }
 

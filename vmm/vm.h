@@ -10,6 +10,7 @@
 #include <semaphore.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "devices/device.h"
 #include "vmm/config.h"
@@ -78,6 +79,7 @@ struct vm {
 	uint64_t unassigned_exits;
 	/* Times for --stats (CLOCK_MONOTONIC and process CPU, ns). */
 	uint64_t t_start, cpu_first_run, t_first_run, t_end;
+	FILE *stats_out;	/* --stats: open from start-up, or NULL */
 };
 
 /* Empty VM for @cfg, holding nothing yet: vm_destroy() is safe after it. */

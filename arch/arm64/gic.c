@@ -12,6 +12,7 @@
 #include "arch/arm64/layout.h"
 #include "fdt/dt.h"
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 #include "vmm/vm.h"
 
 #define GICV2_MAX_CPUS	8
@@ -39,6 +40,7 @@ static int gic_try_create(struct vm *vm, int version)
 		return -errno;
 	vm->gic_fd = dev.fd;
 	vm->gic_version = version;
+	sandbox_allow_fd_ioctls(vm->gic_fd, KVMIO);
 	return 0;
 }
 

@@ -22,16 +22,22 @@
 
 static const char *const buses[] = { "platform", "amba" };
 
+/* Write @val into an open sysfs attribute (-EBADF: it is not open). */
+static int write_fd(int fd, const char *val)
+{
+	if (fd < 0)
+		return -EBADF;
+	return write(fd, val, strlen(val)) < 0 ? -errno : 0;
+}
+
 static int write_attr(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
 	int err;
 
 	if (fd < 0)
 		return -errno;
-	n = write(fd, val, strlen(val));
-	err = n < 0 ? -errno : 0;
+	err = write_fd(fd, val);
 	close(fd);
 	return err;
 }
@@ -58,6 +64,8 @@ int vfio_bind_find(struct vfio_binding *b, const char *sysfs,
 	char copy[PATH_MAX];
 
 	memset(b, 0, sizeof(*b));
+	for (i = 0; i < VFIO_BIND_NR_ATTRS; i++)
+		b->attr_fd[i] = -1;
 	snprintf(b->sysfs, sizeof(b->sysfs), "%s", sysfs);
 	/* A sysfs path names the device by its last component. */
 	snprintf(copy, sizeof(copy), "%s", dev);
@@ -103,15 +111,6 @@ int vfio_bind_group(const struct vfio_binding *b)
 	return n;
 }
 
-static int set_override(const struct vfio_binding *b, const char *drv)
-{
-	char path[PATH_MAX + 32];
-
-	snprintf(path, sizeof(path), "%s/driver_override", b->dev_path);
-	/* A lone newline clears the override. */
-	return write_attr(path, drv[0] ? drv : "\n");
-}
-
 static int driver_op(const struct vfio_binding *b, const char *drv,
 		     const char *op)
 {
@@ -120,6 +119,73 @@ static int driver_op(const struct vfio_binding *b, const char *drv,
 	snprintf(path, sizeof(path), "%s/bus/%s/drivers/%s/%s", b->sysfs, b->bus,
 		 drv, op);
 	return write_attr(path, b->name);
+}
+
+/* --- the attributes the restore writes ------------------------------- */
+
+/* Where attribute @attr is; @drv names the driver of the bind and unbind ones. */
+static void attr_path(const struct vfio_binding *b, enum vfio_bind_attr attr,
+		      const char *drv, char *path, size_t size)
+{
+	switch (attr) {
+	case VFIO_BIND_OVERRIDE:
+		snprintf(path, size, "%s/driver_override", b->dev_path);
+		break;
+	case VFIO_BIND_UNBIND:
+	case VFIO_BIND_BIND:
+		snprintf(path, size, "%s/bus/%s/drivers/%s/%s", b->sysfs, b->bus, drv,
+			 attr == VFIO_BIND_BIND ? "bind" : "unbind");
+		break;
+	default:
+		snprintf(path, size, "%s/bus/%s/drivers_probe", b->sysfs, b->bus);
+		break;
+	}
+}
+
+/*
+ * Open every attribute the restore writes, while the VMM may still open
+ * files to write: the sandbox lets the event loop write these fds at
+ * exit and open nothing to write. @unbind is the driver the restore will
+ * take the device from ("": none); the original driver's bind and the
+ * bus's drivers_probe are opened if there is an original driver. Every
+ * attribute is tried; returns 0, or the -errno of the first that did not
+ * open with its path in @failed (of @size bytes, may be NULL).
+ */
+static int hold_attrs(struct vfio_binding *b, const char *unbind, char *failed,
+		      size_t size)
+{
+	char path[PATH_MAX + 128];
+	unsigned int i;
+	int ret = 0;
+
+	b->held = true;
+	snprintf(b->unbind_driver, sizeof(b->unbind_driver), "%s", unbind);
+	for (i = 0; i < VFIO_BIND_NR_ATTRS; i++) {
+		if ((i == VFIO_BIND_UNBIND && !unbind[0]) ||
+		    ((i == VFIO_BIND_BIND || i == VFIO_BIND_PROBE) && !b->orig_driver[0]))
+			continue;
+		attr_path(b, i, i == VFIO_BIND_BIND ? b->orig_driver : unbind, path,
+			  sizeof(path));
+		b->attr_fd[i] = open(path, O_WRONLY | O_CLOEXEC);
+		if (b->attr_fd[i] < 0 && !ret) {
+			ret = -errno;
+			if (failed)
+				snprintf(failed, size, "%s", path);
+		}
+	}
+	return ret;
+}
+
+static void drop_attrs(struct vfio_binding *b)
+{
+	unsigned int i;
+
+	for (i = 0; b->held && i < VFIO_BIND_NR_ATTRS; i++) {
+		if (b->attr_fd[i] >= 0)
+			close(b->attr_fd[i]);
+		b->attr_fd[i] = -1;
+	}
+	b->held = false;
 }
 
 static bool driver_exists(const struct vfio_binding *b, const char *drv)
@@ -230,7 +296,7 @@ int vfio_bind_release(struct vfio_binding *b)
 
 int vfio_bind(struct vfio_binding *b)
 {
-	char now[64];
+	char now[64], failed[PATH_MAX + 128];
 	int owner = 0, ret;
 
 	ret = recover(b, &owner);
@@ -261,14 +327,20 @@ int vfio_bind(struct vfio_binding *b)
 		return -ENODEV;
 	}
 
+	ret = hold_attrs(b, b->vfio_driver, failed, sizeof(failed));
+	if (ret) {
+		pr_err("--passthrough %s: opening %s, to give the device back at exit: %s",
+		       b->name, failed, strerror(-ret));
+		goto fail;
+	}
 	ret = state_write(b);
 	if (ret) {
 		pr_err("--passthrough %s: cannot record its binding in %s: %s; the VMM needs a writable /run",
 		       b->name, b->state, strerror(-ret));
-		return ret;
+		goto fail;
 	}
 	b->changed = true;
-	ret = set_override(b, b->vfio_driver);
+	ret = write_fd(b->attr_fd[VFIO_BIND_OVERRIDE], b->vfio_driver);
 	if (!ret && b->orig_driver[0])
 		ret = driver_op(b, b->orig_driver, "unbind");
 	if (ret) {
@@ -291,24 +363,38 @@ fail:
 	return ret;
 }
 
+/*
+ * Through the attributes held since the binding changed (see hold_attrs()),
+ * or, when restoring what a killed VMM recorded, held now: either way it
+ * opens nothing once the sandbox is on, and the record goes through the
+ * folder record_dir_open() holds.
+ */
 void vfio_bind_restore(struct vfio_binding *b)
 {
 	char now[64] = "";
-	char path[PATH_MAX + 64];
 
 	if (!b->changed)
-		return;
+		goto out;
 	b->changed = false;
 	vfio_bind_current(b, now, sizeof(now));
-	if (now[0] && strcmp(now, b->orig_driver))
-		driver_op(b, now, "unbind");
-	set_override(b, "");
-	if (b->orig_driver[0] && strcmp(now, b->orig_driver)) {
-		/* By name first; drivers_probe matches the way boot did. */
-		snprintf(path, sizeof(path), "%s/bus/%s/drivers_probe", b->sysfs, b->bus);
-		if (driver_op(b, b->orig_driver, "bind") && write_attr(path, b->name))
-			pr_warn("%s: could not give it back to %s; bind it by hand",
-				b->name, b->orig_driver);
+	if (!b->held)
+		hold_attrs(b, strcmp(now, b->orig_driver) ? now : "", NULL, 0);
+	if (now[0] && strcmp(now, b->orig_driver)) {
+		if (!strcmp(now, b->unbind_driver))
+			write_fd(b->attr_fd[VFIO_BIND_UNBIND], b->name);
+		else
+			pr_warn("%s: bound to %s, which lkvm-rcar did not bind it to; unbind it by hand",
+				b->name, now);
 	}
+	/* A lone newline clears the override. */
+	write_fd(b->attr_fd[VFIO_BIND_OVERRIDE], "\n");
+	/* By name first; drivers_probe matches the way boot did. */
+	if (b->orig_driver[0] && strcmp(now, b->orig_driver) &&
+	    write_fd(b->attr_fd[VFIO_BIND_BIND], b->name) &&
+	    write_fd(b->attr_fd[VFIO_BIND_PROBE], b->name))
+		pr_warn("%s: could not give it back to %s; bind it by hand",
+			b->name, b->orig_driver);
 	record_remove(b->state);
+out:
+	drop_attrs(b);
 }

@@ -25,6 +25,15 @@
 
 #define VFIO_BIND_STATE_DIR	RECORD_DIR
 
+/* The sysfs attributes the restore writes, held open from the bind on. */
+enum vfio_bind_attr {
+	VFIO_BIND_OVERRIDE,	/* <dev_path>/driver_override */
+	VFIO_BIND_UNBIND,	/* drivers/<unbind_driver>/unbind */
+	VFIO_BIND_BIND,		/* drivers/<orig_driver>/bind */
+	VFIO_BIND_PROBE,	/* <bus>/drivers_probe */
+	VFIO_BIND_NR_ATTRS,
+};
+
 struct vfio_binding {
 	char sysfs[PATH_MAX];	/* the sysfs root, normally "/sys" */
 	char name[128];		/* device name, e.g. 9030000.pl061 */
@@ -34,6 +43,9 @@ struct vfio_binding {
 	char orig_driver[64];	/* driver bound before us, "" if none */
 	bool changed;		/* we changed the binding: restore it */
 	char state[PATH_MAX];	/* <state dir>/<name>.binding */
+	bool held;		/* attr_fd[] opened (-1: that one did not) */
+	int attr_fd[VFIO_BIND_NR_ATTRS];
+	char unbind_driver[64];	/* the driver attr_fd[VFIO_BIND_UNBIND] is of */
 };
 
 /*
@@ -46,16 +58,21 @@ int vfio_bind_find(struct vfio_binding *b, const char *sysfs,
 
 /*
  * Bind the device to its VFIO driver unless it already is, first
- * restoring what a killed VMM left behind. Returns 0, or -errno after one
- * line (-EBUSY: a running lkvm-rcar holds it; -EALREADY: this process
- * does, the device was named twice); on failure the original binding is
- * back, except that a binding this process made is never undone here.
+ * restoring what a killed VMM left behind. Before changing anything it
+ * opens every sysfs attribute the restore will write (attr_fd[]: the
+ * caller lets the sandbox write them), and refuses a binding it could not
+ * give back. Returns 0, or -errno after one line (-EBUSY: a running
+ * lkvm-rcar holds it; -EALREADY: this process does, the device was named
+ * twice); on failure the original binding is back, except that a binding
+ * this process made is never undone here.
  */
 int vfio_bind(struct vfio_binding *b);
 
 /*
- * Put the original binding back if vfio_bind() changed it, and drop the
- * state file. Safe twice.
+ * Put the original binding back if vfio_bind() changed it, through the
+ * attributes it holds, drop the state file (through the records' folder
+ * if it is held, see vmm/record.h) and close the attributes: it opens
+ * nothing to write, so it runs under the sandbox. Safe twice.
  */
 void vfio_bind_restore(struct vfio_binding *b);
 

@@ -17,6 +17,7 @@
 #include <linux/vfio.h>
 
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 #include "vmm/vm.h"
 
 #define CAP_IPC_LOCK_BIT	14
@@ -51,6 +52,7 @@ static int open_container_fd(const char *who)
 		close(fd);
 		return -ENOTSUP;
 	}
+	sandbox_allow_fd_ioctls(fd, VFIO_TYPE);
 	return fd;
 }
 
@@ -267,6 +269,7 @@ static int open_group_fd(const char *who, int number, enum vfio_iommu_mode *mode
 		close(fd);
 		return -EPERM;
 	}
+	sandbox_allow_fd_ioctls(fd, VFIO_TYPE);
 	return fd;
 }
 

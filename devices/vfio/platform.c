@@ -42,6 +42,7 @@
 #include "vmm/config.h"
 #include "vmm/log.h"
 #include "vmm/loop.h"
+#include "vmm/sandbox.h"
 #include "vmm/stats.h"
 #include "vmm/vm.h"
 
@@ -141,6 +142,9 @@ static int open_device(struct vfio_platform *vp)
 			       vp_name(vp), strerror(err));
 		return -err;
 	}
+	sandbox_allow_fd_ioctls(vp->device_fd, VFIO_TYPE);
+	/* region_access(), from the vCPU threads */
+	sandbox_allow_fd(vp->device_fd, SANDBOX_FD_REGS, SANDBOX_ROLE(SANDBOX_VCPU));
 	if (ioctl(vp->device_fd, VFIO_DEVICE_GET_INFO, &info) < 0) {
 		int err = errno;
 
@@ -703,6 +707,16 @@ static int64_t host_irq_count(const struct vfio_platform *vp)
 	return total;
 }
 
+/* The restore at exit writes the attributes the binding holds, from the loop. */
+static void allow_restore_writes(struct vfio_platform *vp)
+{
+	unsigned int i;
+
+	for (i = 0; i < VFIO_BIND_NR_ATTRS; i++)
+		sandbox_allow_fd(vp->bind.attr_fd[i], SANDBOX_FD_WRITE,
+				 SANDBOX_ROLE(SANDBOX_LOOP));
+}
+
 static int vfio_platform_setup(struct vfio_platform *vp)
 {
 	unsigned int i;
@@ -719,6 +733,8 @@ static int vfio_platform_setup(struct vfio_platform *vp)
 		ret = vfio_container_probe(vp->vm, vp_name(vp));
 	if (!ret && !vp->cfg->keep_binding)
 		ret = vfio_bind(&vp->bind);
+	if (!ret)
+		allow_restore_writes(vp);
 	if (!ret)
 		ret = open_group(vp);
 	if (!ret)

@@ -32,6 +32,7 @@
 #include "fdt/dt.h"
 #include "vmm/config.h"
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 #include "vmm/loop.h"
 #include "vmm/stats.h"
 #include "vmm/vm.h"
@@ -265,6 +266,16 @@ static void blk_ops_init(struct virtio_dev_ops *ops, const struct blk_disk *disk
 				 (1ull << VIRTIO_BLK_F_WRITE_ZEROES);
 }
 
+/* Under the sandbox every thread writes the eventfds, and nothing else of ours. */
+static void blk_allow_writes(struct virtio_mmio *vmmio)
+{
+	int fds[VIRTIO_MMIO_MAX_QUEUES + 1];
+	unsigned int i, n = virtio_mmio_eventfds(vmmio, fds);
+
+	for (i = 0; i < n; i++)
+		sandbox_allow_fd(fds[i], SANDBOX_FD_WRITE, SANDBOX_EVERY_ROLE);
+}
+
 static int blk_wire(struct vm *vm, struct virtio_blk *dev)
 {
 	int ret;
@@ -325,6 +336,7 @@ static int blk_init(struct vm *vm, struct device *device)
 		pr_err("--disk %s: %s", dev->cfg->path, strerror(-ret));
 		return ret;
 	}
+	blk_allow_writes(&dev->vmmio);
 	ret = blk_wire(vm, dev);
 	if (ret) {
 		pr_err("--disk %s: wiring it to KVM: %s", dev->cfg->path, strerror(-ret));

@@ -30,6 +30,7 @@
 #include "fdt/dt.h"
 #include "vmm/log.h"
 #include "vmm/loop.h"
+#include "vmm/sandbox.h"
 #include "vmm/stats.h"
 #include "vmm/vm.h"
 
@@ -464,6 +465,17 @@ static void console_open_output(struct console *con)
 	con->out_fd_owned = true;
 }
 
+/* Under the sandbox every thread writes the output and the eventfds, and nothing else. */
+static void allow_writes(struct console *con)
+{
+	int fds[VIRTIO_MMIO_MAX_QUEUES + 1];
+	unsigned int i, n = virtio_mmio_eventfds(&con->vmmio, fds);
+
+	for (i = 0; i < n; i++)
+		sandbox_allow_fd(fds[i], SANDBOX_FD_WRITE, SANDBOX_EVERY_ROLE);
+	sandbox_allow_fd(con->out_fd, SANDBOX_FD_WRITE, SANDBOX_EVERY_ROLE);
+}
+
 static int console_wire(struct vm *vm, struct console *con)
 {
 	int ret;
@@ -516,6 +528,7 @@ static int console_init(struct vm *vm, struct device *dev)
 		pr_err("console: %s", strerror(-ret));
 		return ret;
 	}
+	allow_writes(con);
 	ret = console_wire(vm, con);
 	if (ret) {
 		pr_err("console: wiring it to KVM: %s", strerror(-ret));

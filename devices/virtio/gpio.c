@@ -308,17 +308,22 @@ static void start_messages(struct virtio_gpio *dev)
 }
 
 /* Once sandboxed, the GPIO ioctls stay open on the line requests alone. */
-static int allow_line_ioctls(struct virtio_gpio *dev)
+static void allow_line_ioctls(struct virtio_gpio *dev)
 {
 	unsigned int i;
-	int ret = 0;
 
-	for (i = 0; !ret && i < dev->host.nr_lines; i++)
-		ret = sandbox_allow_fd_ioctls(dev->host.lines[i].fd, GPIO_CDEV_IOCTL_TYPE);
-	if (ret)
-		pr_err("gpio %s: more lines than the sandbox can allow; share fewer lines (256 in all)",
-		       dev->cfg->chip);
-	return ret;
+	for (i = 0; i < dev->host.nr_lines; i++)
+		sandbox_allow_fd_ioctls(dev->host.lines[i].fd, GPIO_CDEV_IOCTL_TYPE);
+}
+
+/* ... and the writes on the eventfds, from every thread. */
+static void allow_eventfd_writes(struct virtio_gpio *dev)
+{
+	int fds[VIRTIO_MMIO_MAX_QUEUES + 1];
+	unsigned int i, n = virtio_mmio_eventfds(&dev->vmmio, fds);
+
+	for (i = 0; i < n; i++)
+		sandbox_allow_fd(fds[i], SANDBOX_FD_WRITE, SANDBOX_EVERY_ROLE);
 }
 
 static int gpio_device_wire(struct vm *vm, struct virtio_gpio *dev)
@@ -368,9 +373,7 @@ static int gpio_device_init(struct vm *vm, struct device *device)
 	if (ret)
 		return ret;
 	dev->host_open = true;
-	ret = allow_line_ioctls(dev);
-	if (ret)
-		return ret;
+	allow_line_ioctls(dev);
 	start_messages(dev);
 
 	dev->base = vm_alloc_device_addr(vm);
@@ -385,6 +388,7 @@ static int gpio_device_init(struct vm *vm, struct device *device)
 		pr_err("gpio %s: %s", dev->cfg->chip, strerror(-ret));
 		return ret;
 	}
+	allow_eventfd_writes(dev);
 	ret = gpio_device_wire(vm, dev);
 	if (ret) {
 		pr_err("gpio %s: wiring it to KVM: %s", dev->cfg->chip, strerror(-ret));

@@ -102,6 +102,16 @@ void virtio_mmio_exit(struct virtio_mmio *vm)
 	vm->irq_fd = -1;
 }
 
+unsigned int virtio_mmio_eventfds(const struct virtio_mmio *vm, int *fds)
+{
+	unsigned int q, n = 0;
+
+	for (q = 0; q < vm->ops->nr_queues; q++)
+		fds[n++] = vm->queues[q].kick_fd;
+	fds[n++] = vm->irq_fd;
+	return n;
+}
+
 static void raise_irq(struct virtio_mmio *vm, uint32_t why)
 {
 	uint64_t one = 1;

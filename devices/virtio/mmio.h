@@ -109,6 +109,13 @@ int virtio_mmio_init(struct virtio_mmio *vm, const struct virtio_dev_ops *ops,
 		     const struct gmem *mem, const char *name, void *priv);
 void virtio_mmio_exit(struct virtio_mmio *vm);
 
+/*
+ * The eventfds the VMM itself writes: each queue's kick and the
+ * interrupt, for the sandbox to allow those writes and no others. Fills
+ * @fds (room for VIRTIO_MMIO_MAX_QUEUES + 1) and returns how many.
+ */
+unsigned int virtio_mmio_eventfds(const struct virtio_mmio *vm, int *fds);
+
 /* A guest access at @off within the register window (from a vCPU). */
 void virtio_mmio_read(struct virtio_mmio *vm, uint64_t off, void *data,
 		      unsigned int len);

@@ -19,6 +19,7 @@
 #include "devices/virtio/queue.h"
 #include "fdt/dt.h"
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 #include "vmm/stats.h"
 #include "vmm/vm.h"
 
@@ -70,6 +71,16 @@ static const struct virtio_dev_ops rng_virtio_ops = {
 	.handle_chain	= rng_handle_chain,
 };
 
+/* Under the sandbox every thread writes the eventfds, and nothing else of ours. */
+static void rng_allow_writes(struct virtio_mmio *vmmio)
+{
+	int fds[VIRTIO_MMIO_MAX_QUEUES + 1];
+	unsigned int i, n = virtio_mmio_eventfds(vmmio, fds);
+
+	for (i = 0; i < n; i++)
+		sandbox_allow_fd(fds[i], SANDBOX_FD_WRITE, SANDBOX_EVERY_ROLE);
+}
+
 static int rng_wire(struct vm *vm, struct virtio_rng *rng)
 {
 	int ret;
@@ -111,6 +122,7 @@ static int rng_init(struct vm *vm, struct device *dev)
 		pr_err("--rng: %s", strerror(-ret));
 		return ret;
 	}
+	rng_allow_writes(&rng->vmmio);
 	ret = rng_wire(vm, rng);
 	if (ret) {
 		pr_err("--rng: wiring it to KVM: %s", strerror(-ret));

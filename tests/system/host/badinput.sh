@@ -38,7 +38,7 @@ badinput_table() {
 1|/nonexistent/initrd|-k /guest/Image -i /nonexistent/initrd
 1|--mem: 32 MiB is too small|-k /guest/Image -i /tmp/big.cpio -m 32
 1|/proc/nope/guest.dtb|-k /guest/Image --dump-dtb /proc/nope/guest.dtb -p lkvm.test=poweroff
-1|--stats /proc/nope/s.json|-k /guest/Image -i /guest/initrd.cpio --stats=/proc/nope/s.json -p lkvm.test=poweroff
+2|--stats /proc/nope/s.json|-k /guest/Image -i /guest/initrd.cpio --stats=/proc/nope/s.json -p lkvm.test=poweroff
 1|1234.nothing: no such device|-k /guest/Image --passthrough 1234.nothing
 1|release 1234.nothing|!release 1234.nothing
 1|/dev/kvm|-k /guest/Image @nokvm

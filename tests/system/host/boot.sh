@@ -95,7 +95,7 @@ at_terminal "guest power-off" 0 -w "init reached" -- \
 # The sandbox: a forbidden call after set-up (the self-test hook makes
 # one) ends the VMM with one line naming it; --sandbox=off runs without.
 # The event loop may not create a socket; a vCPU thread may not even
-# open a file, which the loop may.
+# open a file, which the loop may, to read it only.
 forbidden() {
 	role=$1 call=$2 what=${3:-"a forbidden system call in the $1 thread ($2)"}
 	LKVM_RCAR_SANDBOX_SELFTEST=$role boot -p lkvm.test=hang
@@ -109,8 +109,14 @@ forbidden() {
 }
 forbidden loop socket
 forbidden vcpu openat
-# ioctl() is open by request: KVM, VFIO, the terminal restore, a device's own.
+forbidden open-rw openat "the loop opening /proc/self/mem to write"
+forbidden unlink unlinkat "an unlink outside the records' folder, from the loop"
+# write() goes to stderr and the fds the VMM writes, not to every fd it holds.
+forbidden write write "a write into stdin from the loop"
+# ioctl() is open by fd and request: KVM's and VFIO's on the fds opened
+# for them, the terminal restore, a device's own.
 forbidden tty-ioctl ioctl "an ioctl outside the list (TIOCSTI from the loop)"
+forbidden kvm-ioctl ioctl "a KVM ioctl on a /dev/kvm the loop opened itself (read-only)"
 LKVM_RCAR_SANDBOX_SELFTEST=vcpu boot --sandbox off -p lkvm.test=poweroff
 expect "--sandbox off: the same run powers off normally" 0 "guest: init reached"
 
