@@ -297,14 +297,24 @@ static void wait_kick(struct virtio_gpio *dev, struct queue_kick *k)
 			dev->cfg->chip, k->queue);
 }
 
-/* A replayed notification (see kick_ready_queues()), in the loop. */
+/*
+ * A replayed notification (see kick_ready_queues()) or the rest of a
+ * bounded pass, in the loop. The loop does not wait for the lock: a
+ * vCPU that keeps trapping notifications takes it again as soon as it
+ * lets it go, and a loop waiting its turn was seen to leave a signal or
+ * the --timeout unread for seconds. Taken: the kick goes back to the
+ * eventfd, to be tried again after the loop's other events.
+ */
 static void kick_done(struct loop_op *op, int res)
 {
 	struct queue_kick *k = (struct queue_kick *)op;
 
-	pthread_mutex_lock(&k->dev->vmmio.lock);
-	serve_queue(k->dev, k->queue);
-	pthread_mutex_unlock(&k->dev->vmmio.lock);
+	if (pthread_mutex_trylock(&k->dev->vmmio.lock)) {
+		virtio_mmio_kick(&k->dev->vmmio, k->queue);
+	} else {
+		serve_queue(k->dev, k->queue);
+		pthread_mutex_unlock(&k->dev->vmmio.lock);
+	}
 	if (res >= 0 || res == -EINTR || res == -EAGAIN)
 		wait_kick(k->dev, k);
 }
