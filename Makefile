@@ -173,14 +173,20 @@ build/bench/poweroff.Image: tests/bench/poweroff.S
 # What the emulated host's image carries besides the VMM: vmmtime; ptyrun,
 # which runs the VMM at a pseudo-terminal for the system tests; runas,
 # which runs it as an ordinary user; gpiotool, which looks at and drives
-# the host's GPIO lines.
+# the host's GPIO lines; and in the guest's image, vq-flood, a hostile
+# virtio driver.
 RIG_TOOLS	:= build/bench/vmmtime build/tools/ptyrun build/tools/runas \
-		   build/tools/gpiotool
+		   build/tools/gpiotool build/guest/vq-flood
 
 build/tools/%: tests/system/%.c
 	@mkdir -p $(dir $@)
 	$(quiet) CC $<
 	$(Q)$(CC) $(CFLAGS) -static -o $@ $<
+
+build/guest/%: guest/%.c
+	@mkdir -p $(dir $@)
+	$(quiet) CC $<
+	$(Q)$(CC) $(CFLAGS) -static -pthread -o $@ $<
 
 bench: deps $(PROGRAM) $(BENCH_TOOLS) $(RIG_TOOLS)
 	$(Q)tests/bench/run.sh

@@ -66,15 +66,25 @@ static void wait_kick(struct virtio_mmio_queue *mq)
 			mq->vm->name, mq->index, strerror(-ret));
 }
 
+/*
+ * A kick, in the loop. The loop does not wait for the lock: a vCPU that
+ * keeps trapping notifications takes it again as soon as it lets it go,
+ * and a loop waiting its turn was seen to leave a signal or the
+ * --timeout unread for seconds. Taken: the kick goes back to the
+ * eventfd, to be tried again after the loop's other events.
+ */
 static void kick_done(struct loop_op *op, int res)
 {
 	struct virtio_mmio_queue *mq = (struct virtio_mmio_queue *)((char *)op -
 				offsetof(struct virtio_mmio_queue, kick_op));
 	struct virtio_mmio *vm = mq->vm;
 
-	pthread_mutex_lock(&vm->lock);
-	virtio_queue_serve(vm, mq->index);
-	pthread_mutex_unlock(&vm->lock);
+	if (pthread_mutex_trylock(&vm->lock)) {
+		virtio_mmio_kick(vm, mq->index);
+	} else {
+		virtio_queue_serve(vm, mq->index);
+		pthread_mutex_unlock(&vm->lock);
+	}
 	if (vm->ops->kicked)
 		vm->ops->kicked(vm, mq->index);
 	if (res >= 0 || res == -EINTR || res == -EAGAIN)

@@ -3,7 +3,8 @@
  * vmmtime: runs a VMM and measures it from outside, the same way whatever
  * the VMM is, so that lkvm-rcar and QEMU are compared on equal terms.
  *
- *   vmmtime [-m MARK]... [-e PREFIX] [-r RAM_MIB] [-p MS] [-c BYTES] -- COMMAND [ARG]...
+ *   vmmtime [-m MARK]... [-e PREFIX] [-r RAM_MIB] [-p MS] [-c BYTES]
+ *           [-k SIGNAL] [-t SECONDS] -- COMMAND [ARG]...
  *
  * COMMAND's stdout (the guest console) is read line by line. The first
  * line that holds each MARK is kept and timed (holds, not starts with: a
@@ -16,8 +17,12 @@
  * also sampled every MS milliseconds; the last sample before the VMM
  * exits is reported, whatever the console did.
  * With -c, the BYTES raw bytes after the line "bench-data" are counted and
- * checksummed (CRC-32, as busybox's crc32) as they stream by. At exit one
- * JSON object goes to stdout, on a line of its own, the last.
+ * checksummed (CRC-32, as busybox's crc32) as they stream by. With -k,
+ * SIGNAL (a number) goes to COMMAND as soon as the first MARK given has
+ * been seen, and the JSON says when ("signalled_ms", since the launch).
+ * With -t, a COMMAND still running SECONDS after the launch is killed
+ * (status 137), so that a hung VMM fails a test instead of stalling it.
+ * At exit one JSON object goes to stdout, on a line of its own, the last.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,6 +60,9 @@ static unsigned int nr_marks;
 static uint64_t ram_bytes;
 static const char *echo_prefix;
 static int period_ms = -1;
+static int kill_signal;
+static double signalled_ms = -1;
+static double guard_ms;
 static struct sample last;
 static struct timespec t0;
 static pid_t child;
@@ -206,6 +214,10 @@ static void on_line(struct stream *s)
 	for (i = 0; i < nr_marks; i++)
 		if (!marks[i].at.seen && strstr(s->line, marks[i].text))
 			take_sample(&marks[i].at, s->line);
+	if (kill_signal && signalled_ms < 0 && nr_marks && marks[0].at.seen) {
+		kill(child, kill_signal);
+		signalled_ms = since_launch_ms();
+	}
 	if (echo_prefix && !strncmp(s->line, echo_prefix, strlen(echo_prefix))) {
 		printf("%s\n", s->line);
 		fflush(stdout);
@@ -270,7 +282,7 @@ static void print_sample(const char *name, const struct sample *s, const char *s
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: vmmtime [-m MARK]... [-e PREFIX] [-r RAM_MIB] [-p MS] [-c BYTES] -- COMMAND [ARG]...\n");
+	fprintf(stderr, "usage: vmmtime [-m MARK]... [-e PREFIX] [-r RAM_MIB] [-p MS] [-c BYTES] [-k SIGNAL] [-t SECONDS] -- COMMAND [ARG]...\n");
 	exit(2);
 }
 
@@ -283,7 +295,7 @@ int main(int argc, char **argv)
 	unsigned int i;
 	ssize_t n;
 
-	while ((opt = getopt(argc, argv, "+m:e:r:p:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "+m:e:r:p:c:k:t:")) != -1) {
 		switch (opt) {
 		case 'm':
 			if (nr_marks == MAX_MARKS)
@@ -301,6 +313,12 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			period_ms = atoi(optarg);
+			break;
+		case 'k':
+			kill_signal = atoi(optarg);
+			break;
+		case 't':
+			guard_ms = atof(optarg) * 1e3;
 			break;
 		default:
 			usage();
@@ -329,8 +347,21 @@ int main(int argc, char **argv)
 	for (;;) {
 		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
 		struct sample now;
+		int wait_ms = period_ms;
 
-		if (poll(&pfd, 1, period_ms) == 0) {
+		if (guard_ms > 0) {
+			double left = guard_ms - since_launch_ms();
+
+			if (left <= 0) {
+				kill(child, SIGKILL);
+				guard_ms = 0;
+			} else if (wait_ms < 0 || left < wait_ms) {
+				wait_ms = (int)left + 1;
+			}
+		}
+		if (poll(&pfd, 1, wait_ms) == 0) {
+			if (period_ms < 0)
+				continue;
 			/* A sample of a process that is exiting is not kept. */
 			take_sample(&now, "");
 			if (now.rss_kib >= 0 && now.ram_kib >= 0)
@@ -364,6 +395,8 @@ int main(int argc, char **argv)
 	}
 	if (last.seen)
 		print_sample("last_sample", &last, ", ");
+	if (signalled_ms >= 0)
+		printf("\"signalled_ms\": %.3f, ", signalled_ms);
 	printf("\"marks\": {");
 	for (i = 0; i < nr_marks; i++) {
 		printf(" ");

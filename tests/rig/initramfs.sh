@@ -4,7 +4,8 @@
 # Builds the rig's initramfs images (uncompressed cpio: in emulation,
 # unpacking is cheaper than decompressing) and prints their paths:
 #
-#   guest.cpio  busybox, guest/init and guest/gpio-test.sh: the guest's root
+#   guest.cpio  busybox, guest/init, guest/gpio-test.sh and vq-flood: the
+#               guest's root
 #   host.cpio   busybox, tests/rig/host-init, ./lkvm-rcar, the kernel
 #               Image, guest.cpio and rootfs.img (ext4: busybox and
 #               guest/disk-init, a root for --disk) under /guest, and tests/system/host/,
@@ -33,7 +34,8 @@ busybox="$CACHE/sysroot-arm64/bin/busybox"
 [ -x "$busybox" ] || die "initramfs: $busybox missing; run tests/rig/deps.sh"
 vmm=${RIG_VMM:-$top/lkvm-rcar}
 [ -x "$vmm" ] || die "initramfs: $vmm missing; run make"
-for tool in build/bench/vmmtime build/tools/ptyrun build/tools/runas build/tools/gpiotool; do
+for tool in build/bench/vmmtime build/tools/ptyrun build/tools/runas build/tools/gpiotool \
+	build/guest/vq-flood; do
 	[ -x "$top/$tool" ] || die "initramfs: $tool missing; run make $tool"
 done
 
@@ -90,6 +92,7 @@ bench="$top/build/bench"
 
 make_root "$stage/guest" "$top/guest/init"
 cp "$top/guest/gpio-test.sh" "$stage/guest/gpio-test.sh"
+cp "$top/build/guest/vq-flood" "$stage/guest/vq-flood"
 [ -z "$qemu_root" ] || cp "$bench/mmio-loop" "$bench/gpio-toggle" "$bench/gpio-react" "$stage/guest/"
 pack "$stage/guest" "$outdir/${prefix}guest.cpio"
 

@@ -8,7 +8,7 @@
 # presses on 3, which the outer harness makes through QEMU's monitor; it
 # also checks QEMU's trace for the blinks and for the host's own drive of
 # line 2. Here: the bad input, what the host sees of its lines while the
-# guest runs and after, and --stats.
+# guest runs and after, --stats, and a guest flooding the device's queue.
 set -u
 
 vmm=/bin/lkvm-rcar
@@ -299,3 +299,92 @@ else
 	fail "--passthrough and --gpio at once: the RTC back, no line held" \
 		"RTC bound to '$(amba_driver $rtc)', $(held_by_vmm) lines held"
 fi
+
+# --- a guest that floods a queue --------------------------------------------
+
+# The guest (guest/vq-flood.c) takes the virtio-gpio device from its own
+# driver and floods its requestq from one vCPU, keeping the available
+# ring a whole queue ahead, while its other vCPU writes QueueNotify, a
+# trapped write: the vCPU thread serving it always finds more. The VMM
+# must still stop within a second and give the lines back: SIGTERM once
+# the flood runs (status 6), and --timeout during it (status 5). vmmtime
+# sends the signal when the guest says it is flooding, and kills a VMM
+# still running 90 s after its launch: a hang fails the case instead of
+# stalling the suite.
+flood_timeout=20
+flood_mark="guest: vq-flood: flooding"
+
+# flood_json KEY: the number after "KEY": in vmmtime's JSON, the last line.
+flood_json() { tail -1 "$out" | sed -n "s/.*\"$1\": \([0-9.]*\).*/\1/p"; }
+
+# flood sigterm|timeout
+flood() {
+	how=$1
+	lines_before=$(lines)
+	: >"$out"
+	rm -f /tmp/stats.json
+	if [ "$how" = sigterm ]; then
+		name="SIGTERM to a guest flooding its requestq"
+		want=6 said="lkvm-rcar: Terminated: stopping the guest"
+		kill_opt="-k 15" vmm_opt=
+	else
+		name="--timeout $flood_timeout with a guest flooding its requestq"
+		want=5 said="lkvm-rcar: --timeout: $flood_timeout s passed; stopping the guest"
+		kill_opt= vmm_opt="--timeout $flood_timeout"
+	fi
+	/rig/vmmtime -m "$flood_mark" $kill_opt -e "guest:" -t 90 -- \
+		"$vmm" run -k /guest/Image -i /guest/initrd.cpio --irqchip "$gic" -c 2 \
+		--gpio "$ctl:0,1,3" --stats=/tmp/stats.json $vmm_opt \
+		-p "lkvm.test=vq-flood" </dev/null >"$out" 2>"$err"
+	status=$(flood_json status)
+	wall=$(flood_json wall_ms)
+	began=$(tail -1 "$out" | sed -n "s/.*\"$flood_mark\": { \"ms\": \([0-9.]*\).*/\1/p")
+	if [ "$how" = sigterm ]; then
+		from=$(flood_json signalled_ms)
+		since="SIGTERM"
+	else
+		# --timeout's clock starts as the vCPUs are started: the
+		# deadline is the launch, plus the start-up --stats gives
+		# (main() to the first KVM_RUN), plus the timeout, a few ms off
+		# either way (the exec before main(), the vCPU threads' start).
+		startup=$(sed -n 's/.*"startup": { "wall_ms": \([0-9.]*\).*/\1/p' /tmp/stats.json 2>/dev/null)
+		from=$(awk -v s="${startup:-0}" -v t="$flood_timeout" 'BEGIN { print s + t * 1000 }')
+		since="the deadline (start-up ${startup:-?} ms)"
+	fi
+	took=$(awk -v w="${wall:-0}" -v f="${from:-0}" 'BEGIN { printf "%d", w - f }')
+	if [ -z "$began" ]; then
+		fail "$name: the VMM stops within 1 s, status $want" \
+			"the guest never said it was flooding (status '$status')"
+	elif [ "$how" = timeout ] &&
+	     ! awk -v b="$began" -v d="$from" 'BEGIN { exit !(b < d - 1000) }'; then
+		fail "$name: the VMM stops within 1 s, status $want" \
+			"the flood began at $began ms, not a second before the deadline"
+	elif [ "$status" = "$want" ] && [ -n "$from" ] && [ "$took" -lt 1000 ]; then
+		ok "$name: the VMM stops $took ms after $since, status $want"
+	else
+		fail "$name: the VMM stops within 1 s, status $want" \
+			"status '$status' $took ms after $since (137: killed 90 s after the launch)"
+	fi
+
+	# The flood was real: the guest saw its requests answered, the VMM
+	# answered more after that, and said nothing but that it stopped.
+	early=$(sed -n 's/^guest: vq-flood: flooding .*, \([0-9]*\) requests answered$/\1/p' "$out")
+	requests=$(gpio_stat requests 2>/dev/null)
+	if [ -n "$early" ] && [ "${requests:-0}" -gt "$early" ] && [ "$(cat "$err")" = "$said" ]; then
+		ok "$name: $requests requests answered ($early when the guest said it was flooding), the VMM said only that it stopped"
+	else
+		fail "$name: the flood runs and the VMM says only that it stopped" \
+			"the guest saw '$early' answered, --stats says '$requests'"
+	fi
+
+	lines_after=$(lines)
+	if [ "$lines_after" = "$lines_before" ] && [ "$(held_by_vmm)" = 0 ]; then
+		ok "$name: afterwards every line is as it was, none held"
+	else
+		fail "$name: afterwards every line is as it was, none held" \
+			"before: $(echo "$lines_before" | tr '\n' ' ') after: $(echo "$lines_after" | tr '\n' ' ')"
+	fi
+}
+
+flood sigterm
+flood timeout
