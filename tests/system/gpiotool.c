@@ -7,6 +7,8 @@
  *   gpiotool info CHIP            one line per line: offset, used or
  *                                 free, consumer, direction, name
  *   gpiotool set CHIP LINE VALUE  drive LINE as an output, then let go
+ *   gpiotool get CHIP LINE        read LINE as an input, then let go (it
+ *                                 stays an input)
  *
  * CHIP is a path (/dev/gpiochip0). Exit status 1 with a message on error.
  */
@@ -46,6 +48,27 @@ static int info(int fd)
 	return 0;
 }
 
+static int get(int fd, unsigned int line)
+{
+	struct gpio_v2_line_request req;
+	struct gpio_v2_line_values values = { .mask = 1 };
+
+	memset(&req, 0, sizeof(req));
+	req.offsets[0] = line;
+	req.num_lines = 1;
+	strcpy(req.consumer, "gpiotool");
+	req.config.flags = GPIO_V2_LINE_FLAG_INPUT;
+	if (ioctl(fd, GPIO_V2_GET_LINE_IOCTL, &req))
+		return fail("GPIO_V2_GET_LINE_IOCTL");
+	if (ioctl(req.fd, GPIO_V2_LINE_GET_VALUES_IOCTL, &values)) {
+		close(req.fd);
+		return fail("GPIO_V2_LINE_GET_VALUES_IOCTL");
+	}
+	close(req.fd);
+	printf("line %u: reads %u\n", line, (unsigned int)(values.bits & 1));
+	return 0;
+}
+
 static int set(int fd, unsigned int line, unsigned int value)
 {
 	struct gpio_v2_line_request req;
@@ -70,8 +93,10 @@ int main(int argc, char **argv)
 {
 	int fd, ret;
 
-	if (argc < 3 || (strcmp(argv[1], "info") && (strcmp(argv[1], "set") || argc != 5))) {
-		fprintf(stderr, "usage: gpiotool info CHIP | gpiotool set CHIP LINE VALUE\n");
+	if (argc < 3 || (strcmp(argv[1], "info") &&
+			 (strcmp(argv[1], "set") || argc != 5) &&
+			 (strcmp(argv[1], "get") || argc != 4))) {
+		fprintf(stderr, "usage: gpiotool info CHIP | gpiotool get CHIP LINE | gpiotool set CHIP LINE VALUE\n");
 		return 2;
 	}
 	fd = open(argv[2], O_RDWR | O_CLOEXEC);
@@ -79,6 +104,8 @@ int main(int argc, char **argv)
 		return fail(argv[2]);
 	if (!strcmp(argv[1], "info"))
 		ret = info(fd);
+	else if (!strcmp(argv[1], "get"))
+		ret = get(fd, strtoul(argv[3], NULL, 0));
 	else
 		ret = set(fd, strtoul(argv[3], NULL, 0), strtoul(argv[4], NULL, 0));
 	close(fd);

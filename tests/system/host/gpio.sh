@@ -268,6 +268,13 @@ if /rig/gpiotool set "$chip" 0 1 >/dev/null && /rig/gpiotool set "$chip" 0 0 >/d
 else
 	fail "after the release, a host program drives line 0" "$(lines | grep '^line 0')"
 fi
+# The host program gives line 0 back as an input, as the rig's host had
+# it: the flood below asks for its edge interrupt.
+if /rig/gpiotool get "$chip" 0 >/dev/null && as_before; then
+	ok "after the release, a host program takes line 0 back as an input"
+else
+	fail "a host program takes line 0 back as an input" "$(lines | grep '^line 0')"
+fi
 
 # --- both ways at once ---------------------------------------------------
 
