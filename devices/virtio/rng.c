@@ -2,9 +2,15 @@
 /*
  * virtio-rng: each buffer the driver queues is filled from getrandom(),
  * at most RNG_MAX_PER_REQUEST bytes of it, in the event loop (the queue's
- * notification is a KVM ioeventfd). getrandom() does not block once the
- * host's pool is initialised; before that (very early boot of the host)
- * a buffer gets what GRND_NONBLOCK gives, possibly nothing.
+ * notification is a KVM ioeventfd).
+ *
+ * A buffer must never come back empty: Linux's driver then waits for an
+ * answer to a request it never made, and every reader of /dev/hwrng
+ * hangs. getrandom() gives nothing (GRND_NONBLOCK) or blocks until the
+ * host's pool is initialised, which on a freshly booted board with few
+ * interrupts can be minutes; so the device waits for the pool once, as
+ * the VM is set up (a blocking getrandom() makes the kernel gather
+ * entropy from CPU jitter at once), and the loop's reads never wait.
  */
 #include "devices/virtio/rng.h"
 
@@ -102,11 +108,33 @@ static int rng_wire(struct vm *vm, struct virtio_rng *rng)
 	return 0;
 }
 
+/* Until the host's pool is initialised; after that it stays so. */
+static int wait_for_host_pool(void)
+{
+	uint8_t byte;
+	ssize_t n;
+
+	if (getrandom(&byte, 1, GRND_NONBLOCK) == 1)
+		return 0;
+	if (errno != EAGAIN)
+		return -errno;
+	pr_info("--rng: waiting for the host's random pool to be initialised");
+	do
+		n = getrandom(&byte, 1, 0);
+	while (n < 0 && errno == EINTR);
+	return n == 1 ? 0 : -errno;
+}
+
 static int rng_init(struct vm *vm, struct device *dev)
 {
 	struct virtio_rng *rng;
 	int ret;
 
+	ret = wait_for_host_pool();
+	if (ret) {
+		pr_err("--rng: getrandom: %s", strerror(-ret));
+		return ret;
+	}
 	rng = calloc(1, sizeof(*rng));
 	if (!rng)
 		return -ENOMEM;

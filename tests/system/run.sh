@@ -11,8 +11,7 @@
 # three run everything: VHE with GICv3 and with GICv2 without an IOMMU,
 # and what the Salvator-X runs, nVHE on a Cortex-A57 with GICv2 and the
 # SMMU. The shared-lines tests (--gpio) and the disk tests (--disk,
-# --rng, not yet in the default run: RIG_SUITES_ONLY=disk) run on GICv3
-# and on the Salvator-X's GICv2. RIG_CELLS_ONLY="CELL..." limits the run to the
+# --rng) run on GICv3 and on the Salvator-X's GICv2. RIG_CELLS_ONLY="CELL..." limits the run to the
 # cells named, RIG_SUITES_ONLY="boot passthrough gpio disk" to the suites
 # named; RIG_VMM=FILE tests that VMM instead of ./lkvm-rcar.
 set -u
@@ -210,7 +209,7 @@ boot_disk() {
 	echo "# booting the emulated host ($(cell_describe)) for disk"
 	RIG_DTB=$dtb sh "$top/tests/rig/qemu.sh" "$cell" "$image" "$results/host.cpio" \
 		disk 900 >"$log" 2>&1
-	report "$cell" disk 13 "$log"
+	report "$cell" disk 14 "$log"
 }
 
 # passthrough_cases CELL BUS SCOPE: how many cases passthrough.sh reports.
@@ -338,10 +337,10 @@ check_series() {
 
 # want CELL: whether RIG_CELLS_ONLY (default: every cell) names it.
 want() { case " $(echo ${RIG_CELLS_ONLY:-$RIG_CELLS}) " in *" $1 "*) return 0 ;; esac; return 1; }
-# suite NAME: whether RIG_SUITES_ONLY (default: boot, passthrough and
-# gpio) names it. "scenario" alone runs the pass-through scenario in each
+# suite NAME: whether RIG_SUITES_ONLY (default: boot, passthrough, gpio and
+# disk) names it. "scenario" alone runs the pass-through scenario in each
 # cell named (make deb-check: the packaged VMM).
-suite() { case " ${RIG_SUITES_ONLY:-boot passthrough gpio} " in *" $1 "*) return 0 ;; esac; return 1; }
+suite() { case " ${RIG_SUITES_ONLY:-boot passthrough gpio disk} " in *" $1 "*) return 0 ;; esac; return 1; }
 
 suite boot && check_series
 for cell in $RIG_CELLS; do
