@@ -70,7 +70,8 @@ VMM_SRCS	:= $(PURE_SRCS) vmm/main.c vmm/vm.c vmm/vcpu.c vmm/run.c \
 		   arch/arm64/gic.c arch/arm64/regs.c \
 		   devices/virtio/console.c devices/pvpanic.c devices/vfio/platform.c \
 		   devices/vfio/container.c devices/backend/gpio-cdev.c devices/virtio/gpio.c \
-		   devices/virtio/blk.c devices/backend/disk-image.c devices/virtio/rng.c
+		   devices/virtio/blk.c devices/backend/disk-image.c devices/virtio/rng.c \
+		   devices/virtio/plug.c
 TEST_SRCS	:= $(wildcard tests/check_*.c)
 
 TARGET_OBJS	:= $(VMM_SRCS:%.c=build/target/%.o)

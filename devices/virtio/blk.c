@@ -28,11 +28,10 @@
 #include "devices/backend/disk-image.h"
 #include "devices/virtio/blk-req.h"
 #include "devices/virtio/mmio.h"
+#include "devices/virtio/plug.h"
 #include "devices/virtio/queue.h"
-#include "fdt/dt.h"
 #include "vmm/config.h"
 #include "vmm/log.h"
-#include "vmm/sandbox.h"
 #include "vmm/loop.h"
 #include "vmm/stats.h"
 #include "vmm/vm.h"
@@ -58,11 +57,7 @@ struct virtio_blk {
 	struct blk_disk disk;
 	struct virtio_mmio vmmio;
 	char name[64];			/* "virtio-blk@ADDR", for messages and --stats */
-	uint64_t base;
-	int spi;
-	bool mmio_registered;
-	bool ioeventfd;
-	bool irqfd_assigned;
+	struct virtio_plug plug;
 	unsigned int reset_gen;
 	unsigned int inflight;
 	struct blk_slot slots[VIRTQ_MAX_SIZE];
@@ -266,38 +261,6 @@ static void blk_ops_init(struct virtio_dev_ops *ops, const struct blk_disk *disk
 				 (1ull << VIRTIO_BLK_F_WRITE_ZEROES);
 }
 
-/* Under the sandbox every thread writes the eventfds, and nothing else of ours. */
-static void blk_allow_writes(struct virtio_mmio *vmmio)
-{
-	int fds[VIRTIO_MMIO_MAX_QUEUES + 1];
-	unsigned int i, n = virtio_mmio_eventfds(vmmio, fds);
-
-	for (i = 0; i < n; i++)
-		sandbox_allow_fd(fds[i], SANDBOX_FD_WRITE, SANDBOX_EVERY_ROLE);
-}
-
-static int blk_wire(struct vm *vm, struct virtio_blk *dev)
-{
-	int ret;
-
-	ret = vm_register_mmio(vm, dev->base, VIRTIO_MMIO_SIZE, virtio_mmio_access,
-			       &dev->vmmio, dev->name);
-	if (ret)
-		return ret;
-	dev->mmio_registered = true;
-	/* The notification goes to the loop through KVM: no exit at all. */
-	ret = vm_ioeventfd(vm, dev->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, REQUESTQ,
-			   dev->vmmio.queues[REQUESTQ].kick_fd, true);
-	if (ret)
-		return ret;
-	dev->ioeventfd = true;
-	ret = vm_irqfd(vm, dev->spi, dev->vmmio.irq_fd, true);
-	if (ret)
-		return ret;
-	dev->irqfd_assigned = true;
-	return 0;
-}
-
 static int blk_init(struct vm *vm, struct device *device)
 {
 	struct virtio_blk_dev *bd;
@@ -323,21 +286,19 @@ static int blk_init(struct vm *vm, struct device *device)
 	};
 	blk_ops_init(&bd->ops, &dev->disk);
 
-	dev->base = vm_alloc_device_addr(vm);
-	dev->spi = vm_alloc_spi(vm);
-	if (!dev->base || dev->spi < 0) {
+	if (virtio_plug_reserve(&dev->plug, vm)) {
 		pr_err("--disk %s: no guest address or interrupt left", dev->cfg->path);
 		return -ENOSPC;
 	}
 	snprintf(dev->name, sizeof(dev->name), "virtio-blk@%llx",
-		 (unsigned long long)dev->base);
+		 (unsigned long long)dev->plug.base);
 	ret = virtio_mmio_init(&dev->vmmio, &bd->ops, &vm->ram, dev->name, dev);
 	if (ret) {
 		pr_err("--disk %s: %s", dev->cfg->path, strerror(-ret));
 		return ret;
 	}
-	blk_allow_writes(&dev->vmmio);
-	ret = blk_wire(vm, dev);
+	/* The notification goes to the loop through KVM: no exit at all. */
+	ret = virtio_plug_wire(&dev->plug, vm, &dev->vmmio, 1u << REQUESTQ);
 	if (ret) {
 		pr_err("--disk %s: wiring it to KVM: %s", dev->cfg->path, strerror(-ret));
 		return ret;
@@ -357,13 +318,7 @@ static void blk_exit(struct vm *vm, struct device *device)
 	if (!bd)
 		return;
 	dev = &bd->blk;
-	if (dev->irqfd_assigned)
-		vm_irqfd(vm, dev->spi, dev->vmmio.irq_fd, false);
-	if (dev->ioeventfd)
-		vm_ioeventfd(vm, dev->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, REQUESTQ,
-			     dev->vmmio.queues[REQUESTQ].kick_fd, false);
-	if (dev->mmio_registered)
-		vm_unregister_mmio(vm, dev->base);
+	virtio_plug_unwire(&dev->plug, vm, &dev->vmmio);
 	virtio_mmio_exit(&dev->vmmio);
 	disk_image_close(&dev->img);
 	free(bd);
@@ -375,8 +330,7 @@ static int blk_fdt(struct vm *vm, struct device *device, struct dt *dt)
 	struct virtio_blk_dev *bd = device->priv;
 
 	(void)vm;
-	return dt_add_mmio_device(dt, "virtio", "virtio,mmio", bd->blk.base,
-				  VIRTIO_MMIO_SIZE, bd->blk.spi, DT_IRQ_EDGE_RISING);
+	return virtio_plug_fdt(&bd->blk.plug, dt);
 }
 
 static void blk_stats(struct vm *vm, struct device *device, FILE *out)
@@ -394,7 +348,7 @@ static void blk_stats(struct vm *vm, struct device *device, FILE *out)
 		(unsigned long long)dev->reads, (unsigned long long)dev->writes,
 		(unsigned long long)dev->flushes, (unsigned long long)dev->discards,
 		(unsigned long long)dev->errors, (unsigned long long)dev->bytes_read,
-		(unsigned long long)dev->bytes_written, dev->max_inflight, dev->spi,
+		(unsigned long long)dev->bytes_written, dev->max_inflight, dev->plug.spi,
 		(unsigned long long)dev->vmmio.irqs_raised);
 }
 

@@ -26,8 +26,8 @@
 #include "arch/arm64/layout.h"
 #include "devices/virtio/console-input.h"
 #include "devices/virtio/mmio.h"
+#include "devices/virtio/plug.h"
 #include "devices/virtio/queue.h"
-#include "fdt/dt.h"
 #include "vmm/log.h"
 #include "vmm/loop.h"
 #include "vmm/sandbox.h"
@@ -44,11 +44,7 @@ struct console {
 	struct vm *vm;
 	const struct console_cfg *cfg;
 	struct virtio_mmio vmmio;
-	uint64_t base;
-	int spi;
-	bool mmio_registered;
-	bool rx_ioeventfd;
-	bool irqfd_assigned;
+	struct virtio_plug plug;
 
 	/* Host input waiting for the guest's receive buffers. */
 	struct loop_op in_op;
@@ -465,39 +461,6 @@ static void console_open_output(struct console *con)
 	con->out_fd_owned = true;
 }
 
-/* Under the sandbox every thread writes the output and the eventfds, and nothing else. */
-static void allow_writes(struct console *con)
-{
-	int fds[VIRTIO_MMIO_MAX_QUEUES + 1];
-	unsigned int i, n = virtio_mmio_eventfds(&con->vmmio, fds);
-
-	for (i = 0; i < n; i++)
-		sandbox_allow_fd(fds[i], SANDBOX_FD_WRITE, SANDBOX_EVERY_ROLE);
-	sandbox_allow_fd(con->out_fd, SANDBOX_FD_WRITE, SANDBOX_EVERY_ROLE);
-}
-
-static int console_wire(struct vm *vm, struct console *con)
-{
-	int ret;
-
-	ret = vm_register_mmio(vm, con->base, VIRTIO_MMIO_SIZE, virtio_mmio_access,
-			       &con->vmmio, "virtio-console");
-	if (ret)
-		return ret;
-	con->mmio_registered = true;
-	/* Input notifications go to the loop through KVM; output ones trap. */
-	ret = vm_ioeventfd(vm, con->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, RX,
-			   con->vmmio.queues[RX].kick_fd, true);
-	if (ret)
-		return ret;
-	con->rx_ioeventfd = true;
-	ret = vm_irqfd(vm, con->spi, con->vmmio.irq_fd, true);
-	if (ret)
-		return ret;
-	con->irqfd_assigned = true;
-	return 0;
-}
-
 static int console_init(struct vm *vm, struct device *dev)
 {
 	struct console *con;
@@ -516,9 +479,7 @@ static int console_init(struct vm *vm, struct device *dev)
 	loop_timer_init(&con->tx_irq, console_tx_irq_done);
 	console_open_output(con);
 
-	con->base = vm_alloc_device_addr(vm);
-	con->spi = vm_alloc_spi(vm);
-	if (!con->base || con->spi < 0) {
+	if (virtio_plug_reserve(&con->plug, vm)) {
 		pr_err("console: no guest address or interrupt left");
 		return -ENOSPC;
 	}
@@ -528,8 +489,10 @@ static int console_init(struct vm *vm, struct device *dev)
 		pr_err("console: %s", strerror(-ret));
 		return ret;
 	}
-	allow_writes(con);
-	ret = console_wire(vm, con);
+	/* Under the sandbox every thread writes the output (and the eventfds). */
+	sandbox_allow_fd(con->out_fd, SANDBOX_FD_WRITE, SANDBOX_EVERY_ROLE);
+	/* Input notifications go to the loop through KVM; output ones trap. */
+	ret = virtio_plug_wire(&con->plug, vm, &con->vmmio, 1u << RX);
 	if (ret) {
 		pr_err("console: wiring it to KVM: %s", strerror(-ret));
 		return ret;
@@ -546,13 +509,7 @@ static void console_exit(struct vm *vm, struct device *dev)
 
 	if (!con)
 		return;
-	if (con->irqfd_assigned)
-		vm_irqfd(vm, con->spi, con->vmmio.irq_fd, false);
-	if (con->rx_ioeventfd)
-		vm_ioeventfd(vm, con->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, RX,
-			     con->vmmio.queues[RX].kick_fd, false);
-	if (con->mmio_registered)
-		vm_unregister_mmio(vm, con->base);
+	virtio_plug_unwire(&con->plug, vm, &con->vmmio);
 	virtio_mmio_exit(&con->vmmio);
 	if (con->out_fd_owned)
 		close(con->out_fd);
@@ -566,9 +523,7 @@ static int console_fdt(struct vm *vm, struct device *dev, struct dt *dt)
 	struct console *con = dev->priv;
 
 	(void)vm;
-	/* Edge: the irqfd delivers one pulse per notification. */
-	return dt_add_mmio_device(dt, "virtio", "virtio,mmio", con->base,
-				  VIRTIO_MMIO_SIZE, con->spi, DT_IRQ_EDGE_RISING);
+	return virtio_plug_fdt(&con->plug, dt);
 }
 
 static void console_stats(struct vm *vm, struct device *dev, FILE *out)
@@ -581,7 +536,7 @@ static void console_stats(struct vm *vm, struct device *dev, FILE *out)
 
 	fprintf(out, ", \"mmio_exits\": %llu, \"loop_wakeups\": %llu, \"irqs\": { \"spi\": %d, \"delivery\": \"irqfd\", \"raised_by_vmm\": %llu }, \"bytes_in\": %llu, \"bytes_out\": %llu",
 		(unsigned long long)stats_mmio_exits(vm, "virtio-console"),
-		(unsigned long long)wakeups, con->spi,
+		(unsigned long long)wakeups, con->plug.spi,
 		(unsigned long long)con->vmmio.irqs_raised,
 		(unsigned long long)con->bytes_in,
 		(unsigned long long)con->bytes_out);

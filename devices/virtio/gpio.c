@@ -21,8 +21,8 @@
 #include "devices/backend/gpio-cdev.h"
 #include "devices/virtio/gpio-msg.h"
 #include "devices/virtio/mmio.h"
+#include "devices/virtio/plug.h"
 #include "devices/virtio/queue.h"
-#include "fdt/dt.h"
 #include "vmm/log.h"
 #include "vmm/loop.h"
 #include "vmm/sandbox.h"
@@ -53,10 +53,7 @@ struct virtio_gpio {
 	struct vgpio msg;
 	struct virtio_mmio vmmio;
 	char mmio_name[160];		/* "virtio-gpio CHIP", for --stats */
-	uint64_t base;
-	int spi;
-	bool mmio_registered;
-	bool irqfd_assigned;
+	struct virtio_plug plug;
 
 	char names[NAMES_MAX];
 	uint32_t names_size;
@@ -316,32 +313,6 @@ static void allow_line_ioctls(struct virtio_gpio *dev)
 		sandbox_allow_fd_ioctls(dev->host.lines[i].fd, GPIO_CDEV_IOCTL_TYPE);
 }
 
-/* ... and the writes on the eventfds, from every thread. */
-static void allow_eventfd_writes(struct virtio_gpio *dev)
-{
-	int fds[VIRTIO_MMIO_MAX_QUEUES + 1];
-	unsigned int i, n = virtio_mmio_eventfds(&dev->vmmio, fds);
-
-	for (i = 0; i < n; i++)
-		sandbox_allow_fd(fds[i], SANDBOX_FD_WRITE, SANDBOX_EVERY_ROLE);
-}
-
-static int gpio_device_wire(struct vm *vm, struct virtio_gpio *dev)
-{
-	int ret;
-
-	ret = vm_register_mmio(vm, dev->base, VIRTIO_MMIO_SIZE, virtio_mmio_access,
-			       &dev->vmmio, dev->mmio_name);
-	if (ret)
-		return ret;
-	dev->mmio_registered = true;
-	ret = vm_irqfd(vm, dev->spi, dev->vmmio.irq_fd, true);
-	if (ret)
-		return ret;
-	dev->irqfd_assigned = true;
-	return 0;
-}
-
 /* Last in init: nothing may fail after reads point into the device. */
 static void start_waiting(struct virtio_gpio *dev)
 {
@@ -376,9 +347,7 @@ static int gpio_device_init(struct vm *vm, struct device *device)
 	allow_line_ioctls(dev);
 	start_messages(dev);
 
-	dev->base = vm_alloc_device_addr(vm);
-	dev->spi = vm_alloc_spi(vm);
-	if (!dev->base || dev->spi < 0) {
+	if (virtio_plug_reserve(&dev->plug, vm)) {
 		pr_err("gpio %s: no guest address or interrupt left", dev->cfg->chip);
 		return -ENOSPC;
 	}
@@ -388,8 +357,8 @@ static int gpio_device_init(struct vm *vm, struct device *device)
 		pr_err("gpio %s: %s", dev->cfg->chip, strerror(-ret));
 		return ret;
 	}
-	allow_eventfd_writes(dev);
-	ret = gpio_device_wire(vm, dev);
+	/* Both queues' notifications trap: they are served in the vCPU. */
+	ret = virtio_plug_wire(&dev->plug, vm, &dev->vmmio, 0);
 	if (ret) {
 		pr_err("gpio %s: wiring it to KVM: %s", dev->cfg->chip, strerror(-ret));
 		return ret;
@@ -406,10 +375,7 @@ static void gpio_device_exit(struct vm *vm, struct device *device)
 
 	if (!dev)
 		return;
-	if (dev->irqfd_assigned)
-		vm_irqfd(vm, dev->spi, dev->vmmio.irq_fd, false);
-	if (dev->mmio_registered)
-		vm_unregister_mmio(vm, dev->base);
+	virtio_plug_unwire(&dev->plug, vm, &dev->vmmio);
 	virtio_mmio_exit(&dev->vmmio);
 	if (dev->host_open)
 		gpio_cdev_close(&dev->host);
@@ -422,9 +388,7 @@ static int gpio_device_fdt(struct vm *vm, struct device *device, struct dt *dt)
 	struct virtio_gpio *dev = device->priv;
 
 	(void)vm;
-	/* Edge: the irqfd delivers one pulse per notification. */
-	return dt_add_mmio_device(dt, "virtio", "virtio,mmio", dev->base,
-				  VIRTIO_MMIO_SIZE, dev->spi, DT_IRQ_EDGE_RISING);
+	return virtio_plug_fdt(&dev->plug, dt);
 }
 
 static void print_offsets(const struct virtio_gpio *dev, FILE *out)
@@ -449,7 +413,7 @@ static void gpio_device_stats(struct vm *vm, struct device *device, FILE *out)
 	fprintf(out, "], \"mmio_exits\": %llu, \"requests\": %llu, \"rejected\": %llu, \"host_edges\": %llu, \"irqs\": { \"spi\": %d, \"delivery\": \"irqfd\", \"raised_by_vmm\": %llu, \"line_irqs\": %llu }",
 		(unsigned long long)stats_mmio_exits(vm, dev->mmio_name),
 		(unsigned long long)g->requests, (unsigned long long)g->rejected,
-		(unsigned long long)g->edges, dev->spi,
+		(unsigned long long)g->edges, dev->plug.spi,
 		(unsigned long long)dev->vmmio.irqs_raised,
 		(unsigned long long)g->irqs);
 }

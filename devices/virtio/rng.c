@@ -22,10 +22,9 @@
 #include <linux/virtio_ids.h>
 
 #include "devices/virtio/mmio.h"
+#include "devices/virtio/plug.h"
 #include "devices/virtio/queue.h"
-#include "fdt/dt.h"
 #include "vmm/log.h"
-#include "vmm/sandbox.h"
 #include "vmm/stats.h"
 #include "vmm/vm.h"
 
@@ -35,11 +34,7 @@
 
 struct virtio_rng {
 	struct virtio_mmio vmmio;
-	uint64_t base;
-	int spi;
-	bool mmio_registered;
-	bool ioeventfd;
-	bool irqfd_assigned;
+	struct virtio_plug plug;
 	uint64_t bytes;			/* for --stats */
 };
 
@@ -77,37 +72,6 @@ static const struct virtio_dev_ops rng_virtio_ops = {
 	.handle_chain	= rng_handle_chain,
 };
 
-/* Under the sandbox every thread writes the eventfds, and nothing else of ours. */
-static void rng_allow_writes(struct virtio_mmio *vmmio)
-{
-	int fds[VIRTIO_MMIO_MAX_QUEUES + 1];
-	unsigned int i, n = virtio_mmio_eventfds(vmmio, fds);
-
-	for (i = 0; i < n; i++)
-		sandbox_allow_fd(fds[i], SANDBOX_FD_WRITE, SANDBOX_EVERY_ROLE);
-}
-
-static int rng_wire(struct vm *vm, struct virtio_rng *rng)
-{
-	int ret;
-
-	ret = vm_register_mmio(vm, rng->base, VIRTIO_MMIO_SIZE, virtio_mmio_access,
-			       &rng->vmmio, "virtio-rng");
-	if (ret)
-		return ret;
-	rng->mmio_registered = true;
-	ret = vm_ioeventfd(vm, rng->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, REQUESTQ,
-			   rng->vmmio.queues[REQUESTQ].kick_fd, true);
-	if (ret)
-		return ret;
-	rng->ioeventfd = true;
-	ret = vm_irqfd(vm, rng->spi, rng->vmmio.irq_fd, true);
-	if (ret)
-		return ret;
-	rng->irqfd_assigned = true;
-	return 0;
-}
-
 /* Until the host's pool is initialised; after that it stays so. */
 static int wait_for_host_pool(void)
 {
@@ -139,9 +103,7 @@ static int rng_init(struct vm *vm, struct device *dev)
 	if (!rng)
 		return -ENOMEM;
 	dev->priv = rng;
-	rng->base = vm_alloc_device_addr(vm);
-	rng->spi = vm_alloc_spi(vm);
-	if (!rng->base || rng->spi < 0) {
+	if (virtio_plug_reserve(&rng->plug, vm)) {
 		pr_err("--rng: no guest address or interrupt left");
 		return -ENOSPC;
 	}
@@ -150,8 +112,7 @@ static int rng_init(struct vm *vm, struct device *dev)
 		pr_err("--rng: %s", strerror(-ret));
 		return ret;
 	}
-	rng_allow_writes(&rng->vmmio);
-	ret = rng_wire(vm, rng);
+	ret = virtio_plug_wire(&rng->plug, vm, &rng->vmmio, 1u << REQUESTQ);
 	if (ret) {
 		pr_err("--rng: wiring it to KVM: %s", strerror(-ret));
 		return ret;
@@ -166,13 +127,7 @@ static void rng_exit(struct vm *vm, struct device *dev)
 
 	if (!rng)
 		return;
-	if (rng->irqfd_assigned)
-		vm_irqfd(vm, rng->spi, rng->vmmio.irq_fd, false);
-	if (rng->ioeventfd)
-		vm_ioeventfd(vm, rng->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, REQUESTQ,
-			     rng->vmmio.queues[REQUESTQ].kick_fd, false);
-	if (rng->mmio_registered)
-		vm_unregister_mmio(vm, rng->base);
+	virtio_plug_unwire(&rng->plug, vm, &rng->vmmio);
 	virtio_mmio_exit(&rng->vmmio);
 	free(rng);
 	dev->priv = NULL;
@@ -183,8 +138,7 @@ static int rng_fdt(struct vm *vm, struct device *dev, struct dt *dt)
 	struct virtio_rng *rng = dev->priv;
 
 	(void)vm;
-	return dt_add_mmio_device(dt, "virtio", "virtio,mmio", rng->base,
-				  VIRTIO_MMIO_SIZE, rng->spi, DT_IRQ_EDGE_RISING);
+	return virtio_plug_fdt(&rng->plug, dt);
 }
 
 static void rng_stats(struct vm *vm, struct device *dev, FILE *out)
@@ -193,7 +147,7 @@ static void rng_stats(struct vm *vm, struct device *dev, FILE *out)
 
 	fprintf(out, ", \"mmio_exits\": %llu, \"bytes\": %llu, \"irqs\": { \"spi\": %d, \"delivery\": \"irqfd\", \"raised_by_vmm\": %llu }",
 		(unsigned long long)stats_mmio_exits(vm, "virtio-rng"),
-		(unsigned long long)rng->bytes, rng->spi,
+		(unsigned long long)rng->bytes, rng->plug.spi,
 		(unsigned long long)rng->vmmio.irqs_raised);
 }
 

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Plugging a virtio-mmio device into the VM, the same for every device:
+ * a guest address and an interrupt; then the register window, KVM
+ * ioeventfds for the queues whose notifications should reach the loop
+ * without an exit to user space, the irqfd that raises the interrupt,
+ * and the sandbox's leave for every thread to write those eventfds.
+ * virtio_plug_unwire() undoes whatever virtio_plug_wire() did, so a
+ * device's exit calls it whether its init got that far or not.
+ */
+#ifndef LKVM_DEVICES_VIRTIO_PLUG_H
+#define LKVM_DEVICES_VIRTIO_PLUG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct dt;
+struct vm;
+struct virtio_mmio;
+
+struct virtio_plug {
+	uint64_t base;			/* guest-physical, VIRTIO_MMIO_SIZE long */
+	int spi;
+	uint32_t ioeventfds;		/* queues (a bit each) KVM signals */
+	bool mmio_registered;
+	bool irqfd_assigned;
+};
+
+/* A guest address and an interrupt; -ENOSPC when the VM has none left. */
+int virtio_plug_reserve(struct virtio_plug *plug, struct vm *vm);
+
+/*
+ * Wire @vmmio at the reserved place; a notification of a queue in
+ * @ioeventfd_queues (a bit each) is turned into its kick by KVM, others
+ * trap. The window is registered under @vmmio's name (--stats counts
+ * its exits by it). Negative errno; undo with virtio_plug_unwire().
+ */
+int virtio_plug_wire(struct virtio_plug *plug, struct vm *vm,
+		     struct virtio_mmio *vmmio, uint32_t ioeventfd_queues);
+void virtio_plug_unwire(struct virtio_plug *plug, struct vm *vm,
+			struct virtio_mmio *vmmio);
+
+/* The device's node in the guest's tree. */
+int virtio_plug_fdt(const struct virtio_plug *plug, struct dt *dt);
+
+#endif
