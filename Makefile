@@ -153,10 +153,10 @@ fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # The bench's arm64 helpers: vmmtime in the emulated host, mmio-loop,
-# gpio-toggle and gpio-react in the guest, an Image that powers off at
+# gpio-toggle, gpio-react and blk-io in the guest, an Image that powers off at
 # its first instruction, and the VMM without its counters.
 BENCH_TOOLS	:= build/bench/vmmtime build/bench/mmio-loop build/bench/gpio-toggle \
-		   build/bench/gpio-react \
+		   build/bench/gpio-react build/bench/blk-io \
 		   build/bench/poweroff.Image \
 		   build/bench/lkvm-rcar-nocount
 

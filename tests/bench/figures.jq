@@ -89,6 +89,22 @@ def console_user_cpu_per_mib:
   console_per_mib(if tick_delta("guest_cpu_ms") == null then null
     else tick_delta("user_cpu_ms") - tick_delta("guest_cpu_ms") end);
 
+# The disk runs (tests/bench/blk-io.c): each phase's line, as the guest
+# timed it, and the VMM between the marks as vmmtime sampled it.
+def blk_line($phase): mark("bench-blk-\($phase)").line // "" |
+  capture("bench-blk-\($phase) (bytes|ops) (?<n>[0-9]+) us (?<us>[0-9]+)")? |
+  { n: (.n | tonumber), us: (.us | tonumber) };
+def blk_rate($phase; $scale): blk_line($phase) as $l |
+  if $l == null or $l.us == 0 then null else $l.n / $scale / ($l.us / 1e6) end;
+# GiB moved in the write and read phases, begin to the read's mark.
+def blk_gib: ((blk_line("write").n // 0) + (blk_line("read").n // 0)) / 1073741824;
+def blk_between(f): mark("bench-blk-read") as $e | mark("bench-blk-begin") as $b |
+  if $e == null or $b == null or ($e | f) == null or ($b | f) == null or
+     ($e | f) < 0 or ($b | f) < 0 or blk_gib == 0 then null
+  else (($e | f) - ($b | f)) / blk_gib end;
+def blk_own_cpu: if .guest_cpu_ms < 0 or .user_cpu_ms < 0 or .sys_cpu_ms < 0 then null
+  else .user_cpu_ms + .sys_cpu_ms - .guest_cpu_ms end;
+
 def kib_to_mib: if . == null then null else . / 1024 end;
 def overhead_mib:
   .run.last_sample as $m |
@@ -236,6 +252,20 @@ def qemu_console_note:
     row("console_user_cpu"; "of which in the VMM's own code (user space)"; "ms/MiB"; "lower";
         [ $all | runs("console"; "lkvm-rcar"; "vhe-gicv3-noiommu"; null)[] | console_user_cpu_per_mib ];
         [ $all | runs("console"; "qemu"; "vhe-gicv3-noiommu"; null)[] | console_user_cpu_per_mib ]; qemu_console_note),
+    # The disk: direct I/O in the guest on an image in the host's page
+    # cache (tmpfs), the same guest program under each VMM.
+    row_all("disk_write_mib_s"; "disk: sequential write, 1 MiB direct I/O, then fdatasync"; "MiB/s"; "higher";
+            "disk"; "vhe-gicv3-noiommu"; null; blk_rate("write"; 1048576); null),
+    row_all("disk_read_mib_s"; "disk: sequential read, 1 MiB direct I/O"; "MiB/s"; "higher";
+            "disk"; "vhe-gicv3-noiommu"; null; blk_rate("read"; 1048576); null),
+    row_all("disk_randread_iops"; "disk: random 4 KiB reads, direct I/O, one at a time"; "IOPS"; "higher";
+            "disk"; "vhe-gicv3-noiommu"; null; blk_rate("randread"; 1); null),
+    row_all("disk_cpu_per_gib"; "disk: VMM CPU outside the guest per GiB moved (write and read)"; "ms/GiB"; "lower";
+            "disk"; "vhe-gicv3-noiommu"; null; blk_between(blk_own_cpu); null),
+    row_all("disk_user_exits_per_gib"; "disk: exits to user space (KVM's mmio_exit_user) per GiB moved"; "exits/GiB"; "lower";
+            "disk"; "vhe-gicv3-noiommu"; null; blk_between(.kvm_user_exits); null),
+    row_all("disk_exits_per_gib"; "disk: all guest exits (KVM's count) per GiB moved"; "exits/GiB"; "lower";
+            "disk"; "vhe-gicv3-noiommu"; null; blk_between(.kvm_exits); null),
     row3("binary"; "binary size, stripped (QEMU: its binary alone)"; "KiB"; "lower";
          one($lkvm_size / 1024); one($qemu_bin / 1024);
          one(if $kvmtool_size > 0 then $kvmtool_size / 1024 else null end); null),

@@ -26,9 +26,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${BENCH_OUT:-$top/build/bench/results}
 work="$top/build/bench/work"
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
-	reps=1 mib=1 count=1000 presses=2 limit=900
+	reps=1 mib=1 count=1000 presses=2 limit=900 blkmib=4 blkops=256
 else
-	reps=5 mib=32 count=20000 presses=10 limit=3600
+	reps=5 mib=32 count=20000 presses=10 limit=3600 blkmib=64 blkops=4096
 fi
 mkdir -p "$out" "$work"
 
@@ -59,7 +59,7 @@ host() {
 	: >"$log"
 	: >"$trace"
 	RIG_DTB=$dtb RIG_MONITOR=$sock RIG_TRACE=$trace \
-	RIG_APPEND="rig.parts=$parts rig.reps=$reps rig.mib=$mib rig.count=$count rig.presses=$presses" \
+	RIG_APPEND="rig.parts=$parts rig.reps=$reps rig.mib=$mib rig.count=$count rig.presses=$presses rig.blkmib=$blkmib rig.blkops=$blkops" \
 		sh "$top/tests/rig/qemu.sh" "$cell" "$image" "$work/bench-host.cpio" \
 		bench "$limit" >"$log" 2>&1 &
 	qpid=$!
@@ -69,7 +69,7 @@ host() {
 }
 
 hosts="vhe-gicv3-noiommu vhe-gicv2-noiommu nvhe-gicv2-smmu vhe-gicv3-noiommu-keys"
-host vhe-gicv3-noiommu boot,startup,memory,mmio,irq,console
+host vhe-gicv3-noiommu boot,startup,memory,mmio,irq,console,disk
 host vhe-gicv2-noiommu boot,startup
 # The Salvator-X's configuration: nVHE on Cortex-A57, GICv2, the SMMU.
 host nvhe-gicv2-smmu boot,startup,pin,mmio,irq

@@ -22,10 +22,15 @@
  * been seen, and the JSON says when ("signalled_ms", since the launch).
  * With -t, a COMMAND still running SECONDS after the launch is killed
  * (status 137), so that a hung VMM fails a test instead of stalling it.
+ * Where debugfs is mounted, each sample also holds the KVM counters of
+ * the VMM's VMs (/sys/kernel/debug/kvm/PID-FD/): "kvm_exits", every exit
+ * from the guest, and "kvm_user_exits", the MMIO exits that went on to
+ * the VMM in user space; -1 without them.
  * At exit one JSON object goes to stdout, on a line of its own, the last.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -42,11 +47,13 @@
 #define MAX_MARKS	8
 #define LINE_MAX_LEN	4096
 #define KEPT_LEN	160
+#define PATH_MAX_LEN	256
 
 struct sample {
 	bool seen;
 	double ms, cpu_ms, user_cpu_ms, sys_cpu_ms, guest_cpu_ms;
 	long rss_kib, ram_kib;
+	long long kvm_exits, kvm_user_exits;
 	char line[KEPT_LEN];
 };
 
@@ -163,6 +170,50 @@ static long status_kib(const char *key)
 	return kib;
 }
 
+static long long read_counter(const char *dir, const char *name)
+{
+	char path[PATH_MAX_LEN], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strtoll(buf, NULL, 10);
+}
+
+/*
+ * KVM's own counts for the VMs the VMM holds, summed (one directory per
+ * VM, named after the process and the VM's fd): the same for any VMM.
+ */
+static void child_kvm_exits(struct sample *s)
+{
+	char pattern[64];
+	glob_t g;
+	size_t i;
+
+	s->kvm_exits = s->kvm_user_exits = -1;
+	snprintf(pattern, sizeof(pattern), "/sys/kernel/debug/kvm/%d-*", (int)child);
+	if (glob(pattern, 0, NULL, &g))
+		return;
+	for (i = 0; i < g.gl_pathc; i++) {
+		long long exits = read_counter(g.gl_pathv[i], "exits");
+		long long user = read_counter(g.gl_pathv[i], "mmio_exit_user");
+
+		if (exits < 0 || user < 0)
+			continue;
+		s->kvm_exits = (s->kvm_exits < 0 ? 0 : s->kvm_exits) + exits;
+		s->kvm_user_exits = (s->kvm_user_exits < 0 ? 0 : s->kvm_user_exits) + user;
+	}
+	globfree(&g);
+}
+
 static void take_sample(struct sample *s, const char *line)
 {
 	snprintf(s->line, sizeof(s->line), "%s", line);
@@ -172,6 +223,7 @@ static void take_sample(struct sample *s, const char *line)
 	child_stat_ms(s);
 	s->rss_kib = status_kib("VmRSS");
 	s->ram_kib = guest_ram_kib();
+	child_kvm_exits(s);
 }
 
 /* CRC-32 as zlib and busybox's crc32 compute it (reflected 0xedb88320). */
@@ -274,8 +326,9 @@ static void print_json_string(const char *text)
 static void print_sample(const char *name, const struct sample *s, const char *sep)
 {
 	print_json_string(name);
-	printf(": { \"ms\": %.3f, \"cpu_ms\": %.3f, \"user_cpu_ms\": %.0f, \"sys_cpu_ms\": %.0f, \"guest_cpu_ms\": %.0f, \"rss_kib\": %ld, \"guest_ram_kib\": %ld, \"line\": ",
-	       s->ms, s->cpu_ms, s->user_cpu_ms, s->sys_cpu_ms, s->guest_cpu_ms, s->rss_kib, s->ram_kib);
+	printf(": { \"ms\": %.3f, \"cpu_ms\": %.3f, \"user_cpu_ms\": %.0f, \"sys_cpu_ms\": %.0f, \"guest_cpu_ms\": %.0f, \"rss_kib\": %ld, \"guest_ram_kib\": %ld, \"kvm_exits\": %lld, \"kvm_user_exits\": %lld, \"line\": ",
+	       s->ms, s->cpu_ms, s->user_cpu_ms, s->sys_cpu_ms, s->guest_cpu_ms, s->rss_kib, s->ram_kib,
+	       s->kvm_exits, s->kvm_user_exits);
 	print_json_string(s->line);
 	printf(" }%s", sep);
 }

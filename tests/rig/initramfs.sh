@@ -13,8 +13,8 @@
 #               under /rig: the emulated host's root
 #
 # With QEMU_ROOT (tests/rig/qemu-peer.sh), the images are make bench's
-# instead: bench-guest.cpio adds the guest's mmio-loop, gpio-toggle and gpio-react,
-# bench-host.cpio adds QEMU and its libraries, vmmtime, poweroff.Image
+# instead: bench-guest.cpio adds the guest's mmio-loop, gpio-toggle,
+# gpio-react and blk-io, bench-host.cpio adds QEMU and its libraries, vmmtime, poweroff.Image
 # and kvmtool's lkvm-static (KVMTOOL, tests/rig/kvmtool-peer.sh, when
 # there is one) under /bench, and tests/bench/host/ under /rig.
 #
@@ -93,7 +93,8 @@ bench="$top/build/bench"
 make_root "$stage/guest" "$top/guest/init"
 cp "$top/guest/gpio-test.sh" "$stage/guest/gpio-test.sh"
 cp "$top/build/guest/vq-flood" "$stage/guest/vq-flood"
-[ -z "$qemu_root" ] || cp "$bench/mmio-loop" "$bench/gpio-toggle" "$bench/gpio-react" "$stage/guest/"
+[ -z "$qemu_root" ] || cp "$bench/mmio-loop" "$bench/gpio-toggle" "$bench/gpio-react" \
+	"$bench/blk-io" "$stage/guest/"
 pack "$stage/guest" "$outdir/${prefix}guest.cpio"
 
 # The guest's root file system on a disk: busybox and guest/disk-init,

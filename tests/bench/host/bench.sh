@@ -10,8 +10,10 @@
 #   bench-result FIGURE VMM CASE {vmmtime JSON} {lkvm-rcar --stats JSON}
 #
 # (the second object is {} for the peers). Parameters come from the kernel
-# command line: rig.parts=boot,startup,memory,mmio,irq,console,pin,gpio and
-# rig.reps, rig.mib (console MiB), rig.count (MMIO loop), rig.presses.
+# command line: rig.parts=boot,startup,memory,mmio,irq,console,pin,gpio,disk
+# and rig.reps, rig.mib (console MiB), rig.count (MMIO loop),
+# rig.presses, rig.blkmib and rig.blkops (disk: MiB moved each way,
+# random reads).
 set -u
 
 arg() { sed -n "s/.*rig\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
@@ -20,6 +22,8 @@ reps=$(arg reps)
 mib=$(arg mib)
 count=$(arg count)
 presses=$(arg presses)
+blkmib=$(arg blkmib)
+blkops=$(arg blkops)
 
 lkvm=/bin/lkvm-rcar
 chardev=file,path=/proc/self/fd/1
@@ -100,6 +104,22 @@ console_whole() {
 
 want() { case "$parts" in *",$1,"*) return 0 ;; esac; return 1; }
 
+# The disk runs: one image on the host's tmpfs, written whole first so
+# that no VMM meets holes the others did not. QEMU gets io_uring where
+# its build has it (Debian's links liburing), its default cache mode
+# (the host's page cache, as lkvm-rcar and kvmtool use it).
+blk_img=/tmp/bench-disk.img
+blk_marks="-m bench-blk-begin -m bench-blk-write -m bench-blk-read -m bench-blk-randread"
+blk_params="quiet lkvm.test=bench-blk lkvm.mib=$blkmib lkvm.count=$blkops"
+qemu_aio=threads
+grep -q liburing "$qemu" 2>/dev/null && qemu_aio=io_uring
+if want disk; then
+	dd if=/dev/zero of="$blk_img" bs=1M count="$blkmib" 2>/dev/null
+	# vmmtime reads KVM's exit counts per VM here.
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	echo "bench: disk: $blkmib MiB each way, $blkops random reads; QEMU with aio=$qemu_aio"
+fi
+
 echo "bench: $(arg parts) on $RIG_CELL, $reps repetitions"
 for r in $(seq "$reps"); do
 	if want boot; then
@@ -169,6 +189,16 @@ for r in $(seq "$reps"); do
 		done
 		peer_kvmtool console "${mib}MiB" -m bench-crc32 -c "$bytes" -- \
 			256 1 /guest/Image "-i /guest/initrd.cpio" "lkvm.test=bench-console lkvm.mib=$mib"
+	fi
+	if want disk; then
+		measure disk lkvm-rcar direct-io $blk_marks -- \
+			"$(lkvm -k /guest/Image $guest -d $blk_img -p "'$blk_params'")"
+		measure disk qemu direct-io $blk_marks -- \
+			"$(qemu 256 1 /guest/Image "-initrd /guest/initrd.cpio" "$blk_params" \
+			   -drive file=$blk_img,if=none,id=disk0,format=raw,aio=$qemu_aio \
+			   -device virtio-blk-device,drive=disk0)"
+		peer_kvmtool disk direct-io $blk_marks -- \
+			256 1 /guest/Image "-i /guest/initrd.cpio -d $blk_img" "$blk_params"
 	fi
 done
 
