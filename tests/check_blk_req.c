@@ -169,19 +169,19 @@ END_TEST
 
 START_TEST(test_too_many_segments)
 {
-	static struct iovec v[BLK_SEG_MAX + 3];
+	static struct iovec v[VIRTQ_MAX_SIZE];
 	unsigned int i;
 
+	/* A whole chain: the header, then data, the status in the last buffer. */
 	v[0] = IOV(hdr, 16);
-	for (i = 1; i <= BLK_SEG_MAX + 1; i++)
+	for (i = 1; i < VIRTQ_MAX_SIZE - 1; i++)
 		v[i] = IOV(data + 512 * (i % 8), 512);
-	v[BLK_SEG_MAX + 2] = IOV(status, 1);
+	v[VIRTQ_MAX_SIZE - 1] = IOV(data, 513);
 	set_hdr(VIRTIO_BLK_T_IN, 0);
-	set_chain(1, BLK_SEG_MAX + 3, v);
+	set_chain(1, VIRTQ_MAX_SIZE, v);
 	ck_assert_uint_eq(blk_req_parse(&chain, &disk, &req), VIRTIO_BLK_S_IOERR);
-	set_chain(1, BLK_SEG_MAX + 2, v);
-	v[BLK_SEG_MAX + 1] = IOV(status, 1);
-	set_chain(1, BLK_SEG_MAX + 2, v);
+	v[VIRTQ_MAX_SIZE - 1] = IOV(status, 1);
+	set_chain(1, VIRTQ_MAX_SIZE, v);
 	ck_assert_uint_eq(blk_req_parse(&chain, &disk, &req), VIRTIO_BLK_S_OK);
 	ck_assert_uint_eq(req.nr_iov, BLK_SEG_MAX);
 }

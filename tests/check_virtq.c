@@ -255,6 +255,145 @@ START_TEST(test_malformed_ring)
 }
 END_TEST
 
+/* Indirect tables (negotiated): the table sits at TABLE. */
+#define TABLE		(GPA_BASE + 0x8000)
+#define F_NEXT		1
+#define F_WRITE		2
+#define F_INDIRECT	4
+
+static void set_entry(unsigned int i, uint64_t addr, uint32_t len,
+		      uint16_t flags, uint16_t next)
+{
+	((struct desc *)at(TABLE))[i] = (struct desc) { addr, len, flags, next };
+}
+
+START_TEST(test_indirect_chain)
+{
+	setup();
+	vq.indirect = true;
+	/* One normal descriptor, then a table of three: out, in, in. */
+	set_desc(2, DATA, 4, F_NEXT, 5);
+	set_desc(5, TABLE, 3 * 16, F_INDIRECT | F_WRITE, 0);
+	set_entry(0, DATA + 16, 16, F_NEXT, 2);
+	set_entry(2, DATA + 64, 512, F_WRITE | F_NEXT, 1);
+	set_entry(1, DATA + 1024, 1, F_WRITE, 0);
+	offer(2);
+	ck_assert_int_eq(virtq_pop(&vq, &chain), 1);
+	ck_assert_uint_eq(chain.head, 2);
+	ck_assert_uint_eq(chain.nr_out, 2);
+	ck_assert_uint_eq(chain.nr_in, 2);
+	ck_assert_uint_eq(chain.out_len, 20);
+	ck_assert_uint_eq(chain.in_len, 513);
+	ck_assert_ptr_eq(chain.iov[0].iov_base, at(DATA));
+	ck_assert_ptr_eq(chain.iov[1].iov_base, at(DATA + 16));
+	ck_assert_ptr_eq(chain.iov[2].iov_base, at(DATA + 64));
+	ck_assert_ptr_eq(chain.iov[3].iov_base, at(DATA + 1024));
+	ck_assert_int_eq(virtq_push(&vq, chain.head, 513), 0);
+	ck_assert_uint_eq(*used_idx(), 1);
+}
+END_TEST
+
+/* A table of the most buffers a chain may have is taken whole. */
+START_TEST(test_indirect_full_table)
+{
+	unsigned int i;
+
+	setup();
+	vq.indirect = true;
+	for (i = 0; i < VIRTQ_MAX_SIZE; i++)
+		set_entry(i, DATA, 1, i + 1 < VIRTQ_MAX_SIZE ? F_NEXT : 0, i + 1);
+	set_desc(0, TABLE, VIRTQ_MAX_SIZE * 16, F_INDIRECT, 0);
+	offer(0);
+	ck_assert_int_eq(virtq_pop(&vq, &chain), 1);
+	ck_assert_uint_eq(chain.nr_out, VIRTQ_MAX_SIZE);
+}
+END_TEST
+
+/* Malformed indirect tables, negotiated: each breaks the queue. */
+static void table_with_next(void)
+{
+	set_entry(0, DATA, 1, 0, 0);
+	set_desc(0, TABLE, 16, F_INDIRECT | F_NEXT, 1);
+	set_desc(1, DATA, 1, 0, 0);
+	offer(0);
+}
+
+static void table_empty(void)
+{
+	set_desc(0, TABLE, 0, F_INDIRECT, 0);
+	offer(0);
+}
+
+static void table_partial_entry(void)
+{
+	set_entry(0, DATA, 1, 0, 0);
+	set_desc(0, TABLE, 24, F_INDIRECT, 0);
+	offer(0);
+}
+
+static void table_outside(void)
+{
+	set_desc(0, GPA_BASE + MEM_SIZE - 16, 32, F_INDIRECT, 0);
+	offer(0);
+}
+
+static void table_nested(void)
+{
+	set_entry(0, TABLE, 16, F_INDIRECT, 0);
+	set_desc(0, TABLE, 16, F_INDIRECT, 0);
+	offer(0);
+}
+
+static void table_loop(void)
+{
+	set_entry(0, DATA, 1, F_NEXT, 1);
+	set_entry(1, DATA, 1, F_NEXT, 0);
+	set_desc(0, TABLE, 32, F_INDIRECT, 0);
+	offer(0);
+}
+
+static void table_next_past_end(void)
+{
+	set_entry(0, DATA, 1, F_NEXT, 2);
+	set_desc(0, TABLE, 32, F_INDIRECT, 0);
+	offer(0);
+}
+
+static void table_entry_outside(void)
+{
+	set_entry(0, GPA_BASE + MEM_SIZE - 4, 8, 0, 0);
+	set_desc(0, TABLE, 16, F_INDIRECT, 0);
+	offer(0);
+}
+
+/* One buffer more than a chain may hold, through the table. */
+static void table_too_long(void)
+{
+	unsigned int i;
+
+	for (i = 0; i <= VIRTQ_MAX_SIZE; i++)
+		set_entry(i, DATA, 1, i < VIRTQ_MAX_SIZE ? F_NEXT : 0, i + 1);
+	set_desc(0, TABLE, (VIRTQ_MAX_SIZE + 1) * 16, F_INDIRECT, 0);
+	offer(0);
+}
+
+static void (*const bad_tables[])(void) = {
+	table_with_next, table_empty, table_partial_entry, table_outside,
+	table_nested, table_loop, table_next_past_end, table_entry_outside,
+	table_too_long,
+};
+
+START_TEST(test_malformed_table)
+{
+	setup();
+	vq.indirect = true;
+	bad_tables[_i]();
+	ck_assert_int_eq(virtq_pop(&vq, &chain), -EIO);
+	ck_assert(vq.broken);
+	ck_assert_ptr_nonnull(vq.why_broken);
+}
+END_TEST
+
 START_TEST(test_bad_setup)
 {
 	ck_assert_int_eq(virtq_setup(&vq, &mem, 0, DESC, AVAIL, USED), -EINVAL);
@@ -282,6 +421,10 @@ Suite *virtq_suite(void)
 	tcase_add_test(tc, test_notify_suppression);
 	tcase_add_loop_test(tc, test_malformed_ring, 0,
 			    sizeof(bad_rings) / sizeof(bad_rings[0]));
+	tcase_add_test(tc, test_indirect_chain);
+	tcase_add_test(tc, test_indirect_full_table);
+	tcase_add_loop_test(tc, test_malformed_table, 0,
+			    sizeof(bad_tables) / sizeof(bad_tables[0]));
 	tcase_add_test(tc, test_bad_setup);
 	suite_add_tcase(s, tc);
 	return s;

@@ -22,8 +22,13 @@
 #include "devices/virtio/virtq.h"
 
 #define BLK_SECTOR_SIZE		512
-/* Data segments per request we advertise (seg_max), and take. */
-#define BLK_SEG_MAX		126
+/*
+ * Data segments per request we advertise (seg_max), and take: a chain
+ * holds at most VIRTQ_MAX_SIZE buffers, two of them the header and the
+ * status. With indirect tables (offered) a request takes one ring entry
+ * whatever its size, so a 1 MiB transfer is at most two requests.
+ */
+#define BLK_SEG_MAX		(VIRTQ_MAX_SIZE - 2)
 /* Bytes per data segment we advertise (size_max). */
 #define BLK_SIZE_MAX		(1u << 20)
 /* Sectors one discard or write-zeroes segment may cover. */

@@ -309,16 +309,21 @@ static void write_queue_reg(struct virtio_mmio *vm, uint64_t off, uint32_t val)
  * A device may not use its queues before DRIVER_OK (virtio 1.2, section
  * 3.1.1), but drivers often make buffers available and notify before they
  * set it. Replay a notification for every ready queue so that those
- * buffers are seen.
+ * buffers are seen. The features are settled by now (a queue is served
+ * only with FEATURES_OK): whether the rings may hold indirect tables is
+ * decided here.
  */
-static void kick_ready_queues(struct virtio_mmio *vm)
+static void start_ready_queues(struct virtio_mmio *vm)
 {
+	bool indirect = vm->driver_features & (1ull << VIRTIO_RING_F_INDIRECT_DESC);
 	uint64_t one = 1;
 	unsigned int q;
 
 	for (q = 0; q < vm->ops->nr_queues; q++) {
-		if (vm->queues[q].ready &&
-		    write(vm->queues[q].kick_fd, &one, sizeof(one)) < 0)
+		if (!vm->queues[q].ready)
+			continue;
+		vm->queues[q].vq.indirect = indirect;
+		if (write(vm->queues[q].kick_fd, &one, sizeof(one)) < 0)
 			pr_warn("%s: queue %u: cannot replay a notification", vm->name, q);
 	}
 }
@@ -344,7 +349,7 @@ static void write_status(struct virtio_mmio *vm, uint32_t val)
 		val &= ~VIRTIO_STATUS_FEATURES_OK;
 	vm->status = old | (val & ~VIRTIO_STATUS_NEEDS_RESET);
 	if (!(old & VIRTIO_STATUS_DRIVER_OK) && (val & VIRTIO_STATUS_DRIVER_OK))
-		kick_ready_queues(vm);
+		start_ready_queues(vm);
 }
 
 static void write_reg(struct virtio_mmio *vm, uint64_t off, uint32_t val)

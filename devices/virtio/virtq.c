@@ -89,8 +89,8 @@ static int chain_add(struct virtq *vq, struct virtq_chain *chain,
 	unsigned int n = chain->nr_out + chain->nr_in;
 	void *p;
 
-	if (d->flags & VIRTQ_DESC_F_INDIRECT)
-		return virtq_break(vq, "indirect descriptor (not negotiated)");
+	if (n == VIRTQ_MAX_SIZE)
+		return virtq_break(vq, "chain of more buffers than the device takes");
 	p = gmem_ptr(vq->mem, d->addr, d->len);
 	if (!p)
 		return virtq_break(vq, "descriptor points outside guest RAM");
@@ -108,6 +108,48 @@ static int chain_add(struct virtq *vq, struct virtq_chain *chain,
 	chain->iov[n].iov_base = p;
 	chain->iov[n].iov_len = d->len;
 	return 0;
+}
+
+/*
+ * The chain's rest from an indirect table (section 2.7.5.3): @table is
+ * the descriptor that points at it, the last of the chain in the ring.
+ * Each entry is copied out once; the table's own chain may not leave
+ * it, loop, or point at another table.
+ */
+static int chain_add_indirect(struct virtq *vq, struct virtq_chain *chain,
+			      const struct virtq_desc *table)
+{
+	const uint8_t *entries;
+	struct virtq_desc d;
+	unsigned int count, n;
+	uint16_t i = 0;
+	int ret;
+
+	if (!vq->indirect)
+		return virtq_break(vq, "indirect descriptor (not negotiated)");
+	if (table->flags & VIRTQ_DESC_F_NEXT)
+		return virtq_break(vq, "indirect descriptor with a next one");
+	if (!table->len || table->len % sizeof(d))
+		return virtq_break(vq, "indirect table of no whole descriptors");
+	count = table->len / sizeof(d);
+	entries = gmem_ptr(vq->mem, table->addr, table->len);
+	if (!entries)
+		return virtq_break(vq, "indirect table outside guest RAM");
+	for (n = 0;; n++) {
+		if (n == count)
+			return virtq_break(vq, "indirect chain loops");
+		memcpy(&d, entries + (size_t)i * sizeof(d), sizeof(d));
+		if (d.flags & VIRTQ_DESC_F_INDIRECT)
+			return virtq_break(vq, "indirect table inside an indirect table");
+		ret = chain_add(vq, chain, &d);
+		if (ret)
+			return ret;
+		if (!(d.flags & VIRTQ_DESC_F_NEXT))
+			return 0;
+		if (d.next >= count)
+			return virtq_break(vq, "indirect descriptor links past its table");
+		i = d.next;
+	}
 }
 
 int virtq_pop(struct virtq *vq, struct virtq_chain *chain)
@@ -139,6 +181,13 @@ int virtq_pop(struct virtq *vq, struct virtq_chain *chain)
 		if (n == vq->size)
 			return virtq_break(vq, "descriptor chain loops");
 		memcpy(&d, &vq->desc[i], sizeof(d));
+		/* Normal descriptors, then at most one table, which ends the chain. */
+		if (d.flags & VIRTQ_DESC_F_INDIRECT) {
+			ret = chain_add_indirect(vq, chain, &d);
+			if (ret)
+				return ret;
+			break;
+		}
 		ret = chain_add(vq, chain, &d);
 		if (ret)
 			return ret;

@@ -29,12 +29,14 @@ struct virtq {
 	struct virtq_used *used;
 	uint16_t last_avail;	/* next avail entry to take */
 	uint16_t used_idx;	/* our copy of used->idx */
+	bool indirect;		/* VIRTIO_RING_F_INDIRECT_DESC negotiated */
 	bool broken;
 	const char *why_broken;
 };
 
 /*
- * A buffer chain taken from the queue: iov[0..nr_out) are the
+ * A buffer chain taken from the queue, at most VIRTQ_MAX_SIZE buffers
+ * whether direct or through an indirect table: iov[0..nr_out) are the
  * driver-written (device-readable) parts, iov[nr_out..nr_out+nr_in) the
  * device-writable ones. The iovecs point into guest memory.
  */
@@ -50,7 +52,8 @@ struct virtq_chain {
 /*
  * Attach @vq to the rings the driver placed at @desc, @avail and @used.
  * Returns 0, or -EINVAL if the size is not a power of two up to
- * VIRTQ_MAX_SIZE, a ring is misaligned or lies outside @mem.
+ * VIRTQ_MAX_SIZE, a ring is misaligned or lies outside @mem. Indirect
+ * tables are refused until the caller sets vq->indirect.
  */
 int virtq_setup(struct virtq *vq, const struct gmem *mem, unsigned int size,
 		uint64_t desc, uint64_t avail, uint64_t used);

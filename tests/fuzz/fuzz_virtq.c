@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Fuzz target: the split virtqueue against guest memory the input fills.
- * The first bytes choose the queue size and where the rings sit; the
- * rest is guest RAM, rings included. The device then takes and returns
+ * The first bytes choose the queue size, whether indirect tables were
+ * negotiated and where the rings sit; the rest is guest RAM, rings and
+ * tables included. The device then takes and returns
  * chains as the console does. Guest RAM is its own heap block, so any
  * access past it is an AddressSanitizer report.
  */
@@ -41,6 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (virtq_setup(&vq, &mem, 1u << (data[0] % 10), ring_gpa(data + 2),
 			ring_gpa(data + 4), ring_gpa(data + 6)) == 0) {
+		/* Indirect tables negotiated, or not. */
+		vq.indirect = data[0] & 0x80;
 		for (i = 0; i < 64; i++) {
 			int ret = virtq_pop(&vq, chain);
 
