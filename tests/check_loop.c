@@ -131,6 +131,77 @@ START_TEST(test_eventfd_and_stop)
 }
 END_TEST
 
+/* Deferred work: once per batch of completions, however often asked. */
+struct batch {
+	struct probe a, b;
+	struct loop_deferred later;
+	int later_calls;
+	int calls_seen;		/* completions done when it ran */
+};
+
+static struct batch the_batch;
+
+static void batch_probe_done(struct loop_op *op, int res)
+{
+	(void)res;
+	((struct probe *)op)->calls++;
+	loop_defer(&loop, &the_batch.later);
+}
+
+static void later_fn(struct loop_deferred *d)
+{
+	(void)d;
+	the_batch.later_calls++;
+	the_batch.calls_seen = the_batch.a.calls + the_batch.b.calls;
+	loop_stop(&loop);
+}
+
+START_TEST(test_deferred_once_after_the_batch)
+{
+	uint64_t va, vb, one = 1;
+	int ea = eventfd(0, 0), eb = eventfd(0, 0);
+
+	memset(&the_batch, 0, sizeof(the_batch));
+	the_batch.a.op.done = batch_probe_done;
+	the_batch.b.op.done = batch_probe_done;
+	the_batch.later.fn = later_fn;
+	ck_assert_int_eq(loop_read(&loop, &the_batch.a.op, ea, &va, 8), 0);
+	ck_assert_int_eq(loop_read(&loop, &the_batch.b.op, eb, &vb, 8), 0);
+	/* Both ready before the loop looks: one batch of two completions. */
+	ck_assert_int_eq(write(ea, &one, 8), 8);
+	ck_assert_int_eq(write(eb, &one, 8), 8);
+	ck_assert_int_eq(loop_run(&loop), 0);
+	ck_assert_int_eq(the_batch.later_calls, 1);
+	ck_assert_int_eq(the_batch.calls_seen, 2);
+	ck_assert(!the_batch.later.queued);
+	close(ea);
+	close(eb);
+}
+END_TEST
+
+/* What is still deferred when the loop stops is dropped, not run later. */
+START_TEST(test_deferred_dropped_at_stop)
+{
+	struct probe p = { .op.done = probe_done, .loop = &loop, .stop = true };
+	struct loop_deferred d = { .fn = later_fn };
+	char buf[4];
+	int fds[2];
+
+	memset(&the_batch, 0, sizeof(the_batch));
+	ck_assert_int_eq(pipe(fds), 0);
+	loop_defer(&loop, &d);
+	ck_assert_int_eq(loop_read(&loop, &p.op, fds[0], buf, sizeof(buf)), 0);
+	ck_assert_int_eq(write(fds[1], "x", 1), 1);
+	/* The probe stops the loop in the first batch, before deferred work. */
+	ck_assert_int_eq(loop_run(&loop), 0);
+	ck_assert_int_eq(the_batch.later_calls, 0);
+	ck_assert(!d.queued);
+	ck_assert_ptr_null(loop.deferred);
+	close(fds[0]);
+	close(fds[1]);
+}
+END_TEST
+
 /* Exit cancels what is in flight and waits for it to be gone. */
 START_TEST(test_exit_reaps_pending)
 {
@@ -260,6 +331,8 @@ Suite *loop_suite(void)
 	tcase_add_test(tc, test_eof);
 	tcase_add_test(tc, test_timeout);
 	tcase_add_test(tc, test_eventfd_and_stop);
+	tcase_add_test(tc, test_deferred_once_after_the_batch);
+	tcase_add_test(tc, test_deferred_dropped_at_stop);
 	tcase_add_test(tc, test_exit_reaps_pending);
 	tcase_add_test(tc, test_more_requests_than_entries);
 	tcase_add_test(tc, test_ring_refuses_other_operations);

@@ -585,6 +585,44 @@ START_TEST(test_serve_held_chains_complete_later)
 }
 END_TEST
 
+static void noop_done(struct loop_op *op, int res)
+{
+	(void)op;
+	(void)res;
+}
+
+static void stop_done(struct loop_op *op, int res)
+{
+	(void)op;
+	(void)res;
+	loop_stop(&test_loop);
+}
+
+/* Chains completed in one batch of the loop's share one interrupt. */
+START_TEST(test_complete_later_one_interrupt)
+{
+	struct loop_op first = { .done = noop_done }, last = { .done = stop_done };
+
+	ck_assert_int_eq(loop_init(&test_loop, 16), 0);
+	virtio_queue_listen(&vm, &test_loop);
+	hold_all = true;
+	driver_add_chain();
+	driver_add_chain();
+	virtio_queue_serve(&vm, 0);
+	ck_assert_int_eq(nr_held, 2);
+	virtio_queue_complete_later(&vm, 0, held_heads[0], 1);
+	virtio_queue_complete_later(&vm, 0, held_heads[1], 1);
+	ck_assert_uint_eq(used_idx(), 2);
+	ck_assert_uint_eq(drain(vm.irq_fd), 0);
+	/* The first batch ends with the interrupt; the second stops the run. */
+	ck_assert_int_eq(loop_timeout(&test_loop, &first, 1), 0);
+	ck_assert_int_eq(loop_timeout(&test_loop, &last, 200), 0);
+	ck_assert_int_eq(loop_run(&test_loop), 0);
+	ck_assert_uint_eq(drain(vm.irq_fd), 1);
+	loop_exit(&test_loop);
+}
+END_TEST
+
 START_TEST(test_serve_asks_can_take)
 {
 	take_none = true;
@@ -675,6 +713,7 @@ Suite *virtio_mmio_suite(void)
 	tcase_add_test(tc, test_serve_is_bounded);
 	tcase_add_test(tc, test_trapped_notify);
 	tcase_add_test(tc, test_listen_serves_kicks);
+	tcase_add_test(tc, test_complete_later_one_interrupt);
 	suite_add_tcase(s, tc);
 	return s;
 }

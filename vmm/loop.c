@@ -233,6 +233,37 @@ static void complete(struct loop *l, struct io_uring_cqe *cqe)
 	op->done(op, res);
 }
 
+void loop_defer(struct loop *l, struct loop_deferred *d)
+{
+	if (d->queued)
+		return;
+	d->queued = true;
+	d->next = l->deferred;
+	l->deferred = d;
+}
+
+static void run_deferred(struct loop *l)
+{
+	struct loop_deferred *d;
+
+	while ((d = l->deferred)) {
+		l->deferred = d->next;
+		d->queued = false;
+		d->fn(d);
+	}
+}
+
+/* Forget what is deferred: its owners may be freed once the loop stops. */
+static void drop_deferred(struct loop *l)
+{
+	struct loop_deferred *d;
+
+	while ((d = l->deferred)) {
+		l->deferred = d->next;
+		d->queued = false;
+	}
+}
+
 int loop_run(struct loop *l)
 {
 	struct io_uring_cqe *cqe;
@@ -243,11 +274,15 @@ int loop_run(struct loop *l)
 		ret = io_uring_submit_and_wait(&l->ring, 1);
 		if (ret < 0 && ret != -EINTR) {
 			pr_err("event loop: io_uring: %s", strerror(-ret));
+			drop_deferred(l);
 			return ret;
 		}
 		while (!l->stop && io_uring_peek_cqe(&l->ring, &cqe) == 0)
 			complete(l, cqe);
+		if (!l->stop)
+			run_deferred(l);
 	}
+	drop_deferred(l);
 	return 0;
 }
 
@@ -302,5 +337,6 @@ void loop_exit(struct loop *l)
 		pr_warn("event loop: %u requests still in flight after %u s; leaving them to the kernel",
 			l->inflight, waited);
 	io_uring_queue_exit(&l->ring);
+	drop_deferred(l);
 	l->ready = false;
 }

@@ -23,12 +23,23 @@ struct loop_op {
 	uint64_t completions;	/* times done() ran: wakeups it caused */
 };
 
+/*
+ * Work to do once, after the loop has handled the completions at hand:
+ * what several of them would each do (raise an interrupt) done once.
+ */
+struct loop_deferred {
+	void (*fn)(struct loop_deferred *d);
+	struct loop_deferred *next;
+	bool queued;
+};
+
 struct loop {
 	struct io_uring ring;
 	bool ready;
 	bool stop;
 	unsigned int inflight;
 	uint64_t completions;	/* all wakeups, for --stats */
+	struct loop_deferred *deferred;	/* to run after this batch */
 };
 
 /* Returns 0, or -errno (-ENOSYS with a message if io_uring is off). */
@@ -80,6 +91,13 @@ bool loop_timer_arm(struct loop_timer *t, long ns);
 /* From its done(): wait for the next expiry, or give the timer up on an error. */
 void loop_timer_rewait(struct loop *l, struct loop_timer *t, int res);
 void loop_timer_close(struct loop_timer *t);
+
+/*
+ * Run @d->fn once the completions at hand are handled, before the loop
+ * waits again; queued twice, it runs once. Loop thread only. What is
+ * still queued when the loop stops is dropped.
+ */
+void loop_defer(struct loop *l, struct loop_deferred *d);
 
 /* Run until loop_stop(). Returns 0, or -errno if the ring fails. */
 int loop_run(struct loop *l);

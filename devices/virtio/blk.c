@@ -116,7 +116,9 @@ static void finish(struct virtio_blk *dev, struct blk_slot *slot, uint8_t status
 	if (slot->gen != dev->reset_gen)
 		return;
 	*req->status = status;
-	virtio_queue_complete(&dev->vmmio, REQUESTQ, slot->head, used_len(req, status));
+	/* Requests done in one batch of the loop's share one interrupt. */
+	virtio_queue_complete_later(&dev->vmmio, REQUESTQ, slot->head,
+				    used_len(req, status));
 }
 
 static void request_done(struct loop_op *op, int res)

@@ -56,6 +56,39 @@ void virtio_queue_complete(struct virtio_mmio *vm, unsigned int q,
 		virtio_mmio_notify(vm, vq);
 }
 
+/* After the loop's batch: the interrupt for what was completed in it. */
+static void notify_later_done(struct loop_deferred *d)
+{
+	struct virtio_mmio_queue *mq = (struct virtio_mmio_queue *)((char *)d -
+				offsetof(struct virtio_mmio_queue, notify_later));
+	struct virtio_mmio *vm = mq->vm;
+	struct virtq *vq;
+
+	pthread_mutex_lock(&vm->lock);
+	vq = virtio_mmio_queue(vm, mq->index);
+	if (vq && vm->ops->used)
+		vm->ops->used(vm, mq->index);
+	else if (vq)
+		virtio_mmio_notify(vm, vq);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+void virtio_queue_complete_later(struct virtio_mmio *vm, unsigned int q,
+				 uint16_t head, uint32_t len)
+{
+	struct virtio_mmio_queue *mq = &vm->queues[q];
+	struct virtq *vq = virtio_mmio_queue(vm, q);
+
+	if (!vq)
+		return;
+	if (!mq->loop) {
+		virtio_queue_complete(vm, q, head, len);
+		return;
+	}
+	virtq_push(vq, head, len);
+	loop_defer(mq->loop, &mq->notify_later);
+}
+
 static void wait_kick(struct virtio_mmio_queue *mq)
 {
 	int ret = loop_read(mq->loop, &mq->kick_op, mq->kick_fd, &mq->kick_count,
@@ -102,6 +135,7 @@ void virtio_queue_listen(struct virtio_mmio *vm, struct loop *loop)
 		mq->index = q;
 		mq->loop = loop;
 		mq->kick_op.done = kick_done;
+		mq->notify_later.fn = notify_later_done;
 		wait_kick(mq);
 	}
 }

@@ -36,6 +36,13 @@ void virtio_queue_serve(struct virtio_mmio *vm, unsigned int q);
 /* Give back a chain the device held, with @len bytes written into it. */
 void virtio_queue_complete(struct virtio_mmio *vm, unsigned int q,
 			   uint16_t head, uint32_t len);
+/*
+ * The same from a completion in the loop (after virtio_queue_listen()):
+ * the chain goes back at once, the driver is told once the loop has
+ * handled the completions at hand, one interrupt for all of them.
+ */
+void virtio_queue_complete_later(struct virtio_mmio *vm, unsigned int q,
+				 uint16_t head, uint32_t len);
 
 /*
  * Wait in @loop for the driver's notifications of each queue, and serve
