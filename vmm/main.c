@@ -104,6 +104,13 @@ static int release_device(const char *dev)
 	return vfio_bind_release(&b) || lines < 0 ? VM_EXIT_ERROR : 0;
 }
 
+/* A step of the boot sequence: @ret is its result; --stats times it. */
+static int step(struct vm *vm, const char *name, int ret)
+{
+	stats_step(vm, name);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct console_cfg console = {
@@ -136,44 +143,48 @@ int main(int argc, char **argv)
 
 	ret = run_block_signals();
 	if (!ret)
-		ret = vm_create(&vm);
+		ret = step(&vm, "kvm", vm_create(&vm));
 	if (!ret)
-		ret = vm_setup_ram(&vm, cfg.mem_mib << 20);
+		ret = step(&vm, "ram", vm_setup_ram(&vm, cfg.mem_mib << 20));
 	if (!ret)
-		ret = boot_load(&vm, &boot);
+		ret = step(&vm, "load", boot_load(&vm, &boot));
 	if (!ret)
-		ret = gic_create(&vm, cfg.irqchip, cfg.cpus);
+		ret = step(&vm, "gic", gic_create(&vm, cfg.irqchip, cfg.cpus));
 	if (!ret)
-		ret = vcpus_create(&vm);
+		ret = step(&vm, "vcpus", vcpus_create(&vm));
 	if (!ret)
-		ret = gic_finalize(&vm);
+		ret = step(&vm, "gic_init", gic_finalize(&vm));
 	if (!ret)
-		ret = vm_add_device(&vm, &console_ops, &console);
+		ret = step(&vm, "console", vm_add_device(&vm, &console_ops, &console));
 	if (!ret)
-		ret = vm_add_device(&vm, &pvpanic_ops, NULL);
+		ret = step(&vm, "pvpanic", vm_add_device(&vm, &pvpanic_ops, NULL));
 	if (!ret)
-		ret = add_disks(&vm, &cfg);
+		ret = step(&vm, "disks", add_disks(&vm, &cfg));
 	if (!ret && cfg.rng)
-		ret = vm_add_device(&vm, &virtio_rng_ops, NULL);
+		ret = step(&vm, "rng", vm_add_device(&vm, &virtio_rng_ops, NULL));
 	if (!ret)
-		ret = add_passthrough_devices(&vm, &cfg);
+		ret = step(&vm, "passthrough", add_passthrough_devices(&vm, &cfg));
 	if (!ret)
-		ret = add_gpio_devices(&vm, &cfg);
+		ret = step(&vm, "gpio", add_gpio_devices(&vm, &cfg));
 	if (!ret)
-		ret = hold_records();
+		ret = step(&vm, "records", hold_records());
 	if (!ret)
-		ret = boot_write_dtb(&vm, &boot);
+		ret = step(&vm, "dtb", boot_write_dtb(&vm, &boot));
 	if (!ret)
-		ret = arm64_vcpu_boot_regs(&vm.vcpus[0], boot.at.kernel, boot.at.dtb);
+		ret = step(&vm, "boot_regs",
+			   arm64_vcpu_boot_regs(&vm.vcpus[0], boot.at.kernel, boot.at.dtb));
 
 	status = ret ? VM_EXIT_ERROR : vm_run(&vm);
 	stats_end(&vm);
-	if (stats_write(&vm, status) && !status)
-		status = VM_EXIT_ERROR;
+	stats_collect(&vm, status);
 
 	/* Each failing step has said what went wrong, in one line. */
 	vcpus_destroy(&vm);
+	stats_step(&vm, "vcpus");
 	vm_destroy(&vm);
+	stats_step(&vm, "vm");
 	record_dir_close();
+	if (stats_write(&vm) && !status)
+		status = VM_EXIT_ERROR;
 	return status;
 }

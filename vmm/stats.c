@@ -44,6 +44,27 @@ static uint64_t process_cpu_ns(void)
 void stats_start(struct vm *vm)
 {
 	vm->t_start = now_ns();
+	vm->startup.t_mark = vm->t_start;
+	vm->startup.cpu_mark = process_cpu_ns();
+}
+
+static void add_step(struct stats_steps *steps, const char *name,
+		     uint64_t t, uint64_t cpu)
+{
+	if (steps->n < STATS_MAX_STEPS)
+		steps->step[steps->n++] = (struct stats_step) {
+			.name = name,
+			.wall_ns = t - steps->t_mark,
+			.cpu_ns = cpu > steps->cpu_mark ? cpu - steps->cpu_mark : 0,
+		};
+	steps->t_mark = t;
+	steps->cpu_mark = cpu;
+}
+
+void stats_step(struct vm *vm, const char *name)
+{
+	add_step(vm->t_end ? &vm->teardown : &vm->startup, name, now_ns(),
+		 process_cpu_ns());
 }
 
 void stats_first_run(struct vm *vm)
@@ -52,9 +73,33 @@ void stats_first_run(struct vm *vm)
 	vm->t_first_run = now_ns();
 }
 
+/* From any thread, the sandbox's vCPU role included: a clock read only. */
+void stats_stop_asked(struct vm *vm)
+{
+	uint64_t none = 0;
+
+	__atomic_compare_exchange_n(&vm->t_stop, &none, now_ns(), false,
+				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
+/*
+ * Tear-down is timed from the stop request (the guest's power-off, a
+ * signal, --timeout), or from here when the guest never ran. Its first
+ * step, the stop reaching the main thread and the vCPUs and the loop
+ * winding down, has no CPU figure of its own: the process's CPU clock
+ * cannot be read from every thread under the sandbox, so that step's CPU
+ * is counted from the run's end.
+ */
 void stats_end(struct vm *vm)
 {
+	uint64_t stop = __atomic_load_n(&vm->t_stop, __ATOMIC_RELAXED);
+
 	vm->t_end = now_ns();
+	vm->teardown.t_mark = stop && stop < vm->t_end ? stop : vm->t_end;
+	vm->teardown.cpu_mark = process_cpu_ns();
+	vm->t_teardown = vm->teardown.t_mark;
+	vm->cpu_teardown = vm->teardown.cpu_mark;
+	add_step(&vm->teardown, "stop", vm->t_end, vm->teardown.cpu_mark);
 }
 
 /* KiB of guest RAM in host memory now. */
@@ -154,7 +199,7 @@ static void write_devices(struct vm *vm, FILE *f)
 			dev->ops->stats(vm, dev, f);
 		fprintf(f, " }");
 	}
-	fprintf(f, "\n  ]\n");
+	fprintf(f, "\n  ]");
 }
 
 int stats_open(struct vm *vm, const char *path)
@@ -176,29 +221,80 @@ int stats_open(struct vm *vm, const char *path)
 	return ret;
 }
 
-int stats_write(struct vm *vm, int status)
+static void write_steps(FILE *f, const struct stats_steps *steps)
 {
-	const char *path = vm->cfg->stats_path;
-	uint64_t end = vm->t_end ? vm->t_end : now_ns();
-	FILE *f = vm->stats_out;
-	int ret = 0;
+	unsigned int i;
 
+	fprintf(f, "\"steps\": [");
+	for (i = 0; i < steps->n; i++)
+		fprintf(f, "%s\n      { \"step\": \"%s\", \"wall_ms\": %.3f, \"cpu_ms\": %.3f }",
+			i ? "," : "", steps->step[i].name, ms(steps->step[i].wall_ns),
+			ms(steps->step[i].cpu_ns));
+	fprintf(f, "\n    ] }");
+}
+
+/*
+ * Start-up's last step runs from main()'s last one to the boot vCPU's
+ * first KVM_RUN: the vCPU threads, the sandbox, the loop's first wait.
+ */
+static void write_startup(struct vm *vm, FILE *f)
+{
+	if (!vm->t_first_run)
+		return;
+	add_step(&vm->startup, "first_run", vm->t_first_run, vm->cpu_first_run);
+	fprintf(f, "  \"startup\": { \"wall_ms\": %.3f, \"cpu_ms\": %.3f, ",
+		ms(vm->t_first_run - vm->t_start), ms(vm->cpu_first_run));
+	write_steps(f, &vm->startup);
+	fprintf(f, ",\n  \"run_ms\": %.3f,\n", ms(vm->t_end - vm->t_first_run));
+}
+
+void stats_collect(struct vm *vm, int status)
+{
+	FILE *f;
+
+	if (!vm->stats_out)
+		return;
+	f = open_memstream(&vm->stats_text, &vm->stats_len);
 	if (!f)
-		return 0;
-	vm->stats_out = NULL;
+		return;
 	fprintf(f, "{\n  \"exit_status\": %d,\n", status);
-	if (vm->t_first_run)
-		fprintf(f, "  \"startup\": { \"wall_ms\": %.3f, \"cpu_ms\": %.3f },\n  \"run_ms\": %.3f,\n",
-			ms(vm->t_first_run - vm->t_start), ms(vm->cpu_first_run),
-			ms(end - vm->t_first_run));
+	write_startup(vm, f);
 	write_memory(vm, f);
 	write_vcpus(vm, f);
 	fprintf(f, "  \"unassigned_mmio_exits\": %llu,\n  \"loop_wakeups\": %llu,\n",
 		(unsigned long long)vm->unassigned_exits,
 		(unsigned long long)vm->loop.completions);
 	write_devices(vm, f);
-	fprintf(f, "}\n");
-	if (f != stderr && fclose(f)) {
+	if (fclose(f)) {
+		free(vm->stats_text);
+		vm->stats_text = NULL;
+	}
+}
+
+int stats_write(struct vm *vm)
+{
+	const char *path = vm->cfg->stats_path;
+	FILE *f = vm->stats_out;
+	int ret = 0;
+
+	if (!f)
+		return 0;
+	vm->stats_out = NULL;
+	if (vm->stats_text) {
+		fwrite(vm->stats_text, 1, vm->stats_len, f);
+		/* From the stop request to the last step. */
+		fprintf(f, ",\n  \"teardown\": { \"wall_ms\": %.3f, \"cpu_ms\": %.3f, ",
+			ms(vm->teardown.t_mark - vm->t_teardown),
+			ms(vm->teardown.cpu_mark - vm->cpu_teardown));
+		write_steps(f, &vm->teardown);
+		fprintf(f, "\n}\n");
+	} else {
+		pr_err("--stats %s: out of memory for the figures", path);
+		ret = -ENOMEM;
+	}
+	free(vm->stats_text);
+	vm->stats_text = NULL;
+	if (f != stderr && fclose(f) && !ret) {
 		ret = -errno;
 		pr_err("--stats %s: %s", path, strerror(errno));
 	}

@@ -26,11 +26,34 @@
 
 struct vm;
 
+#define STATS_MAX_STEPS	24
+
+/* One step of start-up or tear-down, as --stats reports it. */
+struct stats_step {
+	const char *name;
+	uint64_t wall_ns, cpu_ns;
+};
+
+/* The steps so far, and when (wall, process CPU) the last one ended. */
+struct stats_steps {
+	unsigned int n;
+	struct stats_step step[STATS_MAX_STEPS];
+	uint64_t t_mark, cpu_mark;
+};
+
 /* Note the start of the process (call first thing in main). */
 void stats_start(struct vm *vm);
+/*
+ * The step @name (a string that outlives the VM) ends now: it took the
+ * wall and CPU time since the previous one ended. Start-up's until the
+ * run ends, tear-down's after. The main thread's.
+ */
+void stats_step(struct vm *vm, const char *name);
 /* Note the first KVM_RUN (the boot vCPU's thread). */
 void stats_first_run(struct vm *vm);
-/* Note the end of the run. */
+/* Note that a stop was asked, the first time (any thread). */
+void stats_stop_asked(struct vm *vm);
+/* Note the end of the run: tear-down's steps begin. */
 void stats_end(struct vm *vm);
 
 /*
@@ -42,11 +65,16 @@ void stats_end(struct vm *vm);
 int stats_open(struct vm *vm, const char *path);
 
 /*
- * Write the JSON object into the file stats_open() opened, and close it;
- * nothing if none is open. Call after the run and before teardown.
- * Returns 0 or -errno (reported).
+ * Take the run's figures (devices, memory, exits) while the VM is still
+ * there, after the run and before tear-down; nothing if no file is open.
  */
-int stats_write(struct vm *vm, int status);
+void stats_collect(struct vm *vm, int status);
+/*
+ * Write the JSON object, the figures stats_collect() took and the
+ * tear-down's steps, into the file stats_open() opened, and close it;
+ * nothing if none is open. Call last. Returns 0 or -errno (reported).
+ */
+int stats_write(struct vm *vm);
 
 /* Write @s as a JSON string, quoted and escaped. */
 void stats_json_string(FILE *f, const char *s);

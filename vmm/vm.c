@@ -190,6 +190,7 @@ void vm_destroy(struct vm *vm)
 	/* Requests in flight point into device state: reap them first. */
 	loop_exit(&vm->loop);
 	vm_exit_devices(vm);
+	stats_step(vm, "devices");
 	close_fd(&vm->stop_fd);
 	sem_destroy(&vm->vcpus_up);
 	close_fd(&vm->gic_fd);
@@ -409,10 +410,12 @@ void vm_request_stop(struct vm *vm, enum vm_exit reason)
 	int running = VM_RUNNING;
 	uint64_t one = 1;
 
-	if (__atomic_compare_exchange_n(&vm->exit_reason, &running, reason,
-					false, __ATOMIC_SEQ_CST,
-					__ATOMIC_SEQ_CST) &&
-	    write(vm->stop_fd, &one, sizeof(one)) < 0)
+	if (!__atomic_compare_exchange_n(&vm->exit_reason, &running, reason,
+					 false, __ATOMIC_SEQ_CST,
+					 __ATOMIC_SEQ_CST))
+		return;
+	stats_stop_asked(vm);
+	if (write(vm->stop_fd, &one, sizeof(one)) < 0)
 		pr_warn("cannot wake the event loop: %s", strerror(errno));
 }
 

@@ -16,6 +16,7 @@
 #include "vmm/config.h"
 #include "vmm/gmem.h"
 #include "vmm/loop.h"
+#include "vmm/stats.h"
 
 #define VM_MAX_DEVICES		16
 #define VM_MAX_MMIO		32
@@ -78,8 +79,12 @@ struct vm {
 	int exit_reason;	/* enum vm_exit, set once */
 	uint64_t unassigned_exits;
 	/* Times for --stats (CLOCK_MONOTONIC and process CPU, ns). */
-	uint64_t t_start, cpu_first_run, t_first_run, t_end;
+	uint64_t t_start, cpu_first_run, t_first_run, t_stop, t_end;
+	uint64_t t_teardown, cpu_teardown;	/* where tear-down is timed from */
+	struct stats_steps startup, teardown;
 	FILE *stats_out;	/* --stats: open from start-up, or NULL */
+	char *stats_text;	/* what stats_collect() took */
+	size_t stats_len;
 };
 
 /* Empty VM for @cfg, holding nothing yet: vm_destroy() is safe after it. */

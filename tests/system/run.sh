@@ -295,6 +295,19 @@ check_stats_json() {
 	else
 		flunk "$name: $(head -2 "$json.err" | tr '\n' ' ')(see $json)"
 	fi
+	# Start-up and tear-down come in steps that add up to their totals.
+	name="$1 --stats: start-up and tear-down in steps that add up to their wall time"
+	if jq -e '([.startup.steps[].step] | index("kvm") != null and index("load") != null and
+		   index("console") != null and index("dtb") != null and .[-1] == "first_run") and
+		  ([.teardown.steps[].step] | .[0] == "stop" and index("devices") != null and .[-1] == "vm") and
+		  ((([.startup.steps[].wall_ms] | add) - .startup.wall_ms) | fabs) < 0.05 and
+		  ((([.teardown.steps[].wall_ms] | add) - .teardown.wall_ms) | fabs) < 0.05 and
+		  ([.startup.steps[].cpu_ms] | add) <= .startup.cpu_ms + 0.05' \
+		  "$json" >/dev/null 2>"$json.err"; then
+		pass "$name"
+	else
+		flunk "$name: $(head -2 "$json.err" | tr '\n' ' ')(see $json)"
+	fi
 	# docs/ci.md's jq one-liners work on it (exit 0; the general ones
 	# give a number).
 	bad=

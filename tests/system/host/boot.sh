@@ -175,7 +175,7 @@ fi
 # --stats: one JSON object with every figure, the console's bytes counted.
 boot -c 2 -p lkvm.test=poweroff --stats=/tmp/stats.json
 missing=
-for key in exit_status startup wall_ms cpu_ms run_ms peak_rss_kib \
+for key in exit_status startup steps teardown wall_ms cpu_ms run_ms peak_rss_kib \
 	guest_ram_resident_kib vmm_overhead_kib vcpus mmio system_event \
 	unassigned_mmio_exits loop_wakeups devices virtio-console bytes_out pvpanic; do
 	grep -q "\"$key\"" /tmp/stats.json || missing="$missing $key"
@@ -196,8 +196,8 @@ echo "stats-end"
 
 # Start-up CPU time is the process's own: the VMM is single-threaded up to
 # the first KVM_RUN, so it cannot be far above start-up wall time.
-wall=$(sed -n 's/.*"wall_ms": \([0-9.]*\).*/\1/p' /tmp/stats.json)
-cpu=$(sed -n 's/.*"cpu_ms": \([0-9.]*\).*/\1/p' /tmp/stats.json)
+wall=$(sed -n 's/.*"startup": { "wall_ms": \([0-9.]*\).*/\1/p' /tmp/stats.json)
+cpu=$(sed -n 's/.*"startup": { "wall_ms": [0-9.]*, "cpu_ms": \([0-9.]*\).*/\1/p' /tmp/stats.json)
 if [ -n "$wall" ] && [ -n "$cpu" ] &&
    awk -v w="$wall" -v c="$cpu" 'BEGIN { exit !(w > 0 && c <= 2 * w + 5) }'; then
 	ok "--stats start-up figures are plausible (wall $wall ms, CPU $cpu ms)"
