@@ -172,26 +172,44 @@ static int dump_dtb(const char *path, const void *blob, size_t size)
 	return ret;
 }
 
+/*
+ * What the tree is first built in: libfdt clears the whole buffer it is
+ * given, and clearing the 2 MiB the guest's map keeps for the tree cost
+ * more page faults than everything else in the step (tens of ms on a
+ * slow host). Trees are a few KiB; a larger one is built again in the
+ * whole space.
+ */
+#define DTB_FIRST_TRY_SIZE	(64u << 10)
+
+static int build_dtb(struct vm *vm, const struct dt_desc *desc, void *blob,
+		     size_t size, struct dt *dt)
+{
+	unsigned int i;
+	int ret;
+
+	ret = dt_begin(dt, blob, size, desc);
+	for (i = 0; !ret && i < vm->nr_devices; i++) {
+		struct device *dev = &vm->devices[i];
+
+		if (dev->ops->fdt)
+			ret = dev->ops->fdt(vm, dev, dt);
+	}
+	return ret ? ret : dt_finish(dt);
+}
+
 int boot_write_dtb(struct vm *vm, struct boot *boot)
 {
 	void *blob = gmem_ptr(&vm->ram, boot->at.dtb, ARM64_DTB_MAX_SIZE);
 	struct dt_desc desc;
 	struct dt dt;
-	unsigned int i;
 	int ret;
 
 	if (!blob)
 		return -ENOMEM;
 	describe(vm, boot, &desc);
-	ret = dt_begin(&dt, blob, ARM64_DTB_MAX_SIZE, &desc);
-	for (i = 0; !ret && i < vm->nr_devices; i++) {
-		struct device *dev = &vm->devices[i];
-
-		if (dev->ops->fdt)
-			ret = dev->ops->fdt(vm, dev, &dt);
-	}
-	if (!ret)
-		ret = dt_finish(&dt);
+	ret = build_dtb(vm, &desc, blob, DTB_FIRST_TRY_SIZE, &dt);
+	if (ret == -ENOSPC)
+		ret = build_dtb(vm, &desc, blob, ARM64_DTB_MAX_SIZE, &dt);
 	if (ret) {
 		pr_err("device tree: %s", strerror(-ret));
 		return ret;
