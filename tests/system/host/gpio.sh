@@ -318,7 +318,9 @@ fi
 # sends the signal when the guest says it is flooding, and kills a VMM
 # still running 90 s after its launch: a hang fails the case instead of
 # stalling the suite.
-flood_timeout=20
+# Long enough for the slowest cell's guest (nVHE, 2 vCPUs) to boot and
+# start flooding well before the deadline (it took 19.8 s once).
+flood_timeout=40
 flood_mark="guest: vq-flood: flooding"
 
 # flood_json KEY: the number after "KEY": in vmmtime's JSON, the last line.
