@@ -60,7 +60,7 @@ quiet = @printf '  %-5s %s\n'
 endif
 
 # Pure modules: no KVM, no ioctl(); they build natively for the unit tests.
-PURE_SRCS	:= vmm/log.c vmm/config.c vmm/loop.c vmm/record.c \
+PURE_SRCS	:= vmm/log.c vmm/config.c vmm/loop.c vmm/record.c vmm/ram.c \
 		   devices/virtio/virtq.c devices/virtio/mmio.c devices/virtio/queue.c \
 		   arch/arm64/image.c fdt/dt.c fdt/host-node.c devices/vfio/bind.c \
 		   devices/virtio/gpio-msg.c devices/virtio/console-input.c \

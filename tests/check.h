@@ -9,6 +9,7 @@
 #include <check.h>
 
 Suite *config_suite(void);
+Suite *ram_suite(void);
 Suite *image_suite(void);
 Suite *dt_suite(void);
 Suite *virtq_suite(void);

@@ -70,6 +70,7 @@ struct vm_config {
 	const char *initrd;
 	const char *params;	/* appended to the default command line */
 	uint64_t mem_mib;
+	const char *hugetlbfs;	/* --hugetlbfs DIR, or NULL */
 	unsigned int cpus;
 	enum irqchip irqchip;
 	const char *dump_dtb;

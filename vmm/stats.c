@@ -130,15 +130,20 @@ static double ms(uint64_t ns)
 
 static void write_memory(const struct vm *vm, FILE *f)
 {
+	const struct ram_map *backing = &vm->ram_backing;
 	struct rusage ru;
-	uint64_t peak, ram;
+	uint64_t peak, ram, ram_in_rss;
 
 	getrusage(RUSAGE_SELF, &ru);
 	peak = ru.ru_maxrss;
 	ram = resident_ram_kib(vm);
-	fprintf(f, "  \"memory\": { \"peak_rss_kib\": %llu, \"guest_ram_resident_kib\": %llu, \"vmm_overhead_kib\": %llu },\n",
+	/* hugetlbfs pages are not counted in a process's RSS. */
+	ram_in_rss = backing->backing == RAM_HUGETLBFS ? 0 : ram;
+	fprintf(f, "  \"memory\": { \"peak_rss_kib\": %llu, \"guest_ram_resident_kib\": %llu, \"vmm_overhead_kib\": %llu, \"guest_ram_pages\": \"%s\", \"guest_ram_page_kib\": %llu },\n",
 		(unsigned long long)peak, (unsigned long long)ram,
-		(unsigned long long)(peak > ram ? peak - ram : 0));
+		(unsigned long long)(peak > ram_in_rss ? peak - ram_in_rss : 0),
+		ram_backing_name(backing->backing),
+		(unsigned long long)(backing->page_size >> 10));
 }
 
 static void write_vcpus(const struct vm *vm, FILE *f)

@@ -16,6 +16,7 @@
 
 #include "arch/arm64/layout.h"
 #include "vmm/log.h"
+#include "vmm/ram.h"
 #include "vmm/sandbox.h"
 #include "vmm/stats.h"
 
@@ -142,7 +143,7 @@ int vm_setup_ram(struct vm *vm, uint64_t size)
 {
 	struct kvm_userspace_memory_region region;
 	int ipa_bits = vm_check_cap(vm, KVM_CAP_ARM_VM_IPA_SIZE);
-	void *host;
+	int ret;
 
 	/* VM type 0 gives a 40-bit guest physical address space. */
 	if (ipa_bits > 40 || !ipa_bits)
@@ -152,14 +153,14 @@ int vm_setup_ram(struct vm *vm, uint64_t size)
 		       (unsigned long long)(size >> 20), ipa_bits);
 		return -E2BIG;
 	}
-	host = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (host == MAP_FAILED) {
-		pr_err("--mem: cannot map %llu MiB of guest RAM: %s",
-		       (unsigned long long)(size >> 20), strerror(errno));
-		return -ENOMEM;
-	}
-	vm->ram.host = host;
+	ret = ram_map(&vm->ram_backing, size, vm->cfg->hugetlbfs);
+	if (ret)
+		return ret;
+	pr_debug("guest RAM: %llu MiB on %s pages of %llu KiB",
+		 (unsigned long long)(size >> 20),
+		 ram_backing_name(vm->ram_backing.backing),
+		 (unsigned long long)(vm->ram_backing.page_size >> 10));
+	vm->ram.host = vm->ram_backing.host;
 	vm->ram.gpa = ARM64_RAM_BASE;
 	vm->ram.size = size;
 
@@ -167,7 +168,7 @@ int vm_setup_ram(struct vm *vm, uint64_t size)
 		.slot = RAM_SLOT,
 		.guest_phys_addr = ARM64_RAM_BASE,
 		.memory_size = size,
-		.userspace_addr = (uintptr_t)host,
+		.userspace_addr = (uintptr_t)vm->ram.host,
 	};
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
 		int err = errno;
@@ -196,10 +197,8 @@ void vm_destroy(struct vm *vm)
 	close_fd(&vm->gic_fd);
 	close_fd(&vm->vm_fd);
 	close_fd(&vm->kvm_fd);
-	if (vm->ram.host) {
-		munmap(vm->ram.host, vm->ram.size);
-		vm->ram.host = NULL;
-	}
+	ram_unmap(&vm->ram_backing);
+	vm->ram.host = NULL;
 }
 
 int vm_add_device(struct vm *vm, const struct dev_ops *ops, const void *cfg)

@@ -16,6 +16,7 @@
 #include "vmm/config.h"
 #include "vmm/gmem.h"
 #include "vmm/loop.h"
+#include "vmm/ram.h"
 #include "vmm/stats.h"
 
 #define VM_MAX_DEVICES		16
@@ -53,6 +54,7 @@ struct vm {
 	int vm_fd;
 	int vcpu_mmap_size;
 	struct gmem ram;
+	struct ram_map ram_backing;	/* the host memory behind ram */
 	int gic_fd;
 	int gic_version;
 
