@@ -94,6 +94,42 @@ START_TEST(test_short_options)
 }
 END_TEST
 
+/* -m as kvmtool and QEMU take it: MiB, or a number and a unit. */
+START_TEST(test_mem_sizes)
+{
+	static const struct {
+		const char *arg;
+		uint64_t mib;
+	} sizes[] = {
+		{ "512", 512 }, { "512M", 512 }, { "512m", 512 }, { "1G", 1024 },
+		{ "2g", 2048 }, { "256G", 256 * 1024 }, { "32M", 32 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		const char *w[] = { "run", "-k", "K", "-m", sizes[i].arg, NULL };
+		struct vm_config cfg;
+
+		ck_assert_int_eq(parse(&cfg, w), 0);
+		ck_assert_uint_eq(cfg.mem_mib, sizes[i].mib);
+		ck_assert_ptr_null(cfg.hugetlbfs);
+	}
+}
+END_TEST
+
+START_TEST(test_hugetlbfs)
+{
+	static const char *const w[] = {
+		"run", "-k", "K", "--hugetlbfs", "/dev/hugepages", "-m", "1G", NULL,
+	};
+	struct vm_config cfg;
+
+	ck_assert_int_eq(parse(&cfg, w), 0);
+	ck_assert_str_eq(cfg.hugetlbfs, "/dev/hugepages");
+	ck_assert_uint_eq(cfg.mem_mib, 1024);
+}
+END_TEST
+
 START_TEST(test_help_and_version)
 {
 	static const char *const help[] = { "--help", NULL };
@@ -159,7 +195,13 @@ static const struct bad_case {
 	{ { "run", "-k", "K", "--bogus", NULL }, "unknown option '--bogus'" },
 	{ { "run", "-k", "K", "stray", NULL }, "unexpected argument 'stray'" },
 	{ { "run", "-k", "", NULL }, "--kernel: empty" },
-	{ { "run", "-k", "K", "-m", "12x", NULL }, "--mem: '12x' is not a whole number" },
+	{ { "run", "-k", "K", "-m", "12x", NULL }, "--mem: '12x' is not a size" },
+	{ { "run", "-k", "K", "-m", "1GB", NULL }, "--mem: '1GB' is not a size" },
+	{ { "run", "-k", "K", "-m", "1 ", NULL }, "--mem: '1 ' is not a size" },
+	{ { "run", "-k", "K", "-m", "G", NULL }, "--mem: 'G' is not a size" },
+	{ { "run", "-k", "K", "-m", "1T", NULL }, "--mem: 1T is out of range; give 32M to 256G" },
+	{ { "run", "-k", "K", "-m", "0G", NULL }, "--mem: 0G is out of range" },
+	{ { "run", "-k", "K", "--hugetlbfs", "", NULL }, "--hugetlbfs: empty" },
 	{ { "run", "-k", "K", "-m", "-5", NULL }, "--mem: '-5'" },
 	{ { "run", "-k", "K", "-m", "16", NULL }, "--mem: 16 is out of range" },
 	{ { "run", "-k", "K", "-m", "99999999999999999999", NULL }, "--mem:" },
@@ -329,6 +371,8 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_all_options);
 	tcase_add_test(tc, test_short_options);
+	tcase_add_test(tc, test_mem_sizes);
+	tcase_add_test(tc, test_hugetlbfs);
 	tcase_add_test(tc, test_help_and_version);
 	tcase_add_test(tc, test_passthrough_options);
 	tcase_add_test(tc, test_repeated_parse_resets_state);

@@ -24,6 +24,7 @@ enum {
 	OPT_SANDBOX,
 	OPT_GPIO,
 	OPT_RNG,
+	OPT_HUGETLBFS,
 };
 
 static const struct option run_options[] = {
@@ -32,6 +33,7 @@ static const struct option run_options[] = {
 	{ "params",	 required_argument, NULL, 'p' },
 	{ "mem",	 required_argument, NULL, 'm' },
 	{ "cpus",	 required_argument, NULL, 'c' },
+	{ "hugetlbfs",	 required_argument, NULL, OPT_HUGETLBFS },
 	{ "irqchip",	 required_argument, NULL, OPT_IRQCHIP },
 	{ "dump-dtb",	 required_argument, NULL, OPT_DUMP_DTB },
 	{ "timeout",	 required_argument, NULL, OPT_TIMEOUT },
@@ -61,7 +63,11 @@ void config_usage(void)
 "  -i, --initrd FILE      initial ramdisk\n"
 "  -p, --params TEXT      appended to the kernel command line\n"
 "                         (default: \"console=hvc0 panic=-1\")\n"
-"  -m, --mem MIB          guest RAM in MiB (default 256, 32..262144)\n"
+"  -m, --mem SIZE         guest RAM: MiB, or with a suffix M, G or T\n"
+"                         (default 256, 32M..256G; e.g. -m 1G)\n"
+"      --hugetlbfs DIR    guest RAM on the huge pages of the hugetlbfs\n"
+"                         mounted at DIR (without it, transparent huge\n"
+"                         pages are asked for where the host has them)\n"
 "  -c, --cpus N           number of vCPUs (default 1)\n"
 "      --irqchip TYPE     gicv2, gicv3 or auto (default: auto, GICv3 first)\n"
 "      --dump-dtb FILE    also write the guest's device tree blob to FILE\n"
@@ -146,6 +152,40 @@ static int parse_uint(const char *opt, const char *arg, unsigned long long min,
 bad:
 	pr_err("%s: '%s' is not a whole number; give one from %llu to %llu",
 	       opt, arg, min, max);
+	return -EINVAL;
+}
+
+/* --mem SIZE: MiB, or a number with M, G or T (kvmtool's and QEMU's -m). */
+static int parse_mem(const char *arg, unsigned long long *mib)
+{
+	static const char suffixes[] = "MGT";
+	unsigned long long n;
+	const char *unit;
+	char *end;
+
+	errno = 0;
+	if (*arg < '0' || *arg > '9')
+		goto bad;
+	n = strtoull(arg, &end, 10);
+	if (errno)
+		goto bad;
+	if (*end) {
+		unit = end[1] ? NULL : memchr(suffixes, *end & ~0x20, 3);
+		if (!unit)
+			goto bad;
+		/* M is 1, G 1024, T 1024 * 1024 MiB; no overflow below max. */
+		n = n > CONFIG_MAX_MEM_MIB ? n : n << (10 * (unit - suffixes));
+	}
+	if (n < CONFIG_MIN_MEM_MIB || n > CONFIG_MAX_MEM_MIB) {
+		pr_err("--mem: %s is out of range; give %dM to %dG", arg,
+		       CONFIG_MIN_MEM_MIB, CONFIG_MAX_MEM_MIB >> 10);
+		return -EINVAL;
+	}
+	*mib = n;
+	return 0;
+bad:
+	pr_err("--mem: '%s' is not a size; give MiB (512) or a number with M, G or T (1G)",
+	       arg);
 	return -EINVAL;
 }
 
@@ -474,10 +514,13 @@ static int parse_run_option(struct vm_config *cfg, int c, const char *arg)
 		cfg->params = arg;
 		return 0;
 	case 'm':
-		ret = parse_uint("--mem", arg, CONFIG_MIN_MEM_MIB,
-				 CONFIG_MAX_MEM_MIB, &v);
-		cfg->mem_mib = v;
+		ret = parse_mem(arg, &v);
+		if (!ret)
+			cfg->mem_mib = v;
 		return ret;
+	case OPT_HUGETLBFS:
+		cfg->hugetlbfs = arg;
+		return require_text("--hugetlbfs", arg);
 	case 'c':
 		ret = parse_uint("--cpus", arg, 1, CONFIG_MAX_CPUS, &v);
 		cfg->cpus = v;
