@@ -222,8 +222,8 @@ passthrough_cases() {
 	# ... the reset_required case (host patch 3) and the R-Car GPIO
 	# stand-in's three (dtb.sh) on the platform bus ...
 	[ "$2" = platform ] && n=$((n + 4))
-	# ... the three RLIMIT_MEMLOCK cases behind the SMMU ...
-	[ "$cell_iommu" = smmu ] && n=$((n + 3))
+	# ... the three RLIMIT_MEMLOCK cases and hugetlbfs behind the SMMU ...
+	[ "$cell_iommu" = smmu ] && n=$((n + 4))
 	# ... and the soak in one cell.
 	[ "$1" = vhe-gicv3-noiommu ] && [ "$2" = platform ] && n=$((n + 1))
 	echo "$n"
@@ -362,7 +362,7 @@ done
 for cell in vhe-gicv3-noiommu vhe-gicv2-noiommu nvhe-gicv2-smmu; do
 	want "$cell" || continue
 	if suite boot; then
-		boot_host "$cell" boot 54
+		boot_host "$cell" boot 61
 		check_dtb "$cell"
 		check_stats_json "$cell"
 	fi

@@ -18,7 +18,8 @@ badinput_table() {
 2|no kernel; give one with --kernel|
 2|unknown option '--turbo'|-k /guest/Image --turbo
 2|--mem: 16 is out of range|-k /guest/Image -m 16
-2|--mem: 'lots' is not a whole number|-k /guest/Image -m lots
+2|--mem: 'lots' is not a size|-k /guest/Image -m lots
+2|--mem: 1T is out of range; give 32M to 256G|-k /guest/Image -m 1T
 2|--cpus: 0 is out of range|-k /guest/Image -c 0
 2|--irqchip: unknown interrupt controller 'gicv5'|-k /guest/Image --irqchip gicv5
 2|--timeout: 0 is out of range|-k /guest/Image --timeout 0
@@ -36,6 +37,10 @@ badinput_table() {
 1|not an arm64 Linux Image|-k /guest/initrd.cpio
 1|/tmp/short.Image is truncated: 100 bytes|-k /tmp/short.Image -i /guest/initrd.cpio --timeout 20
 1|/nonexistent/initrd|-k /guest/Image -i /nonexistent/initrd
+1|--hugetlbfs /tmp: not a hugetlbfs mount; mount one there (mount -t hugetlbfs none /tmp)|-k /guest/Image -i /guest/initrd.cpio --hugetlbfs /tmp
+1|--hugetlbfs /nonexistent: No such file or directory; give the directory where hugetlbfs is mounted|-k /guest/Image -i /guest/initrd.cpio --hugetlbfs /nonexistent
+1|--hugetlbfs /tmp/huge: its pages are 2048 KiB; give --mem a multiple of that|-k /guest/Image -i /guest/initrd.cpio -m 129 --hugetlbfs /tmp/huge
+1|--hugetlbfs /tmp/huge: 256 MiB of guest RAM needs 128 huge pages of 2048 KiB, 16 are free; reserve more in /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages|-k /guest/Image -i /guest/initrd.cpio -m 256M --hugetlbfs /tmp/huge
 1|--mem: 32 MiB is too small|-k /guest/Image -i /tmp/big.cpio -m 32
 1|/proc/nope/guest.dtb|-k /guest/Image --dump-dtb /proc/nope/guest.dtb -p lkvm.test=poweroff
 2|--stats /proc/nope/s.json|-k /guest/Image -i /guest/initrd.cpio --stats=/proc/nope/s.json -p lkvm.test=poweroff
@@ -67,6 +72,10 @@ badinput_run() {
 	head -c 100 /guest/Image >/tmp/short.Image
 	head -c 40000000 /dev/zero >/tmp/big.cpio
 	pl061_was=$(pl061_driver)
+	# A hugetlbfs with 16 pages of 2 MiB: too few for 256 MiB.
+	mkdir -p /tmp/huge
+	mount -t hugetlbfs none /tmp/huge
+	echo 16 >/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 	badinput_table | while IFS='|' read -r want pattern args; do
 		rm -f /tmp/nope.out
 		case "$args" in
@@ -87,11 +96,14 @@ badinput_run() {
 		lines=$(grep -c . "$err")
 		if [ "$status" -eq "$want" ] && [ "$lines" -eq 1 ] && grep -q -F -e "$pattern" "$err" &&
 		   [ ! -e /proc/nope/guest.dtb ] && [ -z "$(ls /run/lkvm-rcar 2>/dev/null)" ] &&
-		   [ "$(pl061_driver)" = "$pl061_was" ]; then
+		   [ "$(pl061_driver)" = "$pl061_was" ] && [ -z "$(ls /tmp/huge)" ] &&
+		   [ "$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages)" = 16 ]; then
 			ok "$name"
 		else
 			fail "$name" "status $status, $lines lines: $(head -2 "$err" | tr '\n' ' ')PL061 bound to '$(pl061_driver)'"
 		fi
 	done
 	rm -f /tmp/empty /tmp/big.cpio /tmp/short.Image /tmp/disk.qcow2
+	umount /tmp/huge
+	echo 0 >/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 }

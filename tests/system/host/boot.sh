@@ -176,7 +176,8 @@ fi
 boot -c 2 -p lkvm.test=poweroff --stats=/tmp/stats.json
 missing=
 for key in exit_status startup steps teardown wall_ms cpu_ms run_ms peak_rss_kib \
-	guest_ram_resident_kib vmm_overhead_kib vcpus mmio system_event \
+	guest_ram_resident_kib vmm_overhead_kib guest_ram_pages guest_ram_page_kib \
+	vcpus mmio system_event \
 	unassigned_mmio_exits loop_wakeups devices virtio-console bytes_out pvpanic; do
 	grep -q "\"$key\"" /tmp/stats.json || missing="$missing $key"
 done
@@ -215,3 +216,61 @@ if [ "$status" -eq 0 ] && [ -s /tmp/guest.dtb ]; then
 else
 	fail "--dump-dtb writes the blob" "status $status"
 fi
+
+# Guest RAM on transparent huge pages: the host here is in "madvise"
+# mode, so only a mapping the VMM aligned and advised gets them. While the
+# guest runs, its RAM mapping (the one of exactly 256 MiB) starts on a
+# 2 MiB boundary and holds huge pages.
+ram_mapping() {	# PID SIZE_KIB: "START ANON_HUGE_KIB" of that mapping
+	awk -v size="$2" '
+		/^[0-9a-f]+-[0-9a-f]+ / { split($1, a, "-"); start = a[1] }
+		/^Size:/ { cur = ($2 == size) }
+		/^AnonHugePages:/ && cur { print start, $2; exit }' "/proc/$1/smaps"
+}
+"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" -m 256 \
+	-p lkvm.test=hang --stats=/tmp/thp.json </dev/null >"$out" 2>"$err" &
+pid=$!
+for i in $(seq 600); do
+	grep -q "init reached" "$out" && break
+	sleep 0.1
+done
+set -- $(ram_mapping "$pid" 262144)
+kill -TERM "$pid"
+wait "$pid"
+status=$?
+name="guest RAM on transparent huge pages: 2 MiB aligned, huge pages taken, --stats says thp"
+if [ "$status" -eq 6 ] && [ -n "${1:-}" ] && [ $((0x$1 % 2097152)) -eq 0 ] &&
+   [ "${2:-0}" -gt 0 ] && grep -q '"guest_ram_pages": "thp"' /tmp/thp.json; then
+	ok "$name (${2} KiB of them)"
+else
+	fail "$name" "status $status, mapping at '${1:-}' with '${2:-}' KiB huge"
+fi
+
+# --hugetlbfs: guest RAM on reserved pages; while the guest runs they are
+# taken, and once it has stopped they are all free again and the
+# directory is empty (the file had no name).
+mkdir -p /tmp/huge
+mount -t hugetlbfs none /tmp/huge
+pages=/sys/kernel/mm/hugepages/hugepages-2048kB
+echo 64 >$pages/nr_hugepages
+"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" -m 128M --hugetlbfs /tmp/huge \
+	-p lkvm.test=hang --stats=/tmp/huge.json </dev/null >"$out" 2>"$err" &
+pid=$!
+for i in $(seq 600); do
+	grep -q "init reached" "$out" && break
+	sleep 0.1
+done
+taken=$(( $(cat $pages/nr_hugepages) - $(cat $pages/free_hugepages) ))
+kill -TERM "$pid"
+wait "$pid"
+status=$?
+name="--hugetlbfs: the guest boots on reserved 2 MiB pages, all given back at exit, nothing left in the directory"
+if [ "$status" -eq 6 ] && grep -q "init reached" "$out" && [ "$taken" -gt 0 ] &&
+   [ "$(cat $pages/free_hugepages)" -eq 64 ] && [ "$(cat $pages/resv_hugepages)" -eq 0 ] &&
+   [ -z "$(ls /tmp/huge)" ] && grep -q '"guest_ram_pages": "hugetlbfs", "guest_ram_page_kib": 2048' /tmp/huge.json; then
+	ok "$name ($taken pages in use while it ran)"
+else
+	fail "$name" "status $status, $taken taken, $(cat $pages/free_hugepages) free after, dir: $(ls /tmp/huge | head -3)"
+fi
+umount /tmp/huge
+echo 0 >$pages/nr_hugepages

@@ -338,6 +338,30 @@ if [ "$iommu" = type1 ]; then
 	[ -n "$orig" ] && echo "$dev" >"/sys/bus/$bus/drivers/$orig/bind"
 fi
 
+# type1 on guest RAM from hugetlbfs: VFIO maps and pins the 2 MiB pages
+# (in runs, not page by page), and they are all free again at exit.
+if [ "$iommu" = type1 ]; then
+	pages=/sys/kernel/mm/hugepages/hugepages-2048kB
+	mkdir -p /tmp/huge
+	mount -t hugetlbfs none /tmp/huge
+	echo 128 >$pages/nr_hugepages
+	"$vmm" run -k /guest/Image -i /guest/initrd.cpio --irqchip "$gic" -m 256 \
+		--hugetlbfs /tmp/huge --passthrough "$dev" -p lkvm.test=poweroff \
+		--stats=/tmp/stats.json </dev/null >"$out" 2>"$err"
+	status=$?
+	name="type1 with guest RAM on hugetlbfs: the guest runs, all 256 MiB pinned, the pages free and the binding back at exit"
+	if [ "$status" -eq 0 ] && grep -q "init reached" "$out" &&
+	   grep -q '"iommu": "type1", "dma_pinned_kib": 262144' /tmp/stats.json &&
+	   grep -q '"guest_ram_pages": "hugetlbfs"' /tmp/stats.json &&
+	   [ "$(cat $pages/free_hugepages)" -eq 128 ] && [ "$(driver)" = "$orig" ]; then
+		ok "$name"
+	else
+		fail "$name" "status $status, $(cat $pages/free_hugepages) pages free, bound to '$(driver)': $(head -2 "$err" | tr '\n' ' ')"
+	fi
+	umount /tmp/huge
+	echo 0 >$pages/nr_hugepages
+fi
+
 # The RTC beside the GPIO controller. On the platform bus it has no reset
 # module, so vfio-platform refuses it until reset_required is switched
 # off at run time (host patch 3); vfio-amba never requires a reset.
