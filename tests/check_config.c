@@ -130,6 +130,22 @@ START_TEST(test_hugetlbfs)
 }
 END_TEST
 
+/* The GICv2 limit binds only a GICv2 asked for by name. */
+START_TEST(test_gicv2_cpus)
+{
+	static const char *const eight[] = {
+		"run", "-k", "K", "--irqchip", "gicv2", "-c", "8", NULL,
+	};
+	static const char *const auto_nine[] = { "run", "-k", "K", "-c", "9", NULL };
+	struct vm_config cfg;
+
+	ck_assert_int_eq(parse(&cfg, eight), 0);
+	ck_assert_uint_eq(cfg.cpus, 8);
+	ck_assert_int_eq(parse(&cfg, auto_nine), 0);
+	ck_assert_uint_eq(cfg.cpus, 9);
+}
+END_TEST
+
 START_TEST(test_help_and_version)
 {
 	static const char *const help[] = { "--help", NULL };
@@ -193,7 +209,13 @@ static const struct bad_case {
 	{ { "run", NULL }, "--kernel" },
 	{ { "run", "-k", NULL }, "-k needs an argument" },
 	{ { "run", "-k", "K", "--bogus", NULL }, "unknown option '--bogus'" },
-	{ { "run", "-k", "K", "stray", NULL }, "unexpected argument 'stray'" },
+	{ { "run", "-k", "K", "stray", NULL }, "unexpected argument 'stray'; options take the form" },
+	{ { "run", "--stats", "s.json", "-k", "K", NULL }, "--stats takes its file after '=': write --stats=s.json" },
+	{ { "run", "-k", "K", "--stats", "s.json", NULL }, "write --stats=s.json" },
+	{ { "--help", "run", NULL }, "unexpected argument 'run' after --help" },
+	{ { "--version", "x", NULL }, "unexpected argument 'x' after --version" },
+	{ { "run", "-k", "K", "--irqchip", "gicv2", "-c", "9", NULL },
+	  "--cpus: a GICv2 serves at most 8 vCPUs; give --cpus 8 or fewer, or --irqchip gicv3" },
 	{ { "run", "-k", "", NULL }, "--kernel: empty" },
 	{ { "run", "-k", "K", "-m", "12x", NULL }, "--mem: '12x' is not a size" },
 	{ { "run", "-k", "K", "-m", "1GB", NULL }, "--mem: '1GB' is not a size" },
@@ -373,6 +395,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_short_options);
 	tcase_add_test(tc, test_mem_sizes);
 	tcase_add_test(tc, test_hugetlbfs);
+	tcase_add_test(tc, test_gicv2_cpus);
 	tcase_add_test(tc, test_help_and_version);
 	tcase_add_test(tc, test_passthrough_options);
 	tcase_add_test(tc, test_repeated_parse_resets_state);

@@ -68,7 +68,7 @@ void config_usage(void)
 "      --hugetlbfs DIR    guest RAM on the huge pages of the hugetlbfs\n"
 "                         mounted at DIR (without it, transparent huge\n"
 "                         pages are asked for where the host has them)\n"
-"  -c, --cpus N           number of vCPUs (default 1)\n"
+"  -c, --cpus N           number of vCPUs (default 1; at most 8 on a GICv2)\n"
 "      --irqchip TYPE     gicv2, gicv3 or auto (default: auto, GICv3 first)\n"
 "      --dump-dtb FILE    also write the guest's device tree blob to FILE\n"
 "      --timeout SECONDS  stop the guest after SECONDS (exit status 5)\n"
@@ -591,8 +591,56 @@ static int parse_release(struct vm_config *cfg, int argc, char **argv)
 	return 0;
 }
 
+/* --help and --version stand alone: a word after them is a mistake. */
+static int no_words_after(int argc, char **argv)
+{
+	if (argc <= 2)
+		return 0;
+	pr_err("unexpected argument '%s' after %s; %s takes nothing more",
+	       argv[2], argv[1], argv[1]);
+	return -EINVAL;
+}
+
+/*
+ * --stats takes its file only after '=' (a bare --stats writes to
+ * stderr), so "--stats FILE" leaves FILE as a stray word. The word after
+ * a bare --stats, found before getopt reorders argv, lets the error say
+ * that instead of the general hint.
+ */
+static const char *word_after_bare_stats(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i + 1 < argc; i++)
+		if (!strcmp(argv[i], "--stats") && argv[i + 1][0] != '-')
+			return argv[i + 1];
+	return NULL;
+}
+
+static int report_stray_word(const char *word, const char *after_stats)
+{
+	if (word == after_stats)
+		pr_err("--stats takes its file after '=': write --stats=%s", word);
+	else
+		pr_err("unexpected argument '%s'; options take the form --name VALUE",
+		       word);
+	return -EINVAL;
+}
+
+/* Limits that hold between options, checked before anything is opened. */
+static int check_combination(const struct vm_config *cfg)
+{
+	if (cfg->irqchip == IRQCHIP_GICV2 && cfg->cpus > CONFIG_GICV2_MAX_CPUS) {
+		pr_err("--cpus: a GICv2 serves at most %d vCPUs; give --cpus %d or fewer, or --irqchip gicv3",
+		       CONFIG_GICV2_MAX_CPUS, CONFIG_GICV2_MAX_CPUS);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int config_parse(struct vm_config *cfg, int argc, char **argv)
 {
+	const char *after_stats;
 	int c, ret;
 
 	config_defaults(cfg);
@@ -603,11 +651,11 @@ int config_parse(struct vm_config *cfg, int argc, char **argv)
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		cfg->action = CONFIG_HELP;
-		return 0;
+		return no_words_after(argc, argv);
 	}
 	if (!strcmp(argv[1], "--version")) {
 		cfg->action = CONFIG_VERSION;
-		return 0;
+		return no_words_after(argc, argv);
 	}
 	if (!strcmp(argv[1], "release"))
 		return parse_release(cfg, argc, argv);
@@ -620,6 +668,7 @@ int config_parse(struct vm_config *cfg, int argc, char **argv)
 	/* Skip the command word; optind = 0 also resets getopt between calls. */
 	argc--;
 	argv++;
+	after_stats = word_after_bare_stats(argc, argv);
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":k:i:p:m:c:d:h", run_options, NULL)) != -1) {
@@ -636,14 +685,11 @@ int config_parse(struct vm_config *cfg, int argc, char **argv)
 		if (ret)
 			return ret;
 	}
-	if (optind < argc) {
-		pr_err("unexpected argument '%s'; options take the form --name VALUE",
-		       argv[optind]);
-		return -EINVAL;
-	}
+	if (optind < argc)
+		return report_stray_word(argv[optind], after_stats);
 	if (cfg->action == CONFIG_RUN && !cfg->kernel) {
 		pr_err("no kernel; give one with --kernel IMAGE");
 		return -EINVAL;
 	}
-	return 0;
+	return check_combination(cfg);
 }

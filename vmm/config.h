@@ -14,6 +14,7 @@
 #define CONFIG_MIN_MEM_MIB	32
 #define CONFIG_MAX_MEM_MIB	(256 * 1024)
 #define CONFIG_MAX_CPUS		64
+#define CONFIG_GICV2_MAX_CPUS	8	/* the GICv2 architecture's limit */
 #define CONFIG_DEFAULT_MEM_MIB	256
 #define CONFIG_MAX_GPIO		4
 #define CONFIG_MAX_GPIO_LINES	64

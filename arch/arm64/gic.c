@@ -15,7 +15,6 @@
 #include "vmm/sandbox.h"
 #include "vmm/vm.h"
 
-#define GICV2_MAX_CPUS	8
 
 static int gic_set_attr(struct vm *vm, uint32_t group, uint64_t attr,
 			const void *val)
@@ -84,9 +83,9 @@ int gic_create(struct vm *vm, enum irqchip want, unsigned int nr_cpus)
 	if (want != IRQCHIP_GICV2)
 		ret = gic_try_create(vm, 3);
 	if (ret && want != IRQCHIP_GICV3) {
-		if (nr_cpus > GICV2_MAX_CPUS) {
+		if (nr_cpus > CONFIG_GICV2_MAX_CPUS) {
 			pr_err("--cpus: a GICv2 serves at most %d vCPUs; this host offers no GICv3 for %u",
-			       GICV2_MAX_CPUS, nr_cpus);
+			       CONFIG_GICV2_MAX_CPUS, nr_cpus);
 			return -E2BIG;
 		}
 		ret = gic_try_create(vm, 2);

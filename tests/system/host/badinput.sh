@@ -21,6 +21,9 @@ badinput_table() {
 2|--mem: 'lots' is not a size|-k /guest/Image -m lots
 2|--mem: 1T is out of range; give 32M to 256G|-k /guest/Image -m 1T
 2|--cpus: 0 is out of range|-k /guest/Image -c 0
+2|--cpus: a GICv2 serves at most 8 vCPUs; give --cpus 8 or fewer, or --irqchip gicv3|-k /guest/Image --irqchip gicv2 -c 9
+2|--stats takes its file after '=': write --stats=/tmp/s.json|-k /guest/Image --stats /tmp/s.json
+2|unexpected argument 'run' after --help|!--help run
 2|--irqchip: unknown interrupt controller 'gicv5'|-k /guest/Image --irqchip gicv5
 2|--timeout: 0 is out of range|-k /guest/Image --timeout 0
 2|--sandbox: 'maybe' is neither on nor off|-k /guest/Image --sandbox maybe
