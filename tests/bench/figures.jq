@@ -21,6 +21,13 @@ def runs($fig; $vmm; $host; $case):
   map(select(.figure == $fig and .vmm == $vmm and host_of == $host and
              ($case == null or .case == $case)));
 
+# The series runs (case linux-N) of one VMM in one host, in run order.
+def series($vmm; $host):
+  runs("series"; $vmm; $host; null) | sort_by(.case | ltrimstr("linux-") | tonumber);
+
+# The last of a series' values over its first, or null.
+def growth: if length >= 2 and .[0] > 0 then .[-1] / .[0] else null end;
+
 def mark($name): .run.marks[$name];
 def init_mark: mark("guest: init reached");
 
@@ -48,6 +55,12 @@ def lower_share($l; $k):
        / (($l | length) * ($k | length)) end;
 
 def one($v): [$v];
+
+# What backs guest RAM in the pin runs (bench.sh ram_backing).
+def pages_name($p):
+  if $p == "base" then "base pages (THP off)"
+  elif $p == "thp" then "transparent huge pages"
+  else "hugetlbfs 2 MiB pages" end;
 
 # The passed-through device's own entry in lkvm-rcar's --stats.
 def passthrough_stats: .stats.devices[]? | select(.device != null);
@@ -195,19 +208,55 @@ def qemu_console_note:
             "boot"; "nvhe-gicv2-smmu"; null; init_mark.ms; null),
     row_all("startup_wall_nvhe"; "start-up and tear-down wall time (nVHE, GICv2, SMMU host)"; "ms"; "lower";
             "startup"; "nvhe-gicv2-smmu"; null; .run.wall_ms; null),
+    row_all("startup_cpu_nvhe"; "start-up and tear-down CPU (nVHE, GICv2, SMMU host)"; "ms"; "lower";
+            "startup"; "nvhe-gicv2-smmu"; null; .run.cpu_ms; null),
+    # Back-to-back Linux boots in one fresh host (12 in the full bench),
+    # in turn with kvmtool: the last run against the first.
+    ( ("vhe-gicv3-noiommu", "nvhe-gicv2-smmu") as $h |
+      ($h | if startswith("nvhe") then "nVHE, GICv2, SMMU host" else "VHE, GICv3 host" end) as $hn |
+      row("series_first_run_growth_\($h | split("-")[0])";
+          "start-up growth over back-to-back Linux boots: time to the first KVM_RUN, last run over the first (\($hn))"; "x"; "lower";
+          one([ $all | series("lkvm-rcar"; $h)[] | .stats.startup.wall_ms ] | growth);
+          []; "kvmtool does not report it; its time to init is in the next row"),
+      row3("series_init_growth_\($h | split("-")[0])";
+           "the same series: time to the guest's init, last run over the first (\($hn))"; "x"; "lower";
+           one([ $all | series("lkvm-rcar"; $h)[] | init_mark.ms ] | growth); [];
+           [ [ $all | series("kvmtool"; $h)[] | init_mark.ms ] | growth | values ];
+           "QEMU is not in the series"),
+      row3("series_init_ms_\($h | split("-")[0])";
+           "the same series: time to the guest's init, all runs (\($hn))"; "ms"; "lower";
+           [ $all | series("lkvm-rcar"; $h)[] | init_mark.ms ]; [];
+           [ $all | series("kvmtool"; $h)[] | init_mark.ms ];
+           "QEMU is not in the series") ),
     # What type1 costs at start-up: lkvm-rcar with the PL061 behind the
     # SMMU, and with the RTC, set up alike, without an IOMMU.
     ( ("256M", "1024M") as $m | ("type1", "noiommu") as $mode |
       row("first_run_\($mode)_\($m)";
-          "wall time to the first KVM_RUN, \($m) guest, \(if $mode == "type1" then "device behind the SMMU (type1, guest RAM pinned)" else "device without an IOMMU (no-IOMMU)" end)";
+          "wall time to the first KVM_RUN, \($m) guest on base pages (THP off), \(if $mode == "type1" then "device behind the SMMU (type1, guest RAM pinned)" else "device without an IOMMU (no-IOMMU)" end)";
           "ms"; "lower";
           [ $all | runs("pin"; "lkvm-rcar"; "nvhe-gicv2-smmu"; "\($mode)-\($m)")[] | .stats.startup.wall_ms ];
           []; "lkvm-rcar only (QEMU cannot take the device)") ),
-    ( ([ $all | runs("pin"; "lkvm-rcar"; "nvhe-gicv2-smmu"; "type1-1024M")[] | .stats.startup.wall_ms ] | stat) as $t |
-      ([ $all | runs("pin"; "lkvm-rcar"; "nvhe-gicv2-smmu"; "noiommu-1024M")[] | .stats.startup.wall_ms ] | stat) as $n |
-      row("pin_ms_per_gib"; "pinning guest RAM for type1, per GiB (the 1024M medians above, type1 less no-IOMMU)"; "ms/GiB"; "lower";
+    # The same at 1 GiB with guest RAM on transparent huge pages and on
+    # hugetlbfs (the base-page rows above keep their names).
+    ( ("thp", "hugetlbfs") as $p | ("type1", "noiommu") as $mode |
+      row("first_run_\($mode)_1024M_\($p)";
+          "wall time to the first KVM_RUN, 1024M guest on \(pages_name($p)), \(if $mode == "type1" then "device behind the SMMU (type1)" else "device without an IOMMU" end)";
+          "ms"; "lower";
+          [ $all | runs("pin"; "lkvm-rcar"; "nvhe-gicv2-smmu"; "\($mode)-1024M-\($p)")[] | .stats.startup.wall_ms ];
+          []; "lkvm-rcar only (QEMU cannot take the device)") ),
+    ( ("base", "thp", "hugetlbfs") as $p |
+      (if $p == "base" then "" else "-\($p)" end) as $sfx |
+      ([ $all | runs("pin"; "lkvm-rcar"; "nvhe-gicv2-smmu"; "type1-1024M\($sfx)")[] | .stats.startup.wall_ms ] | stat) as $t |
+      ([ $all | runs("pin"; "lkvm-rcar"; "nvhe-gicv2-smmu"; "noiommu-1024M\($sfx)")[] | .stats.startup.wall_ms ] | stat) as $n |
+      row(if $p == "base" then "pin_ms_per_gib" else "pin_ms_per_gib_\($p)" end;
+          "pinning guest RAM for type1, per GiB, \(pages_name($p)) (the 1024M medians, type1 less no-IOMMU)"; "ms/GiB"; "lower";
           one(if $t == null or $n == null then null else $t.median - $n.median end); [];
           "lkvm-rcar only (QEMU cannot take the device)") ),
+    ( ("base", "thp", "hugetlbfs") as $p |
+      row("boot_ms_type1_1024M_\($p)";
+          "boot to init, 1024M guest on \(pages_name($p)), PL061 behind the SMMU (type1)"; "ms"; "lower";
+          [ $all | runs("pin"; "lkvm-rcar"; "nvhe-gicv2-smmu"; "boot-type1-1024M-\($p)")[] | init_mark.ms ];
+          []; "lkvm-rcar only (QEMU cannot take the device)") ),
     ( ("mapped", "trapped") as $c |
       row("mmio_ns_\($c)_nvhe"; "time per PL061 access, \($c) (nVHE, GICv2, SMMU host)"; "ns"; "lower";
           [ $all | runs("mmio"; "lkvm-rcar"; "nvhe-gicv2-smmu"; $c)[] | mmio_line.ns | tonumber? ];

@@ -26,9 +26,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${BENCH_OUT:-$top/build/bench/results}
 work="$top/build/bench/work"
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
-	reps=1 mib=1 count=1000 presses=2 limit=900 blkmib=4 blkops=256
+	reps=1 mib=1 count=1000 presses=2 limit=900 blkmib=4 blkops=256 series=2 startups=1
 else
-	reps=5 mib=32 count=20000 presses=10 limit=3600 blkmib=64 blkops=4096
+	reps=5 mib=32 count=20000 presses=10 limit=3600 blkmib=64 blkops=4096 series=12 startups=12
 fi
 mkdir -p "$out" "$work"
 
@@ -59,7 +59,7 @@ host() {
 	: >"$log"
 	: >"$trace"
 	RIG_DTB=$dtb RIG_MONITOR=$sock RIG_TRACE=$trace \
-	RIG_APPEND="rig.parts=$parts rig.reps=$reps rig.mib=$mib rig.count=$count rig.presses=$presses rig.blkmib=$blkmib rig.blkops=$blkops" \
+	RIG_APPEND="rig.parts=$parts rig.reps=$reps rig.mib=$mib rig.count=$count rig.presses=$presses rig.blkmib=$blkmib rig.blkops=$blkops rig.series=$series rig.startups=$startups" \
 		sh "$top/tests/rig/qemu.sh" "$cell" "$image" "$work/bench-host.cpio" \
 		bench "$limit" >"$log" 2>&1 &
 	qpid=$!
@@ -69,10 +69,10 @@ host() {
 }
 
 hosts="vhe-gicv3-noiommu vhe-gicv2-noiommu nvhe-gicv2-smmu vhe-gicv3-noiommu-keys"
-host vhe-gicv3-noiommu boot,startup,memory,mmio,irq,console,disk
+host vhe-gicv3-noiommu series,boot,startup,memory,mmio,irq,console,disk
 host vhe-gicv2-noiommu boot,startup
 # The Salvator-X's configuration: nVHE on Cortex-A57, GICv2, the SMMU.
-host nvhe-gicv2-smmu boot,startup,pin,mmio,irq
+host nvhe-gicv2-smmu series,boot,startup,pin,mmio,irq
 # Pass-through against shared lines (virtio-gpio): the host keeps the PL061.
 host vhe-gicv3-noiommu gpio keys
 

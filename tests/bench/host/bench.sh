@@ -10,10 +10,11 @@
 #   bench-result FIGURE VMM CASE {vmmtime JSON} {lkvm-rcar --stats JSON}
 #
 # (the second object is {} for the peers). Parameters come from the kernel
-# command line: rig.parts=boot,startup,memory,mmio,irq,console,pin,gpio,disk
+# command line: rig.parts=series,boot,startup,memory,mmio,irq,console,pin,gpio,disk
 # and rig.reps, rig.mib (console MiB), rig.count (MMIO loop),
 # rig.presses, rig.blkmib and rig.blkops (disk: MiB moved each way,
-# random reads).
+# random reads), rig.series (back-to-back boots) and rig.startups (the
+# least number of start-up runs of each VMM).
 set -u
 
 arg() { sed -n "s/.*rig\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
@@ -24,6 +25,8 @@ count=$(arg count)
 presses=$(arg presses)
 blkmib=$(arg blkmib)
 blkops=$(arg blkops)
+series=$(arg series)
+startups=$(arg startups)
 
 lkvm=/bin/lkvm-rcar
 chardev=file,path=/proc/self/fd/1
@@ -102,6 +105,41 @@ console_whole() {
 	[ -n "$_sent" ] && [ "$_sent" = "$_got" ]
 }
 
+# pin_case MODE MIB PAGES: the case's name; base pages keep the name the
+# runs of earlier benches have.
+pin_case() {
+	if [ "$3" = base ]; then echo "$1-$2M"; else echo "$1-$2M-$3"; fi
+}
+
+# ram_backing base|thp|hugetlbfs: set the host up for that backing of
+# guest RAM and $ram_opt to lkvm-rcar's option for it. hugetlbfs gets
+# 1 GiB of 2 MiB pages, reserved after a compaction; fewer is said, and
+# those runs are left out (their rows then show no value).
+hugepages=/sys/kernel/mm/hugepages/hugepages-2048kB
+ram_backing() {
+	ram_opt=
+	if grep -q " /tmp/huge " /proc/mounts; then
+		echo 0 >$hugepages/nr_hugepages
+		umount /tmp/huge
+	fi
+	case "$1" in
+	base)	echo never >/sys/kernel/mm/transparent_hugepage/enabled ;;
+	thp)	echo madvise >/sys/kernel/mm/transparent_hugepage/enabled ;;
+	hugetlbfs)
+		mkdir -p /tmp/huge
+		mount -t hugetlbfs none /tmp/huge
+		sync
+		echo 3 >/proc/sys/vm/drop_caches
+		echo 1 >/proc/sys/vm/compact_memory 2>/dev/null
+		echo 512 >$hugepages/nr_hugepages
+		if [ "$(cat $hugepages/nr_hugepages)" -lt 512 ]; then
+			echo "bench: only $(cat $hugepages/nr_hugepages) of 512 huge pages could be reserved; no hugetlbfs runs"
+			return 1
+		fi
+		ram_opt="--hugetlbfs /tmp/huge" ;;
+	esac
+}
+
 want() { case "$parts" in *",$1,"*) return 0 ;; esac; return 1; }
 
 # The disk runs: one image on the host's tmpfs, written whole first so
@@ -121,6 +159,17 @@ if want disk; then
 fi
 
 echo "bench: $(arg parts) on $RIG_CELL, $reps repetitions"
+if want series; then
+	# Back-to-back boots of the Linux guest in this one host,
+	# lkvm-rcar and kvmtool in turn, before anything else has run: does
+	# start-up grow run after run?
+	for i in $(seq "$series"); do
+		measure series lkvm-rcar "linux-$i" -m "'$init'" -r 256 -- \
+			"$(lkvm -k /guest/Image $guest -p "'quiet lkvm.test=poweroff'")"
+		peer_kvmtool series "linux-$i" -m "'$init'" -r 256 -- \
+			256 1 /guest/Image "-i /guest/initrd.cpio" "quiet lkvm.test=poweroff"
+	done
+fi
 for r in $(seq "$reps"); do
 	if want boot; then
 		measure boot lkvm-rcar 256M-1cpu -m "'$init'" -r 256 -- \
@@ -131,9 +180,12 @@ for r in $(seq "$reps"); do
 			256 1 /guest/Image "-i /guest/initrd.cpio" lkvm.test=linger
 	fi
 	if want startup; then
-		measure startup lkvm-rcar poweroff-image -- "$(lkvm -k /bench/poweroff.Image)"
-		measure startup qemu poweroff-image -- "$(qemu 256 1 /bench/poweroff.Image "" "")"
-		peer_kvmtool startup poweroff-image -- 256 1 /bench/poweroff.Image "" ""
+		# At least $startups runs of each over the repetitions, in turn.
+		for i in $(seq $(( (startups + reps - 1) / reps ))); do
+			measure startup lkvm-rcar poweroff-image -- "$(lkvm -k /bench/poweroff.Image)"
+			measure startup qemu poweroff-image -- "$(qemu 256 1 /bench/poweroff.Image "" "")"
+			peer_kvmtool startup poweroff-image -- 256 1 /bench/poweroff.Image "" ""
+		done
 	fi
 	if want memory; then
 		for m in 128 512; do
@@ -164,13 +216,25 @@ for r in $(seq "$reps"); do
 		# behind the SMMU against the RTC without an IOMMU (run.sh keeps
 		# it out), both set up the same way (one region, one interrupt).
 		# The RTC has no reset module: reset_required off (host patch 3).
+		# With each backing of guest RAM: base pages (THP turned off, as
+		# on a host without it), transparent huge pages (the default),
+		# and hugetlbfs; and the boot to init with each, type1.
 		echo 0 >/sys/module/vfio_platform/parameters/reset_required
-		for m in 256 1024; do
-			measure pin lkvm-rcar "type1-${m}M" -- \
-				"$(lkvm -k /bench/poweroff.Image -m "$m" --passthrough "$dev")"
-			measure pin lkvm-rcar "noiommu-${m}M" -- \
-				"$(lkvm -k /bench/poweroff.Image -m "$m" --passthrough 9010000.pl031)"
+		for pages in base thp hugetlbfs; do
+			ram_backing "$pages" || continue
+			sizes=1024
+			[ "$pages" = base ] && sizes="256 1024"
+			for m in $sizes; do
+				measure pin lkvm-rcar "$(pin_case type1 "$m" "$pages")" -- \
+					"$(lkvm -k /bench/poweroff.Image -m "$m" $ram_opt --passthrough "$dev")"
+				measure pin lkvm-rcar "$(pin_case noiommu "$m" "$pages")" -- \
+					"$(lkvm -k /bench/poweroff.Image -m "$m" $ram_opt --passthrough 9010000.pl031)"
+			done
+			measure pin lkvm-rcar "boot-type1-1024M-$pages" -m "'$init'" -r 1024 -- \
+				"$(lkvm -k /guest/Image $guest -m 1024 $ram_opt --passthrough "$dev" \
+				   -p "'quiet lkvm.test=linger'")"
 		done
+		ram_backing thp
 		echo 1 >/sys/module/vfio_platform/parameters/reset_required
 	fi
 	if want console; then
