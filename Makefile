@@ -106,10 +106,20 @@ $(PROGRAM): $(TARGET_OBJS)
 	$(quiet) LINK $@
 	$(Q)$(CC) $(LDSTATIC) $(LDFLAGS) $(TARGET_LDFLAGS) -o $@ $^ $(LIBS)
 
-build/target/%.o: %.c
+LIBS_FOUND	?= build/target/.libs-found
+build/target/%.o: %.c | $(LIBS_FOUND)
 	@mkdir -p $(dir $@)
 	$(quiet) CC $<
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(TARGET_FLAGS) -DLKVM_VERSION='"$(VERSION)"' -c -o $@ $<
+
+# A fresh checkout has no arm64 libraries yet: one line that says what to
+# run, rather than the compiler's "libfdt.h: No such file" per object.
+$(LIBS_FOUND):
+	$(Q)printf '#include <libfdt.h>\n#include <liburing.h>\n#include <seccomp.h>\n' | \
+		$(CC) $(CPPFLAGS) $(TARGET_FLAGS) -E -x c - >/dev/null 2>&1 || { \
+		echo "make: $(CC) finds no libfdt, liburing or libseccomp headers$(if $(SYSROOT), in $(SYSROOT)); run 'make deps' first$(if $(CROSS_COMPILE),, or install libfdt-dev liburing-dev libseccomp-dev)"; \
+		exit 1; }
+	@mkdir -p $(dir $@) && touch $@
 
 # The same VMM with the --stats counters compiled out, for make bench to
 # measure what they cost.

@@ -51,6 +51,19 @@ for o in mmap=off irqfd=off bind=keep compatible= names=; do
 	fi
 done
 
+# The README's order, make deps then make: make without the libraries
+# says so in one line of its own, before any compiler error.
+stamp=$(mktemp -u)
+said=$(make -s -C "$top" SYSROOT=/nonexistent LIBS_FOUND="$stamp" "$stamp" 2>&1)
+status=$?
+ours=$(echo "$said" | grep -c "^make: .*run 'make deps' first")
+if [ "$status" -ne 0 ] && [ "$ours" -eq 1 ] && ! echo "$said" | grep -q "No such file" &&
+   [ ! -e "$stamp" ] && grep -q "^    make deps" "$top/README.md"; then
+	pass "make without the arm64 libraries says in one line to run make deps, as the README does first"
+else
+	flunk "make without the arm64 libraries (status $status): $(echo "$said" | tr '\n' ' ')"
+fi
+
 lines=$(wc -l <"$top/README.md")
 if [ "$lines" -le 100 ]; then
 	pass "README.md fits on two screens ($lines lines)"
