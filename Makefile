@@ -215,6 +215,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)sh tests/bench/check-figures.sh
 	$(Q)sh tests/docs/check.sh
+	$(Q)sh tests/lava/check.sh
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=8
 	$(Q)$(MAKE) --no-print-directory system
 	$(Q)$(MAKE) --no-print-directory deb-check
