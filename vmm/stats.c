@@ -262,7 +262,8 @@ void stats_collect(struct vm *vm, int status)
 	f = open_memstream(&vm->stats_text, &vm->stats_len);
 	if (!f)
 		return;
-	fprintf(f, "{\n  \"exit_status\": %d,\n", status);
+	fprintf(f, "{\n  \"schema\": %d,\n  \"exit_status\": %d,\n", STATS_SCHEMA,
+		status);
 	write_startup(vm, f);
 	write_memory(vm, f);
 	write_vcpus(vm, f);

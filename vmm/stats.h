@@ -41,6 +41,13 @@ struct stats_steps {
 	uint64_t t_mark, cpu_mark;
 };
 
+/*
+ * The version of the --stats object's shape, its first field. Fields may
+ * be added within a version; one that changes meaning or shape, or goes,
+ * makes the next. docs/stats.schema.json documents each field.
+ */
+#define STATS_SCHEMA	1
+
 /* Note the start of the process (call first thing in main). */
 void stats_start(struct vm *vm);
 /*

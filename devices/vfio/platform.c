@@ -524,11 +524,12 @@ static int start_user_irqs(struct vfio_platform *vp)
 	return 0;
 }
 
+/* How @irq reaches the guest, as --stats names it (docs/stats.schema.json). */
 static const char *irq_delivery(const struct vfio_irq *irq)
 {
 	if (irq->from_vmm)
-		return "VMM event loop";
-	return irq->level ? "kernel irqfd + resample" : "kernel irqfd";
+		return "vmm-loop";
+	return irq->level ? "irqfd-resample" : "irqfd";
 }
 
 /*

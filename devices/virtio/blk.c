@@ -342,7 +342,7 @@ static void blk_stats(struct vm *vm, struct device *device, FILE *out)
 
 	fprintf(out, ", \"image\": ");
 	stats_json_string(out, dev->cfg->path);
-	fprintf(out, ", \"read_only\": %s, \"sectors\": %llu, \"mmio_exits\": %llu, \"loop_wakeups\": %llu, \"reads\": %llu, \"writes\": %llu, \"flushes\": %llu, \"discards\": %llu, \"errors\": %llu, \"bytes_read\": %llu, \"bytes_written\": %llu, \"max_in_flight\": %u, \"irqs\": { \"spi\": %d, \"delivery\": \"irqfd\", \"raised_by_vmm\": %llu }",
+	fprintf(out, ", \"read_only\": %s, \"sectors\": %llu, \"mmio_exits\": %llu, \"loop_wakeups\": %llu, \"reads\": %llu, \"writes\": %llu, \"flushes\": %llu, \"discards\": %llu, \"errors\": %llu, \"bytes_read\": %llu, \"bytes_written\": %llu, \"max_in_flight\": %u",
 		dev->disk.read_only ? "true" : "false",
 		(unsigned long long)dev->disk.sectors,
 		(unsigned long long)stats_mmio_exits(vm, dev->name),
@@ -351,8 +351,8 @@ static void blk_stats(struct vm *vm, struct device *device, FILE *out)
 		(unsigned long long)dev->reads, (unsigned long long)dev->writes,
 		(unsigned long long)dev->flushes, (unsigned long long)dev->discards,
 		(unsigned long long)dev->errors, (unsigned long long)dev->bytes_read,
-		(unsigned long long)dev->bytes_written, dev->max_inflight, dev->plug.spi,
-		(unsigned long long)dev->vmmio.irqs_raised);
+		(unsigned long long)dev->bytes_written, dev->max_inflight);
+	virtio_plug_stats_irqs(&dev->plug, dev->vmmio.irqs_raised, out);
 }
 
 const struct dev_ops virtio_blk_ops = {

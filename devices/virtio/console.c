@@ -534,12 +534,12 @@ static void console_stats(struct vm *vm, struct device *dev, FILE *out)
 			   con->vmmio.queues[RX].kick_op.completions +
 			   con->vmmio.queues[TX].kick_op.completions;
 
-	fprintf(out, ", \"mmio_exits\": %llu, \"loop_wakeups\": %llu, \"irqs\": { \"spi\": %d, \"delivery\": \"irqfd\", \"raised_by_vmm\": %llu }, \"bytes_in\": %llu, \"bytes_out\": %llu",
+	fprintf(out, ", \"mmio_exits\": %llu, \"loop_wakeups\": %llu, \"bytes_in\": %llu, \"bytes_out\": %llu",
 		(unsigned long long)stats_mmio_exits(vm, "virtio-console"),
-		(unsigned long long)wakeups, con->plug.spi,
-		(unsigned long long)con->vmmio.irqs_raised,
+		(unsigned long long)wakeups,
 		(unsigned long long)con->bytes_in,
 		(unsigned long long)con->bytes_out);
+	virtio_plug_stats_irqs(&con->plug, con->vmmio.irqs_raised, out);
 }
 
 const struct dev_ops console_ops = {

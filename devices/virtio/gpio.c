@@ -410,12 +410,11 @@ static void gpio_device_stats(struct vm *vm, struct device *device, FILE *out)
 	stats_json_string(out, dev->host.label);
 	fprintf(out, ", \"lines\": [");
 	print_offsets(dev, out);
-	fprintf(out, "], \"mmio_exits\": %llu, \"requests\": %llu, \"rejected\": %llu, \"host_edges\": %llu, \"irqs\": { \"spi\": %d, \"delivery\": \"irqfd\", \"raised_by_vmm\": %llu, \"line_irqs\": %llu }",
+	fprintf(out, "], \"mmio_exits\": %llu, \"requests\": %llu, \"rejected\": %llu, \"host_edges\": %llu, \"line_irqs\": %llu",
 		(unsigned long long)stats_mmio_exits(vm, dev->mmio_name),
 		(unsigned long long)g->requests, (unsigned long long)g->rejected,
-		(unsigned long long)g->edges, dev->plug.spi,
-		(unsigned long long)dev->vmmio.irqs_raised,
-		(unsigned long long)g->irqs);
+		(unsigned long long)g->edges, (unsigned long long)g->irqs);
+	virtio_plug_stats_irqs(&dev->plug, dev->vmmio.irqs_raised, out);
 }
 
 const struct dev_ops virtio_gpio_ops = {

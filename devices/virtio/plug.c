@@ -85,3 +85,10 @@ int virtio_plug_fdt(const struct virtio_plug *plug, struct dt *dt)
 	return dt_add_mmio_device(dt, "virtio", "virtio,mmio", plug->base,
 				  VIRTIO_MMIO_SIZE, plug->spi, DT_IRQ_EDGE_RISING);
 }
+
+void virtio_plug_stats_irqs(const struct virtio_plug *plug, uint64_t raised,
+			    FILE *out)
+{
+	fprintf(out, ", \"irqs\": [ { \"spi\": %d, \"trigger\": \"edge\", \"delivery\": \"irqfd\", \"raised_by_vmm\": %llu } ]",
+		plug->spi, (unsigned long long)raised);
+}

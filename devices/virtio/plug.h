@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct dt;
 struct vm;
@@ -42,5 +43,12 @@ void virtio_plug_unwire(struct virtio_plug *plug, struct vm *vm,
 
 /* The device's node in the guest's tree. */
 int virtio_plug_fdt(const struct virtio_plug *plug, struct dt *dt);
+/*
+ * The device's interrupt for --stats, in the shape every device's "irqs"
+ * has (docs/stats.schema.json): one edge SPI the VMM raises through its
+ * irqfd, @raised times.
+ */
+void virtio_plug_stats_irqs(const struct virtio_plug *plug, uint64_t raised,
+			    FILE *out);
 
 #endif

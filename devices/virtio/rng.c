@@ -145,10 +145,10 @@ static void rng_stats(struct vm *vm, struct device *dev, FILE *out)
 {
 	struct virtio_rng *rng = dev->priv;
 
-	fprintf(out, ", \"mmio_exits\": %llu, \"bytes\": %llu, \"irqs\": { \"spi\": %d, \"delivery\": \"irqfd\", \"raised_by_vmm\": %llu }",
+	fprintf(out, ", \"mmio_exits\": %llu, \"bytes\": %llu",
 		(unsigned long long)stats_mmio_exits(vm, "virtio-rng"),
-		(unsigned long long)rng->bytes, rng->plug.spi,
-		(unsigned long long)rng->vmmio.irqs_raised);
+		(unsigned long long)rng->bytes);
+	virtio_plug_stats_irqs(&rng->plug, rng->vmmio.irqs_raised, out);
 }
 
 const struct dev_ops virtio_rng_ops = {

@@ -70,6 +70,9 @@ def other_wakeups: .stats.loop_wakeups - ([console_stats.loop_wakeups] | add // 
 
 def toggle_line: mark("bench-toggle").line // "" | capture("toggles (?<n>[0-9]+) ns_per_toggle (?<ns>[0-9.]+)")?;
 def gpio_stats: .stats.devices[]? | select(.type == "virtio-gpio");
+# Interrupts virtio-gpio delivered for its lines: a field of the device
+# since --stats schema 1, inside its irqs object in runs recorded before.
+def gpio_line_irqs: gpio_stats | (.line_irqs // .irqs.line_irqs?);
 # Exits to user space of all vCPUs in a run.
 def user_exits: [.stats.vcpus[]?.exits | .mmio + .system_event + .other] | add;
 def gpio_way($w): if $w == "virtio" then "virtio-gpio, shared lines" else "pass-through" end;
@@ -283,7 +286,7 @@ def qemu_console_note:
           per_press($h; $w; other_wakeups); []; gpio_note),
       row("gpio_irq_delivered_\($w)"; "button presses delivered to the guest, of \($presses), \(gpio_way($w))"; "interrupts"; "higher";
           [ $all | runs("gpio"; "lkvm-rcar"; $h; "irq-\($w)-\($presses)presses")[] |
-            if $w == "virtio" then gpio_stats.irqs.line_irqs else passthrough_stats.host_irqs_forwarded end ];
+            if $w == "virtio" then gpio_line_irqs else passthrough_stats.host_irqs_forwarded end ];
           []; gpio_note) ),
     ( ("passthrough", "virtio") as $w |
       row("gpio_react_ms_\($w)"; "time from a button press to a guest program's answer on another pin (QEMU's trace), \(gpio_way($w))"; "ms"; "lower";

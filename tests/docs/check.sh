@@ -12,6 +12,8 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 passed=0
 failed=0
+work_empty=$(mktemp)
+trap 'rm -f "$work_empty"' EXIT
 pass() { echo "ok - docs: $1"; passed=$((passed + 1)); }
 flunk() { echo "not ok - docs: $1"; failed=$((failed + 1)); }
 
@@ -50,6 +52,28 @@ for o in mmap=off irqfd=off bind=keep compatible= names=; do
 		flunk "the device option $o is missing from --help, the man page or docs/passthrough.md"
 	fi
 done
+
+# docs/stats.schema.json: a valid schema, of the version the code
+# writes, with a definition for each device type the code registers,
+# that refuses an object without its version.
+schema="$top/docs/stats.schema.json"
+code_version=$(sed -n 's/^#define STATS_SCHEMA[[:space:]]*\([0-9]*\).*/\1/p' "$top/vmm/stats.h")
+doc_version=$(jq -r '.properties.schema.const' "$schema" 2>/dev/null)
+types=$(sed -n 's/^[[:space:]]*\.name[[:space:]]*=[[:space:]]*"\([a-z0-9-]*\)",$/\1/p' "$top"/devices/*.c "$top"/devices/*/*.c | sort -u)
+undocumented=
+for t in $types; do
+	jq -e --arg t "$t" '[.. | objects | select(.const? == $t)] | length > 0' "$schema" >/dev/null ||
+		undocumented="$undocumented $t"
+done
+echo '{}' >"$work_empty"
+if /usr/bin/python3 "$top/tests/docs/stats-schema.py" "$schema" /dev/null >/dev/null 2>&1; then
+	flunk "docs/stats.schema.json: the checker takes a file that is not JSON"
+elif [ "$code_version" = "$doc_version" ] && [ -n "$types" ] && [ -z "$undocumented" ] &&
+   ! /usr/bin/python3 "$top/tests/docs/stats-schema.py" "$schema" "$work_empty" >/dev/null 2>&1; then
+	pass "docs/stats.schema.json is schema $code_version as vmm/stats.h, documents every device type ($(echo $types)) and refuses {}"
+else
+	flunk "docs/stats.schema.json: version '$doc_version' (code: '$code_version'), undocumented device types:${undocumented:- none}"
+fi
 
 # The README's order, make deps then make: make without the libraries
 # says so in one line of its own, before any compiler error.

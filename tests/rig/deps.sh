@@ -22,7 +22,7 @@ native="make gcc libc6-dev pkg-config libfdt-dev liburing-dev check
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross socat jq gnuplot-nox
 	clang libclang-rt-14-dev
 	dpkg-dev debhelper lintian mandoc lava-common
-	e2fsprogs"
+	e2fsprogs python3-jsonschema"
 # The package's runtime libraries for arm64, installed (Multi-Arch: same,
 # beside the native ones): dpkg-shlibdeps takes the package's Depends
 # from them when make deb cross-builds it.

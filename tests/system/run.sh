@@ -97,6 +97,30 @@ report() {
 	LOG
 	[ "$n" -eq "$want" ] ||
 		flunk "$cell $script: $n cases reported, $want expected; see $log"
+	check_stats_schema "$log"
+}
+
+# check_stats_schema LOG: each --stats object the in-host script printed
+# (between stats-begin and stats-end) is what docs/stats.schema.json
+# documents, field by field.
+check_stats_schema() {
+	run_name=$(basename "$1" .log)
+	dir="$results/stats-$run_name"
+	rm -rf "$dir" && mkdir -p "$dir"
+	tr -d '\r' <"$1" | awk -v dir="$dir" '
+		/^stats-end$/ { if (f) close(f); f = ""; next }
+		f { print > f; next }
+		/^stats-begin$/ { f = sprintf("%s/%02d.json", dir, ++n) }'
+	set -- "$dir"/*.json
+	[ -e "$1" ] || return 0
+	name="$run_name: its $# --stats objects are as docs/stats.schema.json documents"
+	types=$(jq -r '.devices[].type' "$dir"/*.json 2>/dev/null | sort -u | tr '\n' ' ')
+	if said=$(/usr/bin/python3 "$top/tests/docs/stats-schema.py" \
+		  "$top/docs/stats.schema.json" "$dir"/*.json 2>&1); then
+		pass "$name (devices: $types)"
+	else
+		flunk "$name: $(echo "$said" | head -3 | tr '\n' ' ')"
+	fi
 }
 
 # check_blinks CELL BUS TRACE: in each run's part of QEMU's trace, output
