@@ -162,11 +162,11 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/common.c $(FUZZ_OBJS)
 fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-# The bench's arm64 helpers: vmmtime in the emulated host, mmio-loop,
+# The bench's arm64 helpers: vmmtime and loadcopy in the emulated host, mmio-loop,
 # gpio-toggle, gpio-react and blk-io in the guest, an Image that powers off at
 # its first instruction, and the VMM without its counters.
 BENCH_TOOLS	:= build/bench/vmmtime build/bench/mmio-loop build/bench/gpio-toggle \
-		   build/bench/gpio-react build/bench/blk-io \
+		   build/bench/gpio-react build/bench/blk-io build/bench/loadcopy \
 		   build/bench/poweroff.Image \
 		   build/bench/lkvm-rcar-nocount
 

@@ -226,6 +226,14 @@ def qemu_console_note:
            one([ $all | series("lkvm-rcar"; $h)[] | init_mark.ms ] | growth); [];
            [ [ $all | series("kvmtool"; $h)[] | init_mark.ms ] | growth | values ];
            "QEMU is not in the series"),
+      row("series_load_growth_\($h | split("-")[0])";
+          "the same series: lkvm-rcar's load step (the Image and initrd read into guest RAM), last run over the first (\($hn))"; "x"; "lower";
+          one([ $all | series("lkvm-rcar"; $h)[] | .stats.startup.steps[]? | select(.step == "load") | .wall_ms ] | growth);
+          []; "kvmtool does not report it"),
+      row("series_copy_growth_\($h | split("-")[0])";
+          "the same series: the same load without KVM (tests/bench/loadcopy.c, in the lkvm-rcar column), last run over the first (\($hn))"; "x"; "lower";
+          one([ $all | runs("series"; "host"; $h; null) | sort_by(.case | ltrimstr("copy-") | tonumber)[] | .run.wall_ms ] | growth);
+          []; "no VMM in it: what the emulated host does to any program writing fresh memory"),
       row3("series_init_ms_\($h | split("-")[0])";
            "the same series: time to the guest's init, all runs (\($hn))"; "ms"; "lower";
            [ $all | series("lkvm-rcar"; $h)[] | init_mark.ms ]; [];

@@ -14,7 +14,7 @@
 #
 # With QEMU_ROOT (tests/rig/qemu-peer.sh), the images are make bench's
 # instead: bench-guest.cpio adds the guest's mmio-loop, gpio-toggle,
-# gpio-react and blk-io, bench-host.cpio adds QEMU and its libraries, vmmtime, poweroff.Image
+# gpio-react and blk-io, bench-host.cpio adds QEMU and its libraries, vmmtime, loadcopy, poweroff.Image
 # and kvmtool's lkvm-static (KVMTOOL, tests/rig/kvmtool-peer.sh, when
 # there is one) under /bench, and tests/bench/host/ under /rig.
 #
@@ -121,7 +121,7 @@ if [ -n "$qemu_root" ]; then
 	cp -a "$qemu_root/." "$stage/host/"
 	rm -f "$stage/host/.complete"
 	mkdir -p "$stage/host/bench"
-	cp "$bench/vmmtime" "$bench/poweroff.Image" "$bench/lkvm-rcar-nocount" "$stage/host/bench/"
+	cp "$bench/vmmtime" "$bench/loadcopy" "$bench/poweroff.Image" "$bench/lkvm-rcar-nocount" "$stage/host/bench/"
 	[ -z "${4:-}" ] || cp "$4" "$stage/host/bench/lkvm-static"
 	cp "$top"/tests/bench/host/*.sh "$stage/host/rig/"
 fi

@@ -162,8 +162,13 @@ echo "bench: $(arg parts) on $RIG_CELL, $reps repetitions"
 if want series; then
 	# Back-to-back boots of the Linux guest in this one host,
 	# lkvm-rcar and kvmtool in turn, before anything else has run: does
-	# start-up grow run after run?
+	# start-up grow run after run? Before each, loadcopy does what
+	# lkvm-rcar's "load" step does (most of its start-up with a Linux
+	# guest) without KVM: the Image and the initrd read into fresh guest-
+	# RAM-like memory, the same work each time, with no VMM.
 	for i in $(seq "$series"); do
+		measure series host "copy-$i" -- \
+			"/bench/loadcopy 256 /guest/Image /guest/initrd.cpio"
 		measure series lkvm-rcar "linux-$i" -m "'$init'" -r 256 -- \
 			"$(lkvm -k /guest/Image $guest -p "'quiet lkvm.test=poweroff'")"
 		peer_kvmtool series "linux-$i" -m "'$init'" -r 256 -- \
