@@ -593,3 +593,51 @@ bool gpio_cdev_was_output(const struct gpio_cdev *gc, unsigned int i)
 {
 	return i < gc->nr_lines && (gc->lines[i].host_flags & GPIO_V2_LINE_FLAG_OUTPUT);
 }
+
+/* --- a controller taken whole ---------------------------------------- */
+
+/* The first held line of the controller @chip (gpiochipN) under @dev_dir. */
+static int chip_find_held(const char *dev_dir, const char *chip,
+			  struct gpio_cdev_held *held)
+{
+	struct gpio_v2_line_info info;
+	struct gpiochip_info ci;
+	char path[320];
+	unsigned int i;
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/%s", dev_dir, chip);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = chip_info(fd, &ci);
+	for (i = 0; !ret && i < ci.lines; i++) {
+		ret = line_info(fd, i, &info);
+		if (ret || !(info.flags & GPIO_V2_LINE_FLAG_USED))
+			continue;
+		snprintf(held->chip, sizeof(held->chip), "%s", chip);
+		held->offset = i;
+		snprintf(held->name, sizeof(held->name), "%s", info.name);
+		snprintf(held->consumer, sizeof(held->consumer), "%s", info.consumer);
+		ret = 1;
+	}
+	close(fd);
+	return ret;
+}
+
+int gpio_cdev_find_held(const char *dev_path, const char *dev_dir,
+			struct gpio_cdev_held *held)
+{
+	struct dirent *de;
+	int ret = 0;
+	DIR *d;
+
+	d = opendir(dev_path);
+	if (!d)
+		return -errno;
+	while (!ret && (de = readdir(d)))
+		if (!strncmp(de->d_name, "gpiochip", 8))
+			ret = chip_find_held(dev_dir, de->d_name, held);
+	closedir(d);
+	return ret;
+}

@@ -80,4 +80,23 @@ int gpio_cdev_restore(struct gpio_cdev *gc, unsigned int i);
 /* Whether the host had it as an output. */
 bool gpio_cdev_was_output(const struct gpio_cdev *gc, unsigned int i);
 
+/* A line of a controller that something on the host holds. */
+struct gpio_cdev_held {
+	char chip[32];			/* gpiochipN */
+	unsigned int offset;
+	char name[GPIO_MAX_NAME_SIZE];	/* the host's name for it, or "" */
+	char consumer[GPIO_MAX_NAME_SIZE];/* who holds it, or "" */
+};
+
+/*
+ * Before a GPIO controller is taken from the host whole (--passthrough):
+ * the first of its lines that a host consumer holds (gpio-keys,
+ * gpio-leds, a sysfs export...), found through the gpiochipN entries
+ * of its sysfs directory @dev_path and @dev_dir's character devices.
+ * Returns 1 with @held filled, 0 if none is held or the device is no
+ * GPIO controller, or -errno if its lines cannot be read.
+ */
+int gpio_cdev_find_held(const char *dev_path, const char *dev_dir,
+			struct gpio_cdev_held *held);
+
 #endif

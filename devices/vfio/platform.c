@@ -35,6 +35,7 @@
 #include <linux/kvm.h>
 #include <linux/vfio.h>
 
+#include "devices/backend/gpio-cdev.h"
 #include "devices/vfio/bind.h"
 #include "devices/vfio/container.h"
 #include "fdt/dt.h"
@@ -718,6 +719,33 @@ static void allow_restore_writes(struct vfio_platform *vp)
 				 SANDBOX_ROLE(SANDBOX_LOOP));
 }
 
+/*
+ * A GPIO controller taken from its driver takes its lines from whatever
+ * on the host uses them (gpio-keys, gpio-leds, a sysfs export), which
+ * the kernel does not refuse: it warns, and those drivers break. Refuse
+ * first, naming the holder and the other way (--gpio lends lines alone).
+ */
+static int check_no_line_held(struct vfio_platform *vp)
+{
+	struct gpio_cdev_held held;
+	int ret;
+
+	ret = gpio_cdev_find_held(vp->bind.dev_path, "/dev", &held);
+	if (ret < 0) {
+		pr_err("--passthrough %s: cannot read its GPIO lines to see whether the host uses them: %s",
+		       vp_name(vp), strerror(-ret));
+		return ret;
+	}
+	if (!ret)
+		return 0;
+	pr_err("--passthrough %s: %s line %u%s%s%s is held on the host by '%s'; free it there first (its driver or device-tree node), or lend the free lines with --gpio %s:LINES",
+	       vp_name(vp), held.chip, held.offset, held.name[0] ? " (" : "",
+	       held.name, held.name[0] ? ")" : "",
+	       held.consumer[0] ? held.consumer : "an unnamed consumer",
+	       vp_name(vp));
+	return -EBUSY;
+}
+
 static int vfio_platform_setup(struct vfio_platform *vp)
 {
 	unsigned int i;
@@ -732,6 +760,8 @@ static int vfio_platform_setup(struct vfio_platform *vp)
 	/* Before the binding changes: a host without VFIO leaves it alone. */
 	if (!ret)
 		ret = vfio_container_probe(vp->vm, vp_name(vp));
+	if (!ret && !vp->cfg->keep_binding)
+		ret = check_no_line_held(vp);
 	if (!ret && !vp->cfg->keep_binding)
 		ret = vfio_bind(&vp->bind);
 	if (!ret)

@@ -61,6 +61,21 @@ bad "a line the host's gpio-keys holds: one line, status 1" 1 "line 3 is in use 
 bad "a line name the controller does not have: one line, status 1" 1 "has no line named 'SW20'" "$ctl:0,SW20"
 bad "the same line twice: one line, status 2 (a command-line error)" 2 "line 1 is given twice" "$ctl:1,0,1"
 
+# The whole controller, while gpio-keys holds line 3: refused before the
+# binding changes, naming the holder; the PL061 keeps its driver and
+# gpio-keys its line.
+driver_was=$(amba_driver "$ctl")
+"$vmm" run -k /guest/Image -i /guest/initrd.cpio --passthrough "$ctl" </dev/null >"$out" 2>"$err"
+status=$?
+name="--passthrough $ctl while the host's gpio-keys holds line 3: one line naming the holder, status 1, the PL061 and its lines as they were"
+if [ "$status" -eq 1 ] && [ "$(wc -l <"$err")" -eq 1 ] &&
+   grep -q "^lkvm-rcar: error: --passthrough $ctl: gpiochip0 line 3 .*is held on the host by '.*'; free it there first" "$err" &&
+   [ "$(amba_driver "$ctl")" = "$driver_was" ] && [ -n "$driver_was" ] && [ "$(lines)" = "$before" ]; then
+	ok "$name ($(cat "$err"))"
+else
+	fail "$name" "status $status, driver '$(amba_driver "$ctl")' (was '$driver_was')"
+fi
+
 # The host gives the power button up: gpio-keys lets line 3 go.
 echo gpio-keys >/sys/bus/platform/drivers/gpio-keys/unbind
 if lines | grep -q "^line 3: free"; then
