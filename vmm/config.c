@@ -84,11 +84,11 @@ void config_usage(void)
 "      --gpio CHIP:LINES[,names=A;B...]\n"
 "                         share lines of a host GPIO controller that the\n"
 "                         host keeps, as a virtio-gpio device; CHIP is\n"
-"                         /dev/gpiochipN, gpiochipN, its label or its\n"
-"                         device (e6055400.gpio); LINES are offsets,\n"
-"                         ranges and host line names (0,1,3 or 11-13 or\n"
-"                         SW20); names= names them for the guest (quote\n"
-"                         the argument: ';' is the shell's)\n"
+"                         its device (e6055400.gpio) or label, which stay\n"
+"                         put, or gpiochipN, whose N follows probe order;\n"
+"                         LINES are offsets, ranges and host line names\n"
+"                         (0,1,3 or 11-13 or SW20); names= names them for\n"
+"                         the guest (quote the argument: ';' is the shell's)\n"
 "  -d, --disk FILE[,ro][,serial=ID]\n"
 "                         a virtio-blk disk on a raw image or block device;\n"
 "                         repeatable, the first is /dev/vda; ro: read-only;\n"
@@ -429,7 +429,7 @@ static int parse_gpio(struct vm_config *cfg, const char *arg)
 	g = &cfg->gpio[cfg->nr_gpio++];
 	n = colon ? (size_t)(colon - arg) : 0;
 	if (!n || n >= sizeof(g->chip) || !colon[1]) {
-		pr_err("--gpio: '%s' is not CHIP:LINES; e.g. --gpio gpiochip0:0,1,3", arg);
+		pr_err("--gpio: '%s' is not CHIP:LINES; e.g. --gpio e6055400.gpio:11-13", arg);
 		return -EINVAL;
 	}
 	memcpy(g->chip, arg, n);
