@@ -227,13 +227,21 @@ ram_mapping() {	# PID SIZE_KIB: "START ANON_HUGE_KIB" of that mapping
 		/^Size:/ { cur = ($2 == size) }
 		/^AnonHugePages:/ && cur { print start, $2; exit }' "/proc/$1/smaps"
 }
-"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" -m 256 \
-	-p lkvm.test=hang --stats=/tmp/thp.json </dev/null >"$out" 2>"$err" &
-pid=$!
-for i in $(seq 600); do
-	grep -q "init reached" "$out" && break
-	sleep 0.1
-done
+# start_until_init STATS ARGS...: a guest that hangs once its init ran,
+# in the background ($pid), waited for until then (a minute at most).
+start_until_init() {
+	_stats=$1
+	shift
+	"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" "$@" \
+		-p lkvm.test=hang --stats="$_stats" </dev/null >"$out" 2>"$err" &
+	pid=$!
+	for _i in $(seq 600); do
+		grep -q "init reached" "$out" && break
+		sleep 0.1
+	done
+}
+
+start_until_init /tmp/thp.json -m 256
 set -- $(ram_mapping "$pid" 262144)
 kill -TERM "$pid"
 wait "$pid"
@@ -253,13 +261,7 @@ mkdir -p /tmp/huge
 mount -t hugetlbfs none /tmp/huge
 pages=/sys/kernel/mm/hugepages/hugepages-2048kB
 echo 64 >$pages/nr_hugepages
-"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" -m 128M --hugetlbfs /tmp/huge \
-	-p lkvm.test=hang --stats=/tmp/huge.json </dev/null >"$out" 2>"$err" &
-pid=$!
-for i in $(seq 600); do
-	grep -q "init reached" "$out" && break
-	sleep 0.1
-done
+start_until_init /tmp/huge.json -m 128M --hugetlbfs /tmp/huge
 taken=$(( $(cat $pages/nr_hugepages) - $(cat $pages/free_hugepages) ))
 kill -TERM "$pid"
 wait "$pid"
