@@ -6,6 +6,7 @@
 #   make unit         unit tests, natively, under ASan and UBSan
 #   make check        deps, unit tests and the system tests in the rig
 #   make demo         the main scenario on the emulated board
+#   make initramfs    build/initramfs.cpio.gz: a guest with a shell and libgpiod's tools
 #   make fuzz         each libFuzzer target for FUZZ_SECONDS (default 60)
 #   make bench        lkvm-rcar against QEMU and kvmtool in the rig (BENCH_QUICK=1: once)
 #   make deb          the Debian package for arm64, checked with lintian
@@ -99,7 +100,7 @@ FUZZ_CC		?= clang
 FUZZ_FLAGS	:= -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined
 FUZZ_OBJS	:= $(PURE_SRCS:%.c=build/fuzz/%.o)
 
-.PHONY: all unit check system demo deps kernel install clean fuzz bench deb deb-check
+.PHONY: all unit check system demo deps kernel install clean fuzz bench deb deb-check initramfs
 all: $(PROGRAM)
 
 $(PROGRAM): $(TARGET_OBJS)
@@ -187,7 +188,15 @@ build/bench/poweroff.Image: tests/bench/poweroff.S
 # the host's GPIO lines; and in the guest's image, vq-flood, a hostile
 # virtio driver.
 RIG_TOOLS	:= build/bench/vmmtime build/tools/ptyrun build/tools/runas \
-		   build/tools/gpiotool build/guest/vq-flood
+		   build/tools/gpiotool build/guest/vq-flood build/initramfs.cpio.gz
+
+# A guest initramfs for trying lkvm-rcar by hand: busybox, libgpiod's
+# tools and a shell on the console (the rig boots it too).
+initramfs: deps build/initramfs.cpio.gz
+
+build/initramfs.cpio.gz: guest/initramfs.sh guest/rootfs-init
+	$(quiet) GEN $@
+	$(Q)sh guest/initramfs.sh $@
 
 build/tools/%: tests/system/%.c
 	@mkdir -p $(dir $@)

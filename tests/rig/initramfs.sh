@@ -110,6 +110,9 @@ cp "$vmm" "$stage/host/bin/lkvm-rcar"
 add_libs "$vmm" "$stage/host"
 cp "$image" "$stage/host/guest/Image"
 cp "$outdir/${prefix}guest.cpio" "$stage/host/guest/initrd.cpio"
+# make initramfs's guest, which the docs' walk-through boots.
+[ ! -e "$top/build/initramfs.cpio.gz" ] ||
+	cp "$top/build/initramfs.cpio.gz" "$stage/host/guest/user-initramfs.cpio.gz"
 mke2fs -q -F -t ext4 -L lkvm-root -d "$stage/rootfs" "$stage/host/guest/rootfs.img" 16M ||
 	die "initramfs: mke2fs could not make the guest's root disk; run tests/rig/deps.sh"
 cp "$top"/tests/system/host/*.sh "$stage/host/rig/"

@@ -241,8 +241,9 @@ passthrough_cases() {
 	cell_parse "$1"
 	# One run of 8 cases.
 	[ "$3" = scenario ] && { echo 8; return; }
-	# Three runs, the error and recovery cases, two devices at once...
-	n=40
+	# Three runs, make initramfs's guest, the error and recovery cases,
+	# two devices at once...
+	n=41
 	# ... the reset_required case (host patch 3) and the R-Car GPIO
 	# stand-in's three (dtb.sh) on the platform bus ...
 	[ "$2" = platform ] && n=$((n + 4))

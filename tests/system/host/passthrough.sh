@@ -138,6 +138,22 @@ run "mapped" ""
 run "trapped (mmap=off)" ",mmap=off"
 run "interrupts through the VMM (irqfd=off)" ",irqfd=off"
 
+# make initramfs's guest (guest/initramfs.sh), as the docs boot it: its
+# shell on the console, where libgpiod's tools see the controller passed
+# through; leaving the shell powers the guest off. It only reads: the
+# outputs in QEMU's trace are the other runs'.
+printf 'gpiodetect\ngpioget gpiochip0 3\nexit\n' |
+	"$vmm" run -k /guest/Image -i /guest/user-initramfs.cpio.gz --irqchip "$gic" \
+	--passthrough "$dev" --timeout 120 >"$out" 2>"$err"
+status=$?
+name="make initramfs's guest: its shell runs gpiodetect and gpioget on the controller passed through, and exit powers it off"
+if [ "$status" -eq 0 ] && tr -d '\r' <"$out" | grep -q "gpiochip0 \[.*\] (8 lines)" &&
+   tr -d '\r' <"$out" | grep -q -x '[01]' && [ "$(driver)" = "$orig" ]; then
+	ok "$name"
+else
+	fail "$name" "status $status"
+fi
+
 # one_line_error NAME STATUS PATTERN: the last run failed as it should.
 one_line_error() {
 	if [ "$status" -ne "$2" ]; then
