@@ -329,8 +329,12 @@ int vfio_bind(struct vfio_binding *b)
 
 	ret = hold_attrs(b, b->vfio_driver, failed, sizeof(failed));
 	if (ret) {
-		pr_err("--passthrough %s: opening %s, to give the device back at exit: %s",
-		       b->name, failed, strerror(-ret));
+		if (ret == -EACCES || ret == -EPERM)
+			pr_err("--passthrough %s: opening %s: %s; changing a device's driver takes root: run as root, or bind it to %s by hand and add bind=keep",
+			       b->name, failed, strerror(-ret), b->vfio_driver);
+		else
+			pr_err("--passthrough %s: opening %s, to give the device back at exit: %s",
+			       b->name, failed, strerror(-ret));
 		goto fail;
 	}
 	ret = state_write(b);

@@ -43,8 +43,12 @@ static int open_container_fd(const char *who)
 	if (fd < 0) {
 		int err = errno;
 
-		pr_err("--passthrough %s: /dev/vfio/vfio: %s; the host kernel needs CONFIG_VFIO",
-		       who, strerror(err));
+		if (err == EACCES || err == EPERM)
+			pr_err("--passthrough %s: /dev/vfio/vfio: %s; run as root, or give this user the node",
+			       who, strerror(err));
+		else
+			pr_err("--passthrough %s: /dev/vfio/vfio: %s; the host kernel needs CONFIG_VFIO",
+			       who, strerror(err));
 		return -err;
 	}
 	if (ioctl(fd, VFIO_GET_API_VERSION) != VFIO_API_VERSION) {
@@ -258,6 +262,9 @@ static int open_group_fd(const char *who, int number, enum vfio_iommu_mode *mode
 		if (err == EBUSY)
 			pr_err("--passthrough %s: device busy: another VMM or process has VFIO group %d open",
 			       who, number);
+		else if (err == EACCES || err == EPERM)
+			pr_err("--passthrough %s: %s: %s; run as root, or give this user the group's node (chown, or a udev rule)",
+			       who, path, strerror(err));
 		else
 			pr_err("--passthrough %s: %s: %s", who, path, strerror(err));
 		return -err;

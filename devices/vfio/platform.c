@@ -731,6 +731,9 @@ static int check_no_line_held(struct vfio_platform *vp)
 	int ret;
 
 	ret = gpio_cdev_find_held(vp->bind.dev_path, "/dev", &held);
+	/* A user who may not read the lines may not rebind either: that says why. */
+	if (ret == -EACCES || ret == -EPERM)
+		return 0;
 	if (ret < 0) {
 		pr_err("--passthrough %s: cannot read its GPIO lines to see whether the host uses them: %s",
 		       vp_name(vp), strerror(-ret));
@@ -744,6 +747,21 @@ static int check_no_line_held(struct vfio_platform *vp)
 	       held.consumer[0] ? held.consumer : "an unnamed consumer",
 	       vp_name(vp));
 	return -EBUSY;
+}
+
+/* bind=keep: the device must be VFIO's already, or nothing below can work. */
+static int check_kept_binding(struct vfio_platform *vp)
+{
+	char drv[64];
+
+	if (vfio_bind_current(&vp->bind, drv, sizeof(drv)))
+		drv[0] = '\0';
+	if (!strcmp(drv, vp->bind.vfio_driver))
+		return 0;
+	pr_err("--passthrough %s,bind=keep: it is bound to %s, not %s; bind it to %s first (docs/host-kernel.md), or drop bind=keep and lkvm-rcar will",
+	       vp_name(vp), drv[0] ? drv : "no driver", vp->bind.vfio_driver,
+	       vp->bind.vfio_driver);
+	return -EINVAL;
 }
 
 static int vfio_platform_setup(struct vfio_platform *vp)
@@ -762,6 +780,8 @@ static int vfio_platform_setup(struct vfio_platform *vp)
 		ret = vfio_container_probe(vp->vm, vp_name(vp));
 	if (!ret && !vp->cfg->keep_binding)
 		ret = check_no_line_held(vp);
+	if (!ret && vp->cfg->keep_binding)
+		ret = check_kept_binding(vp);
 	if (!ret && !vp->cfg->keep_binding)
 		ret = vfio_bind(&vp->bind);
 	if (!ret)

@@ -243,7 +243,7 @@ passthrough_cases() {
 	[ "$3" = scenario ] && { echo 8; return; }
 	# Three runs, make initramfs's guest, the error and recovery cases,
 	# two devices at once...
-	n=41
+	n=43
 	# ... the reset_required case (host patch 3) and the R-Car GPIO
 	# stand-in's three (dtb.sh) on the platform bus ...
 	[ "$2" = platform ] && n=$((n + 4))

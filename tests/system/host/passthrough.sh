@@ -487,6 +487,26 @@ if [ -e /sys/bus/platform/devices/$slice ]; then
 	fi
 fi
 
+# An ordinary user (uid 1000, /dev/kvm opened to it for the run), without
+# bind=keep: taking the device from its driver takes root, which the one
+# line says, with the way a user can run it.
+kvm_mode=$(stat -c %a /dev/kvm)
+chmod 666 /dev/kvm
+(exec /rig/runas 1000 "$vmm" run -k /guest/Image -i /guest/initrd.cpio --irqchip "$gic" \
+	--passthrough "$dev" -p lkvm.test=poweroff) </dev/null >"$out" 2>"$err"
+status=$?
+chmod "$kvm_mode" /dev/kvm
+one_line_error "as a user, without bind=keep: one line saying that changing its driver takes root, status 1" 1 \
+	"changing a device's driver takes root: run as root, or bind it to vfio-$bus by hand and add bind=keep"
+
+# bind=keep on a device still with its host driver: one line saying so
+# and what to do, and the binding left alone.
+"$vmm" run -k /guest/Image -i /guest/initrd.cpio --irqchip "$gic" \
+	--passthrough "$dev,bind=keep" -p lkvm.test=poweroff </dev/null >"$out" 2>"$err"
+status=$?
+one_line_error "bind=keep while the device is with ${orig:-no driver}: one line naming its driver, status 1" 1 \
+	"bind=keep: it is bound to ${orig:-no driver}, not vfio-$bus; bind it to vfio-$bus first"
+
 # bind=keep: the user bound the device to VFIO by hand, and it stays so.
 p=$(devpath)
 [ -n "$orig" ] && echo "$dev" >"$p/driver/unbind"
