@@ -294,6 +294,19 @@ int vfio_bind_release(struct vfio_binding *b)
 	return ret < 0 ? ret : 0;
 }
 
+/* What a user without root is told when a step of rebinding is refused. */
+static void report_not_root(const struct vfio_binding *b, const char *what,
+			    int err)
+{
+	pr_err("--passthrough %s: %s: %s; changing a device's driver takes root: run as root, or bind it to %s by hand and add bind=keep",
+	       b->name, what, strerror(err), b->vfio_driver);
+}
+
+static bool not_root_error(int ret)
+{
+	return ret == -EACCES || ret == -EPERM;
+}
+
 int vfio_bind(struct vfio_binding *b)
 {
 	char now[64], failed[PATH_MAX + 128];
@@ -308,6 +321,10 @@ int vfio_bind(struct vfio_binding *b)
 	if (ret == -EBUSY) {
 		pr_err("--passthrough %s: device busy: lkvm-rcar pid %d holds it; stop that VMM first",
 		       b->name, owner);
+		return ret;
+	}
+	if (not_root_error(ret)) {
+		report_not_root(b, b->state, -ret);
 		return ret;
 	}
 	if (ret < 0) {
@@ -329,9 +346,8 @@ int vfio_bind(struct vfio_binding *b)
 
 	ret = hold_attrs(b, b->vfio_driver, failed, sizeof(failed));
 	if (ret) {
-		if (ret == -EACCES || ret == -EPERM)
-			pr_err("--passthrough %s: opening %s: %s; changing a device's driver takes root: run as root, or bind it to %s by hand and add bind=keep",
-			       b->name, failed, strerror(-ret), b->vfio_driver);
+		if (not_root_error(ret))
+			report_not_root(b, failed, -ret);
 		else
 			pr_err("--passthrough %s: opening %s, to give the device back at exit: %s",
 			       b->name, failed, strerror(-ret));
