@@ -175,21 +175,43 @@ if want series; then
 			256 1 /guest/Image "-i /guest/initrd.cpio" "quiet lkvm.test=poweroff"
 	done
 fi
+# rotate N A B C: the runs A, B and C, starting with the (N mod 3)th.
+# A run starts in the host memory the one before it left; over the
+# repetitions each VMM follows each of the others as often, so that no
+# VMM is always the one after QEMU's large exit, say.
+rotate() {
+	case $(($1 % 3)) in
+	0) "$2"; "$3"; "$4" ;;
+	1) "$3"; "$4"; "$2" ;;
+	2) "$4"; "$2"; "$3" ;;
+	esac
+}
+boot_lkvm() {
+	measure boot lkvm-rcar 256M-1cpu -m "'$init'" -r 256 -- \
+		"$(lkvm -k /guest/Image $guest -p "'quiet lkvm.test=linger'")"
+}
+boot_qemu() {
+	measure boot qemu 256M-1cpu -m "'$init'" -r 256 -- \
+		"$(qemu 256 1 /guest/Image "-initrd /guest/initrd.cpio" lkvm.test=linger)"
+}
+boot_kvmtool() {
+	peer_kvmtool boot 256M-1cpu -m "'$init'" -r 256 -- \
+		256 1 /guest/Image "-i /guest/initrd.cpio" lkvm.test=linger
+}
+startup_lkvm() { measure startup lkvm-rcar poweroff-image -- "$(lkvm -k /bench/poweroff.Image)"; }
+startup_qemu() { measure startup qemu poweroff-image -- "$(qemu 256 1 /bench/poweroff.Image "" "")"; }
+startup_kvmtool() { peer_kvmtool startup poweroff-image -- 256 1 /bench/poweroff.Image "" ""; }
+
+turn=0
 for r in $(seq "$reps"); do
 	if want boot; then
-		measure boot lkvm-rcar 256M-1cpu -m "'$init'" -r 256 -- \
-			"$(lkvm -k /guest/Image $guest -p "'quiet lkvm.test=linger'")"
-		measure boot qemu 256M-1cpu -m "'$init'" -r 256 -- \
-			"$(qemu 256 1 /guest/Image "-initrd /guest/initrd.cpio" lkvm.test=linger)"
-		peer_kvmtool boot 256M-1cpu -m "'$init'" -r 256 -- \
-			256 1 /guest/Image "-i /guest/initrd.cpio" lkvm.test=linger
+		rotate "$r" boot_lkvm boot_qemu boot_kvmtool
 	fi
 	if want startup; then
-		# At least $startups runs of each over the repetitions, in turn.
+		# At least $startups runs of each over the repetitions.
 		for i in $(seq $(( (startups + reps - 1) / reps ))); do
-			measure startup lkvm-rcar poweroff-image -- "$(lkvm -k /bench/poweroff.Image)"
-			measure startup qemu poweroff-image -- "$(qemu 256 1 /bench/poweroff.Image "" "")"
-			peer_kvmtool startup poweroff-image -- 256 1 /bench/poweroff.Image "" ""
+			rotate "$turn" startup_lkvm startup_qemu startup_kvmtool
+			turn=$((turn + 1))
 		done
 	fi
 	if want memory; then
