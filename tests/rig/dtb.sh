@@ -23,12 +23,17 @@
 # keys: QEMU's own tree as it is: the host keeps the PL061 and its
 # gpio-keys driver holds line 3, the power button (--gpio shares lines).
 #
+# salvator: platform's tree, plus the Salvator-X's hold on GPIO6: a
+# gpio-keys node "keys" whose key-a..key-c (TSW0-TSW2) take lines 11-13
+# of the R-Car stand-in, as upstream's salvator-common.dtsi does. The
+# docs' examples run on it (tests/system/host/docs.sh).
+#
 # On a cell with the SMMU, each of those devices gets its own stream ID
 # on QEMU's SMMUv3 (the driver refuses two devices on one), so each is
 # alone in an IOMMU group, as a device behind the R-Car IPMMU is.
 # RIG_NO_IOMMU=NODE leaves one of them out (make bench compares the two).
 #
-# Usage: dtb.sh CELL OUT.dtb [platform|amba|keys]
+# Usage: dtb.sh CELL OUT.dtb [platform|amba|keys|salvator]
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -56,7 +61,7 @@ drop_keys() {
 }
 
 case "$bus" in
-platform)
+platform|salvator)
 	drop_keys |
 		sed -e 's/compatible = "arm,pl061\\0arm,primecell";/compatible = "arm,pl061";/' \
 		    -e 's/compatible = "arm,pl031\\0arm,primecell";/compatible = "arm,pl031";/' \
@@ -71,9 +76,34 @@ platform)
 		interrupts = <0x00 0x64 0x04>;
 		#gpio-cells = <0x02>;
 		gpio-controller;
+		phandle = <0x4c4b>;
 	};
-};
 NODE
+	[ "$bus" = platform ] || cat >>"$tmp/board.dts" <<'KEYS'
+
+	keys {
+		compatible = "gpio-keys";
+
+		key-a {
+			gpios = <0x4c4b 11 1>;
+			linux,code = <0x1e>;
+			label = "TSW0";
+		};
+
+		key-b {
+			gpios = <0x4c4b 12 1>;
+			linux,code = <0x30>;
+			label = "TSW1";
+		};
+
+		key-c {
+			gpios = <0x4c4b 13 1>;
+			linux,code = <0x2e>;
+			label = "TSW2";
+		};
+	};
+KEYS
+	echo "};" >>"$tmp/board.dts"
 	for dev in pl061 pl031; do
 		grep -q "compatible = \"arm,$dev\";" "$tmp/board.dts" ||
 			{ echo "error: dtb.sh: no $dev node in QEMU's DTB" >&2; exit 1; }
@@ -85,7 +115,7 @@ keys)
 		{ echo "error: dtb.sh: no gpio-keys node in QEMU's DTB" >&2; exit 1; }
 	cp "$tmp/virt.dts" "$tmp/board.dts" ;;
 *)
-	echo "error: dtb.sh: unknown layout '$bus'; use platform, amba or keys" >&2
+	echo "error: dtb.sh: unknown layout '$bus'; use platform, amba, keys or salvator" >&2
 	exit 1 ;;
 esac
 
