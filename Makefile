@@ -228,6 +228,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=8
 	$(Q)$(MAKE) --no-print-directory system
 	$(Q)$(MAKE) --no-print-directory deb-check
+	$(Q)sh tests/docs/examples.sh run
 	$(Q)$(MAKE) --no-print-directory bench BENCH_QUICK=1
 
 demo: deps

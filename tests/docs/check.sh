@@ -4,7 +4,8 @@
 # The documentation against the code, in make check: the man page lints
 # clean; every option the command line takes (vmm/config.c's table, and
 # --passthrough's own options) is in --help, the man page, docs/ and the
-# bash completion; the README fits on two screens; the LAVA job template
+# bash completion; the README fits on two screens; every example in the
+# docs says where it runs (tests/docs/examples.sh); the LAVA job template
 # fills and validates with lava-common's schema, strict. One line per
 # case and a closing count; status 1 if any failed.
 set -u
@@ -110,6 +111,15 @@ else
 	flunk "the LAVA job or test definition: $(echo "${said:-make-job.sh failed}" | tail -1)"
 fi
 rm -f "$job"
+
+# Every example in README.md and docs/ says where it runs (the doc test,
+# tests/docs/examples.sh, runs each one there).
+if said=$(sh "$top/tests/docs/examples.sh" list 2>&1 >/dev/null); then
+	kinds=$(sh "$top/tests/docs/examples.sh" list | sed -n 's/^#@ \([a-z]*\).*/\1/p' | grep -v '^end$' | sort | uniq -c | awk '{printf " %s %s", $1, $2}')
+	pass "every example in README.md and docs/ has a marker that says where it runs:$kinds"
+else
+	flunk "$(echo "$said" | head -1)"
+fi
 
 echo "docs: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -116,6 +116,18 @@ cp "$outdir/${prefix}guest.cpio" "$stage/host/guest/initrd.cpio"
 mke2fs -q -F -t ext4 -L lkvm-root -d "$stage/rootfs" "$stage/host/guest/rootfs.img" 16M ||
 	die "initramfs: mke2fs could not make the guest's root disk; run tests/rig/deps.sh"
 cp "$top"/tests/system/host/*.sh "$stage/host/rig/"
+# The docs' board examples (tests/system/host/docs.sh), and docs/ci.md's
+# /run-tests, appended to make initramfs's guest there.
+sh "$top/tests/docs/examples.sh" board >"$stage/host/rig/doc-examples.txt" ||
+	die "initramfs: tests/docs/examples.sh found an example without a marker"
+mkdir -p "$stage/run-tests"
+cat >"$stage/run-tests/run-tests" <<'RUN'
+#!/bin/busybox sh
+echo "tests: all passed"
+/bin/busybox poweroff -f
+RUN
+chmod 755 "$stage/run-tests/run-tests"
+pack "$stage/run-tests" "$stage/host/guest/run-tests.cpio"
 cp "$top/build/bench/vmmtime" "$top/build/tools/ptyrun" "$top/build/tools/runas" \
 	"$top/build/tools/gpiotool" "$stage/host/rig/"
 cp "$top/tests/rig/demo-host.sh" "$stage/host/rig/demo.sh"

@@ -11,8 +11,10 @@
 # three run everything: VHE with GICv3 and with GICv2 without an IOMMU,
 # and what the Salvator-X runs, nVHE on a Cortex-A57 with GICv2 and the
 # SMMU. The shared-lines tests (--gpio) and the disk tests (--disk,
-# --rng) run on GICv3 and on the Salvator-X's GICv2. RIG_CELLS_ONLY="CELL..." limits the run to the
-# cells named, RIG_SUITES_ONLY="boot passthrough gpio disk" to the suites
+# --rng) run on GICv3 and on the Salvator-X's GICv2; the docs' board
+# examples (tests/docs/examples.sh) on the Salvator-X's configuration.
+# RIG_CELLS_ONLY="CELL..." limits the run to the
+# cells named, RIG_SUITES_ONLY="boot passthrough gpio disk docs" to the suites
 # named; RIG_VMM=FILE tests that VMM instead of ./lkvm-rcar.
 set -u
 
@@ -236,6 +238,22 @@ boot_disk() {
 	report "$cell" disk 14 "$log"
 }
 
+# boot_docs CELL: the docs' board examples as written (tests/docs/
+# examples.sh), on the Salvator-X stand-in: the R-Car GPIO stand-in
+# named 9030400.gpio, its lines 11-13 held by a gpio-keys node "keys".
+boot_docs() {
+	cell=$1
+	log="$results/docs-$cell.log"
+	dtb="$results/salvator-$cell.dtb"
+
+	cell_parse "$cell"
+	sh "$top/tests/rig/dtb.sh" "$cell" "$dtb" salvator
+	echo "# booting the emulated host ($(cell_describe), the Salvator-X stand-in) for docs"
+	RIG_DTB=$dtb sh "$top/tests/rig/qemu.sh" "$cell" "$image" "$results/host.cpio" \
+		docs 900 >"$log" 2>&1
+	report "$cell" docs "$(sh "$top/tests/docs/examples.sh" board | grep '^#@ ' | grep -vc '^#@ end$')" "$log"
+}
+
 # passthrough_cases CELL BUS SCOPE: how many cases passthrough.sh reports.
 passthrough_cases() {
 	cell_parse "$1"
@@ -378,7 +396,7 @@ want() { case " $(echo ${RIG_CELLS_ONLY:-$RIG_CELLS}) " in *" $1 "*) return 0 ;;
 # suite NAME: whether RIG_SUITES_ONLY (default: boot, passthrough, gpio and
 # disk) names it. "scenario" alone runs the pass-through scenario in each
 # cell named (make deb-check: the packaged VMM).
-suite() { case " ${RIG_SUITES_ONLY:-boot passthrough gpio disk} " in *" $1 "*) return 0 ;; esac; return 1; }
+suite() { case " ${RIG_SUITES_ONLY:-boot passthrough gpio disk docs} " in *" $1 "*) return 0 ;; esac; return 1; }
 
 suite boot && check_series
 for cell in $RIG_CELLS; do
@@ -397,6 +415,7 @@ for cell in vhe-gicv3-noiommu vhe-gicv2-noiommu nvhe-gicv2-smmu; do
 	fi
 	[ "$cell" != vhe-gicv2-noiommu ] && suite gpio && boot_gpio "$cell"
 	[ "$cell" != vhe-gicv2-noiommu ] && suite disk && boot_disk "$cell"
+	[ "$cell" = nvhe-gicv2-smmu ] && suite docs && boot_docs "$cell"
 done
 for cell in vhe-gicv3-smmu vhe-gicv2-smmu nvhe-gicv3-noiommu nvhe-gicv3-smmu nvhe-gicv2-noiommu; do
 	want "$cell" && suite passthrough || continue
