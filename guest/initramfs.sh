@@ -12,6 +12,7 @@ set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/rig/common.sh"
+. "$top/tests/rig/arm64-libs.sh"
 
 out=${1:?usage: guest/initramfs.sh OUT.cpio.gz}
 sysroot="$CACHE/sysroot-arm64"
@@ -21,8 +22,7 @@ done
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
-mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" \
-	"$root/lib/aarch64-linux-gnu"
+mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
 cp "$sysroot/bin/busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 install -m 755 "$top/guest/rootfs-init" "$root/init"
@@ -30,32 +30,9 @@ for t in gpiodetect gpioinfo gpioget gpioset gpiomon gpiofind; do
 	cp "$sysroot/usr/bin/$t" "$root/bin/$t"
 done
 
-# The loader and the libraries the tools load, from the sysroot or the
-# arm64 C library the cross toolchain ships.
-libdirs="$sysroot/usr/lib/aarch64-linux-gnu $sysroot/lib/aarch64-linux-gnu
-	/usr/aarch64-linux-gnu/lib /usr/lib/aarch64-linux-gnu /lib/aarch64-linux-gnu"
-find_lib() {
-	for d in $libdirs; do
-		[ -e "$d/$1" ] && echo "$d/$1" && return 0
-	done
-	die "initramfs: $1 is not in the arm64 sysroot; run make deps"
-}
-interp=$(aarch64-linux-gnu-readelf -l "$root/bin/gpioset" |
-	sed -n 's/.*program interpreter: \(.*\)]/\1/p')
-mkdir -p "$root$(dirname "$interp")"
-cp -L "$(find_lib "$(basename "$interp")")" "$root$interp"
-todo=$(ls "$root"/bin/gpio*) seen=" "
-while [ -n "$todo" ]; do
-	set -- $todo
-	elf=$1
-	shift
-	todo="$*"
-	for so in $(aarch64-linux-gnu-readelf -d "$elf" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-		case "$seen" in *" $so "*) continue ;; esac
-		seen="$seen$so "
-		cp -L "$(find_lib "$so")" "$root/lib/aarch64-linux-gnu/$so"
-		todo="$todo $root/lib/aarch64-linux-gnu/$so"
-	done
+# The loader and the libraries the tools load.
+for t in "$root"/bin/gpio*; do
+	add_libs "$t" "$root"
 done
 
 mkdir -p "$(dirname "$out")"

@@ -27,6 +27,7 @@ set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/rig/common.sh"
+. "$top/tests/rig/arm64-libs.sh"
 
 image=$1
 outdir=$2
@@ -50,34 +51,6 @@ make_root() {
 	ln -sf busybox "$1/bin/sh"
 	cp "$2" "$1/init"
 	chmod 755 "$1/init"
-}
-
-# add_libs ELF ROOT: the loader and the shared libraries ELF needs, and
-# theirs, copied into ROOT where the arm64 loader looks for them.
-add_libs() {
-	_readelf=aarch64-linux-gnu-readelf _root=$2
-	_interp=$($_readelf -l "$1" | sed -n 's/.*program interpreter: \(.*\)]/\1/p')
-	[ -n "$_interp" ] || return 0
-	mkdir -p "$_root/lib/aarch64-linux-gnu"
-	cp -L "$_interp" "$_root$_interp"
-	_todo=$1 _seen=" "
-	while [ -n "$_todo" ]; do
-		set -- $_todo
-		_elf=$1
-		shift
-		_todo="$*"
-		for _so in $($_readelf -d "$_elf" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-			case "$_seen" in *" $_so "*) continue ;; esac
-			_seen="$_seen$_so "
-			_lib=
-			for _dir in /lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu; do
-				[ -e "$_dir/$_so" ] && _lib=$_dir/$_so && break
-			done
-			[ -n "$_lib" ] || die "initramfs: $_so (needed by $_elf) is not installed for arm64; run tests/rig/deps.sh"
-			cp -L "$_lib" "$_root/lib/aarch64-linux-gnu/$_so"
-			_todo="$_todo $_lib"
-		done
-	done
 }
 
 pack() {
