@@ -21,9 +21,9 @@
 # Each boot's exit status is reported as docs/ci.md says: 0 a pass; 3, 4
 # and 5 (reset, panic, timeout) a failure of the kernel under test; 6
 # (stopped by a signal) a skip; 1 and 2 (the VMM, the host or the job is
-# at fault, the guest never ran or was not to blame) an infrastructure
-# error, which ends the job through lava-test-raise rather than
-# failing the kernel.
+# at fault, the guest never ran or was not to blame) a failed case that
+# then ends the job through lava-test-raise (LAVA: incomplete, a Test
+# error), an infrastructure error rather than a failed kernel.
 set -u
 
 work=${TMPDIR:-/tmp}/lkvm-rcar-boots
@@ -82,7 +82,10 @@ boot() {
 	status=$?
 	case $status in
 	0)	report "$name" pass ;;
-	1|2)	infra_error "$name: lkvm-rcar exit status $status, the guest is not to blame: $(tail -1 "$work/$name.log")" ;;
+	1|2)	# The boot shows as failed where the job's cases are read,
+		# and the job ends as incomplete: the kernel is not to blame.
+		report "$name" fail
+		infra_error "$name: lkvm-rcar exit status $status, the guest is not to blame: $(tail -1 "$work/$name.log")" ;;
 	6)	report "$name" skip ;;
 	*)	report "$name" fail
 		echo "$name: exit status $status; the last lines:"

@@ -6,7 +6,8 @@
 # --stats file, and stand-ins for LAVA's lava-test-case and
 # lava-test-raise that record what they were called with. It checks
 # that each status is reported as docs/ci.md says (0 pass; 3, 4, 5 fail;
-# 6 skip; 1, 2 an infrastructure error that ends the job), with the
+# 6 skip; 1, 2 a failed case and an infrastructure error that ends the
+# job), with the
 # figures as measurements, and that a missing jq or guest kernel ends
 # the job in one line before any boot. One line per case, a closing
 # count; status 1 if any failed.
@@ -110,13 +111,14 @@ lava=$(echo "$lava" | grep -v -e -startup -e -mmio-exits)
 expect "case boot-1 --result skip" "case boot-2 --result pass" "case boot-3 --result pass"
 
 for s in 1 2; do
-	name="lkvm-rcar status $s: an infrastructure error that ends the job, no test case failed, no boot after"
+	name="lkvm-rcar status $s: that boot's case fails, then an infrastructure error ends the job, no boot after"
 	run_case "0 $s 0"
 	lava=$(echo "$lava" | grep -v -e -startup -e -mmio-exits)
 	if [ "$status" -eq 1 ] && [ "$boots" -eq 2 ] &&
 	   [ "$(echo "$lava" | sed -n 1p)" = "case boot-1 --result pass" ] &&
-	   echo "$lava" | sed -n 2p | grep -q "^raise boot-2: lkvm-rcar exit status $s, the guest is not to blame: stand-in: status $s\$" &&
-	   [ "$(echo "$lava" | wc -l)" -eq 2 ]; then
+	   [ "$(echo "$lava" | sed -n 2p)" = "case boot-2 --result fail" ] &&
+	   echo "$lava" | sed -n 3p | grep -q "^raise boot-2: lkvm-rcar exit status $s, the guest is not to blame: stand-in: status $s\$" &&
+	   [ "$(echo "$lava" | wc -l)" -eq 3 ]; then
 		check ok "$name"
 	else
 		check no "$name"
