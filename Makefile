@@ -11,6 +11,7 @@
 #   make bench        lkvm-rcar against QEMU and kvmtool in the rig (BENCH_QUICK=1: once)
 #   make deb          the Debian package for arm64, checked with lintian
 #   make deb-check    the package's VMM in one rig configuration
+#   make check-lava   contrib/lava's job run by lava-dispatcher on the emulated board
 #   make install      PREFIX=/usr/local DESTDIR=
 #
 # CROSS_COMPILE= and CC= work as in the kernel; STATIC=0 links dynamically;
@@ -100,7 +101,7 @@ FUZZ_CC		?= clang
 FUZZ_FLAGS	:= -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined
 FUZZ_OBJS	:= $(PURE_SRCS:%.c=build/fuzz/%.o)
 
-.PHONY: all unit check system demo deps kernel install clean fuzz bench deb deb-check initramfs
+.PHONY: all unit check check-lava system demo deps kernel install clean fuzz bench deb deb-check initramfs
 all: $(PROGRAM)
 
 $(PROGRAM): $(TARGET_OBJS)
@@ -229,7 +230,14 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory system
 	$(Q)$(MAKE) --no-print-directory deb-check
 	$(Q)sh tests/docs/examples.sh run
+	$(Q)$(MAKE) --no-print-directory check-lava
 	$(Q)$(MAKE) --no-print-directory bench BENCH_QUICK=1
+
+# contrib/lava's job run by LAVA itself (lava-dispatcher's lava-run) on
+# the emulated Salvator-X; lava-dispatcher is installed for this target
+# only (tests/lava/deps.sh).
+check-lava: deps $(PROGRAM)
+	$(Q)sh tests/lava/run-lava.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(PROGRAM) $(RIG_TOOLS)
