@@ -27,8 +27,12 @@ cp /guest/Image "$board/Image"
 for f in initramfs.cpio.gz rootfs.cpio initrd.cpio; do
 	cp /guest/user-initramfs.cpio.gz "$board/$f"
 done
-# docs/ci.md's tests.cpio: the same, with a /run-tests that passes.
-cat /guest/user-initramfs.cpio.gz /guest/run-tests.cpio >"$board/tests.cpio"
+# docs/ci.md's tests.cpio: the same, with a /run-tests that passes,
+# appended as a second archive. The kernel takes an uncompressed
+# archive only at a 4-byte boundary: pad the compressed one with zeros.
+cp /guest/user-initramfs.cpio.gz "$board/tests.cpio"
+head -c $(( (4 - $(wc -c <"$board/tests.cpio") % 4) % 4 )) /dev/zero >>"$board/tests.cpio"
+cat /guest/run-tests.cpio >>"$board/tests.cpio"
 cp /guest/rootfs.img "$board/rootfs.img"
 dd if=/dev/zero of="$board/data.img" bs=1M count=4 2>/dev/null
 
