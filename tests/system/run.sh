@@ -34,14 +34,20 @@ flunk() { echo "not ok - $1"; failed=$((failed + 1)); }
 image=$(sh "$top/tests/rig/kernel.sh") || exit 1
 sh "$top/tests/rig/initramfs.sh" "$image" "$results" >/dev/null || exit 1
 
-# boot_host CELL SCRIPT EXPECTED_CASES: one emulated-host boot.
+# boot_host CELL SCRIPT EXPECTED_CASES [LAYOUT]: one emulated-host boot,
+# on QEMU's own device tree or on dtb.sh's LAYOUT of it.
 boot_host() {
-	cell=$1 script=$2 want=$3
+	cell=$1 script=$2 want=$3 layout=${4:-}
 	log="$results/$script-$cell.log"
+	dtb=
 
 	cell_parse "$cell"
-	echo "# booting the emulated host ($(cell_describe)) for $script"
-	sh "$top/tests/rig/qemu.sh" "$cell" "$image" "$results/host.cpio" \
+	if [ -n "$layout" ]; then
+		dtb="$results/$layout-$cell.dtb"
+		sh "$top/tests/rig/dtb.sh" "$cell" "$dtb" "$layout"
+	fi
+	echo "# booting the emulated host ($(cell_describe)${layout:+, dtb.sh $layout}) for $script"
+	RIG_DTB=$dtb sh "$top/tests/rig/qemu.sh" "$cell" "$image" "$results/host.cpio" \
 		"$script" 900 >"$log" 2>&1
 	report "$cell" "$script" "$want" "$log"
 }
@@ -222,38 +228,6 @@ boot_gpio() {
 	fi
 }
 
-# boot_disk CELL: the disk and entropy tests (--disk, --rng), on a tree
-# whose PL061 no host driver but its own holds (dtb.sh amba), so that one
-# case can pass it through beside a disk.
-boot_disk() {
-	cell=$1
-	log="$results/disk-$cell.log"
-	dtb="$results/disk-$cell.dtb"
-
-	cell_parse "$cell"
-	sh "$top/tests/rig/dtb.sh" "$cell" "$dtb" amba
-	echo "# booting the emulated host ($(cell_describe)) for disk"
-	RIG_DTB=$dtb sh "$top/tests/rig/qemu.sh" "$cell" "$image" "$results/host.cpio" \
-		disk 900 >"$log" 2>&1
-	report "$cell" disk 14 "$log"
-}
-
-# boot_docs CELL: the docs' board examples as written (tests/docs/
-# examples.sh), on the Salvator-X stand-in: the R-Car GPIO stand-in
-# named 9030400.gpio, its lines 11-13 held by a gpio-keys node "keys".
-boot_docs() {
-	cell=$1
-	log="$results/docs-$cell.log"
-	dtb="$results/salvator-$cell.dtb"
-
-	cell_parse "$cell"
-	sh "$top/tests/rig/dtb.sh" "$cell" "$dtb" salvator
-	echo "# booting the emulated host ($(cell_describe), the Salvator-X stand-in) for docs"
-	RIG_DTB=$dtb sh "$top/tests/rig/qemu.sh" "$cell" "$image" "$results/host.cpio" \
-		docs 900 >"$log" 2>&1
-	report "$cell" docs "$(sh "$top/tests/docs/examples.sh" board | grep '^#@ ' | grep -vc '^#@ end$')" "$log"
-}
-
 # passthrough_cases CELL BUS SCOPE: how many cases passthrough.sh reports.
 passthrough_cases() {
 	cell_parse "$1"
@@ -414,8 +388,15 @@ for cell in vhe-gicv3-noiommu vhe-gicv2-noiommu nvhe-gicv2-smmu; do
 		boot_passthrough "$cell" amba
 	fi
 	[ "$cell" != vhe-gicv2-noiommu ] && suite gpio && boot_gpio "$cell"
-	[ "$cell" != vhe-gicv2-noiommu ] && suite disk && boot_disk "$cell"
-	[ "$cell" = nvhe-gicv2-smmu ] && suite docs && boot_docs "$cell"
+	# The disk and entropy tests (--disk, --rng), on a tree whose PL061
+	# no host driver but its own holds, so that one case can pass it
+	# through beside a disk.
+	[ "$cell" != vhe-gicv2-noiommu ] && suite disk && boot_host "$cell" disk 14 amba
+	# The docs' board examples as written (tests/docs/examples.sh), on the
+	# Salvator-X stand-in: the R-Car GPIO stand-in named 9030400.gpio, its
+	# lines 11-13 held by a gpio-keys node "keys".
+	[ "$cell" = nvhe-gicv2-smmu ] && suite docs &&
+		boot_host "$cell" docs "$(sh "$top/tests/docs/examples.sh" board | grep '^#@ ' | grep -vc '^#@ end$')" salvator
 done
 for cell in vhe-gicv3-smmu vhe-gicv2-smmu nvhe-gicv3-noiommu nvhe-gicv3-smmu nvhe-gicv2-noiommu; do
 	want "$cell" && suite passthrough || continue
