@@ -11,8 +11,8 @@
  * kernel message may have begun the line): wall time since the
  * launch, the VMM's CPU time, and the same split as the kernel counts
  * it by the tick (/proc/PID/stat: user, which includes the guest;
- * system; guest), its RSS and the part of it that is guest RAM (the
- * smaps entry of RAM_MIB, the one mapping of exactly the guest's size). Lines starting with PREFIX are passed on to stdout as they come,
+ * system; guest), its RSS and the part of it that is guest RAM, both
+ * from smaps (resident_kib()). Lines starting with PREFIX are passed on to stdout as they come,
  * for a harness that reacts to the guest. With -p, the same figures are
  * also sampled every MS milliseconds; the last sample before the VMM
  * exits is reported, whatever the console did.
@@ -129,45 +129,43 @@ static void child_stat_ms(struct sample *s)
 	s->guest_cpu_ms = v[43] * tick_ms;
 }
 
-/* The "Rss:" of the mapping of exactly the guest's RAM size, in KiB. */
-static long guest_ram_kib(void)
+/*
+ * The VMM's resident memory, exactly: the sum of every mapping's "Rss:"
+ * in smaps (the kernel counts it walking the page tables). VmRSS in
+ * /proc/PID/status is not used: Linux before 6.2 keeps each thread's
+ * count of new pages to itself until it has 64, so VmRSS can be short by
+ * up to 256 KiB a thread, more than the VMM's own memory moves. Guest
+ * RAM is the largest mapping of RAM_MIB up to RAM_MIB + 4 MiB: exactly
+ * RAM_MIB for lkvm-rcar and QEMU; kvmtool maps 2 MiB more, to align it.
+ */
+static void resident_kib(long *total, long *ram)
 {
 	char path[64], line[256];
-	unsigned long long lo, hi;
-	bool in_ram = false;
-	long kib = -1, v;
+	unsigned long long lo, hi, size = 0, ram_size = 0;
+	long kib = -1, this = 0, v;
 	FILE *f;
 
+	*total = *ram = -1;
 	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)child);
 	f = fopen(path, "re");
 	if (!f)
-		return -1;
+		return;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%llx-%llx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
-			in_ram = ram_bytes && hi - lo == ram_bytes;
-		else if (in_ram && sscanf(line, "Rss: %ld kB", &v) == 1)
+		if (sscanf(line, "%llx-%llx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+			size = hi - lo;
+		} else if (sscanf(line, "Rss: %ld kB", &v) == 1) {
 			kib = (kib < 0 ? 0 : kib) + v;
+			if (ram_bytes && size >= ram_bytes && size <= ram_bytes + (4ull << 20) &&
+			    size > ram_size) {
+				ram_size = size;
+				this = v;
+			}
+		}
 	}
 	fclose(f);
-	return kib;
-}
-
-static long status_kib(const char *key)
-{
-	char path[64], line[256];
-	size_t n = strlen(key);
-	long kib = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)child);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ':')
-			kib = strtol(line + n + 1, NULL, 10);
-	fclose(f);
-	return kib;
+	*total = kib;
+	if (ram_size)
+		*ram = this;
 }
 
 static long long read_counter(const char *dir, const char *name)
@@ -221,8 +219,7 @@ static void take_sample(struct sample *s, const char *line)
 	s->ms = since_launch_ms();
 	s->cpu_ms = child_cpu_ms();
 	child_stat_ms(s);
-	s->rss_kib = status_kib("VmRSS");
-	s->ram_kib = guest_ram_kib();
+	resident_kib(&s->rss_kib, &s->ram_kib);
 	child_kvm_exits(s);
 }
 
