@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,6 +254,7 @@ static int parse_passthrough(struct vm_config *cfg, const char *arg)
 		return -EINVAL;
 	}
 	pt = &cfg->passthrough[cfg->nr_passthrough++];
+	memset(pt, 0, sizeof(*pt));
 	end = strchr(arg, ',');
 	n = end ? (size_t)(end - arg) : strlen(arg);
 	if (!n || n >= sizeof(pt->dev)) {
@@ -427,6 +429,7 @@ static int parse_gpio(struct vm_config *cfg, const char *arg)
 		return -EINVAL;
 	}
 	g = &cfg->gpio[cfg->nr_gpio++];
+	memset(g, 0, sizeof(*g));
 	n = colon ? (size_t)(colon - arg) : 0;
 	if (!n || n >= sizeof(g->chip) || !colon[1]) {
 		pr_err("--gpio: '%s' is not CHIP:LINES; e.g. --gpio e6055400.gpio:11-13", arg);
@@ -467,6 +470,7 @@ static int parse_disk(struct vm_config *cfg, const char *arg)
 		return -EINVAL;
 	}
 	d = &cfg->disks[cfg->nr_disks++];
+	memset(d, 0, sizeof(*d));
 	end = strchr(arg, ',');
 	n = end ? (size_t)(end - arg) : strlen(arg);
 	if (!n || n >= sizeof(d->path)) {
@@ -571,7 +575,7 @@ static int parse_run_option(struct vm_config *cfg, int c, const char *arg)
 
 static void config_defaults(struct vm_config *cfg)
 {
-	memset(cfg, 0, sizeof(*cfg));
+	memset(cfg, 0, offsetof(struct vm_config, passthrough));
 	cfg->action = CONFIG_RUN;
 	cfg->mem_mib = CONFIG_DEFAULT_MEM_MIB;
 	cfg->cpus = 1;

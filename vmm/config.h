@@ -80,14 +80,19 @@ struct vm_config {
 	bool sandbox;		/* seccomp once set up (--sandbox=on|off) */
 	bool stats;		/* --stats given */
 	const char *stats_path;	/* its file, NULL: stderr */
-	unsigned int nr_passthrough;
-	struct passthrough_cfg passthrough[CONFIG_MAX_PASSTHROUGH];
-	unsigned int nr_gpio;
-	struct gpio_cfg gpio[CONFIG_MAX_GPIO];
-	unsigned int nr_disks;
-	struct disk_cfg disks[CONFIG_MAX_DISKS];	/* in order: vda, vdb... */
 	bool rng;		/* --rng: a virtio-rng device */
 	const char *release_dev;	/* release: the device */
+	unsigned int nr_passthrough;
+	unsigned int nr_gpio;
+	unsigned int nr_disks;
+	/*
+	 * The tables last: config_parse() zeroes the fields above and each
+	 * entry only when an option takes it, so the 50 KiB of tables are
+	 * never touched, and never resident, for the entries not used.
+	 */
+	struct passthrough_cfg passthrough[CONFIG_MAX_PASSTHROUGH];
+	struct gpio_cfg gpio[CONFIG_MAX_GPIO];
+	struct disk_cfg disks[CONFIG_MAX_DISKS];	/* in order: vda, vdb... */
 };
 
 /*
