@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * seccomp sandbox (libseccomp), one filter per thread role. Each vCPU
- * thread confines itself before its first KVM_RUN, the event loop thread
- * once every vCPU thread runs; the process has no other threads (io_uring
+ * seccomp sandbox (libseccomp), one filter per thread role, compiled
+ * once before the threads start. Each vCPU thread confines itself before
+ * its first KVM_RUN, the event loop thread once every vCPU thread runs; the process has no other threads (io_uring
  * workers run only kernel code). The vCPU threads, which handle what the
  * guest writes into device registers, get the shortest list: KVM and
  * VFIO ioctls, the console's writes, the trapped device accesses. What
@@ -32,10 +32,14 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
+#include <linux/filter.h>
 #include <linux/kvm.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 
 #include "vmm/log.h"
@@ -110,9 +114,24 @@ static struct fd_rule {
 static unsigned int nr_fd_rules;
 static bool fd_rules_full;
 
-/* Names of system calls by number, resolved before the filter is loaded. */
+/*
+ * Names of system calls by number, resolved before the filter is loaded,
+ * packed in one table (libseccomp gives each its own allocation).
+ */
 #define MAX_SYSCALL_NR	512
 static const char *syscall_names[MAX_SYSCALL_NR];
+static char syscall_name_chars[MAX_SYSCALL_NR * 16];
+
+/*
+ * Each role's filter, built once by sandbox_prepare() before any thread
+ * starts, so that a thread confines itself with one system call: no
+ * allocation and no filter compiled per vCPU thread.
+ */
+#define MAX_BPF_INSNS	4096	/* the most seccomp takes (BPF_MAXINSNS) */
+static struct role_filter {
+	struct sock_filter insns[MAX_BPF_INSNS + 1];	/* + 1: to see a longer one */
+	unsigned short len;
+} filters[SANDBOX_NR_ROLES];
 
 static void put_str(const char *s)
 {
@@ -145,11 +164,24 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 
 static void resolve_names(void)
 {
+	size_t used = 0, n;
+	char *name;
 	int nr;
 
-	for (nr = 0; nr < MAX_SYSCALL_NR; nr++)
-		if (!syscall_names[nr])
-			syscall_names[nr] = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+	for (nr = 0; nr < MAX_SYSCALL_NR; nr++) {
+		if (syscall_names[nr])
+			continue;
+		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+		if (!name)
+			continue;
+		n = strlen(name) + 1;
+		if (n <= sizeof(syscall_name_chars) - used) {
+			memcpy(syscall_name_chars + used, name, n);
+			syscall_names[nr] = syscall_name_chars + used;
+			used += n;
+		}
+		free(name);
+	}
 }
 
 static int allow(scmp_filter_ctx ctx, const char *const *names, unsigned int n)
@@ -283,15 +315,54 @@ static int add_rules(scmp_filter_ctx ctx, enum sandbox_role role)
 	return ret;
 }
 
+/* Compile @role's rules into its BPF program, through a memfd. */
+static int build_filter(enum sandbox_role role)
+{
+	struct role_filter *f = &filters[role];
+	scmp_filter_ctx ctx;
+	ssize_t n;
+	int fd, ret;
+
+	ctx = seccomp_init(SCMP_ACT_TRAP);
+	if (!ctx)
+		return -ENOMEM;
+	fd = memfd_create("lkvm-rcar-bpf", MFD_CLOEXEC);
+	ret = fd < 0 ? -errno : add_rules(ctx, role);
+	if (!ret)
+		ret = seccomp_export_bpf(ctx, fd);
+	if (!ret) {
+		n = pread(fd, f->insns, sizeof(f->insns), 0);
+		if (n < 0)
+			ret = -errno;
+		else if (n == 0 || n % sizeof(f->insns[0]))
+			ret = -EIO;	/* libseccomp wrote no whole program */
+		else if (n > MAX_BPF_INSNS * (ssize_t)sizeof(f->insns[0]))
+			ret = -E2BIG;
+		else
+			f->len = n / sizeof(f->insns[0]);
+	}
+	if (fd >= 0)
+		close(fd);
+	seccomp_release(ctx);
+	return ret;
+}
+
 int sandbox_prepare(void)
 {
 	struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
+	int ret = fd_rules_full ? -ENOSPC : 0;
+	enum sandbox_role role;
 
+	for (role = 0; !ret && role < SANDBOX_NR_ROLES; role++)
+		ret = build_filter(role);
+	if (ret) {
+		sandbox_report(ret);
+		return ret;
+	}
 	resolve_names();
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGSYS, &sa, NULL)) {
-		int ret = -errno;
-
+		ret = -errno;
 		pr_err("sandbox: SIGSYS handler: %s", strerror(errno));
 		return ret;
 	}
@@ -392,20 +463,16 @@ static int selftest(enum sandbox_role role)
 
 int sandbox_enter(enum sandbox_role role)
 {
-	scmp_filter_ctx ctx;
-	int ret;
+	struct sock_fprog prog = {
+		.len = filters[role].len, .filter = filters[role].insns,
+	};
 
-	if (fd_rules_full)
-		return -ENOSPC;
-	ctx = seccomp_init(SCMP_ACT_TRAP);
-	if (!ctx)
-		return -ENOMEM;
-	ret = add_rules(ctx, role);
-	if (!ret)
-		ret = seccomp_load(ctx);	/* sets no_new_privs first */
-	seccomp_release(ctx);
-	if (ret)
-		return ret;
+	if (!prog.len)
+		return -ENOEXEC;	/* sandbox_prepare() not run, or failed */
+	/* As seccomp_load() does: no privilege gained by exec after this. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+		return -errno;
 	return selftest(role);
 }
 
@@ -413,6 +480,9 @@ void sandbox_report(int ret)
 {
 	if (ret == SANDBOX_SELFTEST_PASSED)
 		pr_err("sandbox self-test: the forbidden call was allowed");
+	else if (ret == -E2BIG)
+		pr_err("sandbox: the seccomp filter is longer than the kernel takes (%d instructions); use fewer vCPUs, devices or GPIO lines, or --sandbox=off",
+		       MAX_BPF_INSNS);
 	else if (ret == -ENOSPC)
 		pr_err("sandbox: more fds to pin than it holds (%d); use fewer vCPUs, devices or GPIO lines, or --sandbox=off",
 		       MAX_FD_RULES);

@@ -19,6 +19,7 @@
 enum sandbox_role {
 	SANDBOX_VCPU,
 	SANDBOX_LOOP,
+	SANDBOX_NR_ROLES
 };
 
 /* Roles as a mask, for sandbox_allow_fd(). */
@@ -34,16 +35,18 @@ enum sandbox_role {
 #define SANDBOX_SELFTEST_PASSED	1
 
 /*
- * Before any thread enters the sandbox: resolve the names of system calls
- * and install the SIGSYS handler that prints them. Returns 0, or -errno
- * after one line.
+ * Once every fd is registered and before any thread enters the sandbox:
+ * compile each role's filter, resolve the names of system calls and
+ * install the SIGSYS handler that prints them. Returns 0, or -errno after
+ * one line (-ENOSPC: more fds registered than the table holds; -E2BIG: a
+ * filter longer than seccomp takes).
  */
 int sandbox_prepare(void);
 
 /*
- * Confine the calling thread to @role. Returns 0 or -errno, printing
- * nothing (see sandbox_report()); -ENOSPC if more fds were registered
- * than the filter can hold. With the environment variable
+ * Confine the calling thread to @role with the filter sandbox_prepare()
+ * built: one system call, nothing allocated. Returns 0 or -errno,
+ * printing nothing (see sandbox_report()). With the environment variable
  * LKVM_RCAR_SANDBOX_SELFTEST set, a thread of the role it names then
  * makes a call it may not, for the tests: SANDBOX_SELFTEST_PASSED if it
  * got through. "vcpu": a vCPU opens a file; "loop": the loop creates a
