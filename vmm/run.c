@@ -7,6 +7,7 @@
 #include "vmm/run.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
@@ -133,6 +134,12 @@ int vm_run(struct vm *vm)
 			if (ret)
 				sandbox_report(ret);
 		}
+		/*
+		 * Building the filters and the devices left freed memory in
+		 * the heap and the vCPU threads' arenas, which stays
+		 * resident for the whole run unless given back now.
+		 */
+		malloc_trim(0);
 		if (!ret)
 			ret = loop_run(&vm->loop);
 		term_restore(&term);
