@@ -167,19 +167,36 @@ END_TEST
 
 START_TEST(test_place)
 {
-	struct image_info info = { .text_offset = 0x80000, .image_size = 30 * MiB };
+	struct image_info info = { .text_offset = 0x80000, .image_size = 30 * MiB + 5 };
 	const uint64_t base = 0x40000000, size = 256 * MiB;
 	struct boot_layout at;
 
 	ck_assert_int_eq(image_place(&info, 10 * MiB + 123, base, size, &at), 0);
 	ck_assert_uint_eq(at.kernel, base + 0x80000);
-	/* The DTB: 8-byte aligned, in its own 2 MiB block at the top. */
-	ck_assert_uint_eq(at.dtb % (2 * MiB), 0);
-	ck_assert_uint_eq(at.dtb + ARM64_DTB_MAX_SIZE, base + size);
-	/* The initrd: page aligned, below the DTB, clear of the kernel. */
-	ck_assert_uint_eq(at.initrd % 4096, 0);
-	ck_assert_uint_le(at.initrd + 10 * MiB + 123, at.dtb);
-	ck_assert_uint_ge(at.initrd, at.kernel + info.image_size);
+	/* The initrd: page aligned, the first page past the kernel's image. */
+	ck_assert_uint_eq(at.initrd, base + 0x80000 + 30 * MiB + 4096);
+	/* The DTB: 8-byte aligned, the first page past the initrd, 2 MiB room. */
+	ck_assert_uint_eq(at.dtb, at.initrd + 10 * MiB + 4096);
+	ck_assert_uint_le(at.dtb + ARM64_DTB_MAX_SIZE, base + size);
+}
+END_TEST
+
+START_TEST(test_place_packed)
+{
+	/* A small kernel and no initrd: kernel and DTB share one 2 MiB page. */
+	struct image_info info = { .text_offset = 0, .image_size = 64 * 1024 };
+	struct boot_layout at;
+
+	ck_assert_int_eq(image_place(&info, 0, 0x40000000, 64 * MiB, &at), 0);
+	ck_assert_uint_eq(at.dtb, 0x40000000 + 64 * 1024);
+	ck_assert_uint_eq(at.dtb / (2 * MiB), at.kernel / (2 * MiB));
+	/* Exactly enough: the DTB's 2 MiB end where RAM does. */
+	info.image_size = 62 * MiB;
+	ck_assert_int_eq(image_place(&info, 0, 0x40000000, 64 * MiB, &at), 0);
+	ck_assert_uint_eq(at.dtb + ARM64_DTB_MAX_SIZE, 0x40000000 + 64 * MiB);
+	capture_log();
+	info.image_size = 62 * MiB + 1;
+	ck_assert_int_eq(image_place(&info, 0, 0x40000000, 64 * MiB, &at), -ENOMEM);
 }
 END_TEST
 
@@ -204,9 +221,13 @@ START_TEST(test_place_too_small)
 	ck_assert_int_eq(image_place(&info, 40 * MiB, 0x40000000, 64 * MiB, &at),
 			 -ENOMEM);
 	ck_assert_ptr_nonnull(strstr(captured_log(), "--mem"));
-	/* A huge initrd must not wrap around below the kernel. */
+	/* A huge initrd or image_size must not wrap around below the kernel. */
 	ck_assert_int_eq(image_place(&info, 1ull << 40, 0x40000000, 64 * MiB, &at),
 			 -ENOMEM);
+	ck_assert_int_eq(image_place(&info, ~0ull - 4095, 0x40000000, 64 * MiB, &at),
+			 -ENOMEM);
+	info.image_size = ~0ull - 4095;
+	ck_assert_int_eq(image_place(&info, 0, 0x40000000, 64 * MiB, &at), -ENOMEM);
 }
 END_TEST
 
@@ -223,6 +244,7 @@ Suite *image_suite(void)
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_truncated_efi_stub);
 	tcase_add_test(tc, test_place);
+	tcase_add_test(tc, test_place_packed);
 	tcase_add_test(tc, test_place_without_initrd);
 	tcase_add_test(tc, test_place_too_small);
 	suite_add_tcase(s, tc);

@@ -7,6 +7,7 @@
 #include "arch/arm64/image.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "vmm/log.h"
@@ -150,9 +151,9 @@ int image_parse(const char *name, const void *buf, size_t len,
 	return check_complete(name, p, len, file_size, info->image_size);
 }
 
-static uint64_t align_down(uint64_t v, uint64_t a)
+static uint64_t mib_up(uint64_t bytes)
 {
-	return v & ~(a - 1);
+	return (bytes >> 20) + !!(bytes & ((1u << 20) - 1));
 }
 
 static uint64_t align_up(uint64_t v, uint64_t a)
@@ -164,22 +165,33 @@ int image_place(const struct image_info *info, uint64_t initrd_size,
 		uint64_t ram_base, uint64_t ram_size, struct boot_layout *out)
 {
 	uint64_t ram_end = ram_base + ram_size;
-	uint64_t kernel_end, need;
+	uint64_t next;
+	bool fits;
 
 	out->kernel = align_up(ram_base, SZ_2M) + info->text_offset;
-	kernel_end = align_up(out->kernel + info->image_size, SZ_2M);
+	/*
+	 * The initrd and the DTB follow the kernel's image_size, packed:
+	 * every 2 MiB of guest RAM written before the guest runs is a huge
+	 * page the host must clear first, so the pieces share what they can.
+	 * booting.rst asks the DTB for an 8-byte boundary, at most 2 MiB,
+	 * and no 2 MiB region with attributes of its own: plain RAM next to
+	 * the kernel is that.
+	 */
+	fits = out->kernel < ram_end && info->image_size <= ram_end - out->kernel;
+	next = fits ? align_up(out->kernel + info->image_size, SZ_4K) : ram_end;
+	fits = fits && next <= ram_end && initrd_size <= ram_end - next;
+	out->initrd = initrd_size ? next : 0;
+	if (fits)
+		next = align_up(next + initrd_size, SZ_4K);
+	out->dtb = next;
+	fits = fits && next <= ram_end && ARM64_DTB_MAX_SIZE <= ram_end - next;
+	if (!fits) {
+		/* In MiB, so that an absurd initrd size cannot wrap the sum. */
+		uint64_t need = mib_up(info->text_offset + info->image_size) +
+				mib_up(initrd_size) + (ARM64_DTB_MAX_SIZE >> 20) + 1;
 
-	/* The DTB gets the last 2 MiB block of its own (booting.rst). */
-	out->dtb = align_down(ram_end, SZ_2M) - SZ_2M;
-	out->initrd = initrd_size ? align_down(out->dtb - initrd_size, SZ_4K) : 0;
-
-	need = kernel_end - ram_base + align_up(initrd_size, SZ_4K) + 2 * SZ_2M;
-	if (out->dtb < kernel_end || out->dtb <= ram_base ||
-	    (initrd_size && (initrd_size > out->dtb - kernel_end ||
-			     out->initrd < kernel_end))) {
 		pr_err("--mem: %llu MiB is too small for this kernel and initrd; they need at least %llu MiB",
-		       (unsigned long long)(ram_size >> 20),
-		       (unsigned long long)((need + (1 << 20) - 1) >> 20));
+		       (unsigned long long)(ram_size >> 20), (unsigned long long)need);
 		return -ENOMEM;
 	}
 	return 0;

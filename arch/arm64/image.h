@@ -37,9 +37,10 @@ struct boot_layout {
 
 /*
  * Place kernel, initrd and DTB in RAM [@ram_base, @ram_base + @ram_size):
- * the kernel at the start, the DTB in the last 2 MiB, the initrd just
- * below it. Returns 0, or -ENOMEM after one line saying how much RAM
- * the pieces need.
+ * the kernel at the start, then, page aligned, the initrd just past the
+ * kernel's image_size and the DTB (with room for ARM64_DTB_MAX_SIZE)
+ * just past the initrd. Returns 0, or -ENOMEM after one line saying how
+ * much RAM the pieces need.
  */
 int image_place(const struct image_info *info, uint64_t initrd_size,
 		uint64_t ram_base, uint64_t ram_size, struct boot_layout *out);
