@@ -173,6 +173,9 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = step(&vm, "boot_regs",
 			   arm64_vcpu_boot_regs(&vm.vcpus[0], boot.at.kernel, boot.at.dtb));
+	/* Every fd the threads may use is open: the filters can pin them. */
+	if (!ret && cfg.sandbox)
+		ret = step(&vm, "sandbox", sandbox_prepare());
 
 	status = ret ? VM_EXIT_ERROR : vm_run(&vm);
 	stats_end(&vm);

@@ -187,12 +187,6 @@ int vcpus_start(struct vm *vm)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(VCPU_KICK_SIGNAL, &sa, NULL) < 0)
 		return -errno;
-	if (vm->cfg->sandbox) {
-		ret = sandbox_prepare();
-		if (ret)
-			return ret;
-	}
-
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		ret = pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread,
 				     &vm->vcpus[i]);
