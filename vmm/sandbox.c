@@ -115,12 +115,18 @@ static unsigned int nr_fd_rules;
 static bool fd_rules_full;
 
 /*
- * Names of system calls by number, resolved before the filter is loaded,
- * packed in one table (libseccomp gives each its own allocation).
+ * Names of system calls by number, for the SIGSYS line: the kernel's own
+ * list (asm-generic/unistd.h, arm64's), read once more with __SYSCALL
+ * making table entries, as the kernel builds its system call table.
+ * Nothing to resolve at start-up, nothing resident until it is needed.
  */
 #define MAX_SYSCALL_NR	512
-static const char *syscall_names[MAX_SYSCALL_NR];
-static char syscall_name_chars[MAX_SYSCALL_NR * 16];
+#undef __SYSCALL
+#define __SYSCALL(nr, sym)	[nr] = #sym,
+static const char *const syscall_names[MAX_SYSCALL_NR] = {
+#include <asm-generic/unistd.h>
+};
+#undef __SYSCALL
 
 /*
  * Each role's filter, built once by sandbox_prepare() before any thread
@@ -139,6 +145,16 @@ static void put_str(const char *s)
 		return;
 }
 
+/* The kernel's "sys_openat" as "openat"; async-signal-safe. */
+static const char *syscall_name(int nr)
+{
+	const char *name = nr >= 0 && nr < MAX_SYSCALL_NR ? syscall_names[nr] : NULL;
+
+	if (!name)
+		return "?";
+	return strncmp(name, "sys_", 4) ? name : name + 4;
+}
+
 /* Async-signal-safe: write(), _exit() and the table above only. */
 static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 {
@@ -154,34 +170,11 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 		n /= 10;
 	} while (n && i > 0);
 	put_str("lkvm-rcar: the sandbox stopped system call ");
-	put_str(nr >= 0 && nr < MAX_SYSCALL_NR && syscall_names[nr] ?
-		syscall_names[nr] : "?");
+	put_str(syscall_name(nr));
 	put_str(" (");
 	put_str(num + i);
 	put_str("); this is a bug to report; --sandbox=off runs without the sandbox\n");
 	_exit(VM_EXIT_ERROR);
-}
-
-static void resolve_names(void)
-{
-	size_t used = 0, n;
-	char *name;
-	int nr;
-
-	for (nr = 0; nr < MAX_SYSCALL_NR; nr++) {
-		if (syscall_names[nr])
-			continue;
-		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
-		if (!name)
-			continue;
-		n = strlen(name) + 1;
-		if (n <= sizeof(syscall_name_chars) - used) {
-			memcpy(syscall_name_chars + used, name, n);
-			syscall_names[nr] = syscall_name_chars + used;
-			used += n;
-		}
-		free(name);
-	}
 }
 
 static int allow(scmp_filter_ctx ctx, const char *const *names, unsigned int n)
@@ -359,7 +352,6 @@ int sandbox_prepare(void)
 		sandbox_report(ret);
 		return ret;
 	}
-	resolve_names();
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGSYS, &sa, NULL)) {
 		ret = -errno;
