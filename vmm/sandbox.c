@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * seccomp sandbox (libseccomp), one filter per thread role, compiled
- * once before the threads start. Each vCPU thread confines itself before
- * its first KVM_RUN, the event loop thread once every vCPU thread runs; the process has no other threads (io_uring
+ * seccomp sandbox (libseccomp), one filter per thread role, each
+ * compiled once: the vCPU threads' before they start, the event loop's
+ * while they make their first entry. Each vCPU thread confines itself
+ * before its first KVM_RUN, the event loop thread once every vCPU thread
+ * runs; the process has no other threads (io_uring
  * workers run only kernel code). The vCPU threads, which handle what the
  * guest writes into device registers, get the shortest list: KVM and
  * VFIO ioctls, the console's writes, the trapped device accesses. What
@@ -129,9 +131,9 @@ static const char *const syscall_names[MAX_SYSCALL_NR] = {
 #undef __SYSCALL
 
 /*
- * Each role's filter, built once by sandbox_prepare() before any thread
- * starts, so that a thread confines itself with one system call: no
- * allocation and no filter compiled per vCPU thread.
+ * Each role's filter, compiled once, so that a vCPU thread confines
+ * itself with one system call: no allocation and no filter compiled per
+ * vCPU thread.
  */
 #define MAX_BPF_INSNS	4096	/* the most seccomp takes (BPF_MAXINSNS) */
 static struct role_filter {
@@ -343,11 +345,8 @@ static int build_filter(enum sandbox_role role)
 int sandbox_prepare(void)
 {
 	struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
-	int ret = fd_rules_full ? -ENOSPC : 0;
-	enum sandbox_role role;
+	int ret = fd_rules_full ? -ENOSPC : build_filter(SANDBOX_VCPU);
 
-	for (role = 0; !ret && role < SANDBOX_NR_ROLES; role++)
-		ret = build_filter(role);
 	if (ret) {
 		sandbox_report(ret);
 		return ret;
@@ -455,12 +454,20 @@ static int selftest(enum sandbox_role role)
 
 int sandbox_enter(enum sandbox_role role)
 {
-	struct sock_fprog prog = {
-		.len = filters[role].len, .filter = filters[role].insns,
-	};
+	struct role_filter *f = &filters[role];
+	struct sock_fprog prog;
+	int ret;
 
-	if (!prog.len)
-		return -ENOEXEC;	/* sandbox_prepare() not run, or failed */
+	/*
+	 * The vCPU threads' filter is ready (sandbox_prepare()); the loop's
+	 * is compiled here, while the vCPU threads make their first entry.
+	 */
+	if (!f->len) {
+		ret = fd_rules_full ? -ENOSPC : build_filter(role);
+		if (ret)
+			return ret;
+	}
+	prog = (struct sock_fprog) { .len = f->len, .filter = f->insns };
 	/* As seccomp_load() does: no privilege gained by exec after this. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
 	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))

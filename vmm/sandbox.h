@@ -36,16 +36,17 @@ enum sandbox_role {
 
 /*
  * Once every fd is registered and before any thread enters the sandbox:
- * compile each role's filter, resolve the names of system calls and
- * install the SIGSYS handler that prints them. Returns 0, or -errno after
- * one line (-ENOSPC: more fds registered than the table holds; -E2BIG: a
- * filter longer than seccomp takes).
+ * compile the vCPU threads' filter and install the SIGSYS handler that
+ * names a stopped call. Returns 0, or -errno after one line (-ENOSPC:
+ * more fds registered than the table holds; -E2BIG: a filter longer
+ * than seccomp takes).
  */
 int sandbox_prepare(void);
 
 /*
- * Confine the calling thread to @role with the filter sandbox_prepare()
- * built: one system call, nothing allocated. Returns 0 or -errno,
+ * Confine the calling thread to @role: a vCPU thread with the filter
+ * sandbox_prepare() compiled (one system call, nothing allocated), the
+ * loop thread with its own, compiled here. Returns 0 or -errno,
  * printing nothing (see sandbox_report()). With the environment variable
  * LKVM_RCAR_SANDBOX_SELFTEST set, a thread of the role it names then
  * makes a call it may not, for the tests: SANDBOX_SELFTEST_PASSED if it
