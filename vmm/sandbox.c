@@ -310,7 +310,10 @@ static int add_rules(scmp_filter_ctx ctx, enum sandbox_role role)
 	return ret;
 }
 
-/* Compile @role's rules into its BPF program, through a memfd. */
+/*
+ * Compile @role's rules into its BPF program, through a memfd; -ENOSPC
+ * if more fds were registered than the rules can pin.
+ */
 static int build_filter(enum sandbox_role role)
 {
 	struct role_filter *f = &filters[role];
@@ -318,6 +321,8 @@ static int build_filter(enum sandbox_role role)
 	ssize_t n;
 	int fd, ret;
 
+	if (fd_rules_full)
+		return -ENOSPC;
 	ctx = seccomp_init(SCMP_ACT_TRAP);
 	if (!ctx)
 		return -ENOMEM;
@@ -345,7 +350,7 @@ static int build_filter(enum sandbox_role role)
 int sandbox_prepare(void)
 {
 	struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
-	int ret = fd_rules_full ? -ENOSPC : build_filter(SANDBOX_VCPU);
+	int ret = build_filter(SANDBOX_VCPU);
 
 	if (ret) {
 		sandbox_report(ret);
@@ -463,7 +468,7 @@ int sandbox_enter(enum sandbox_role role)
 	 * is compiled here, while the vCPU threads make their first entry.
 	 */
 	if (!f->len) {
-		ret = fd_rules_full ? -ENOSPC : build_filter(role);
+		ret = build_filter(role);
 		if (ret)
 			return ret;
 	}
