@@ -66,7 +66,7 @@ PURE_SRCS	:= vmm/log.c vmm/config.c vmm/loop.c vmm/record.c vmm/ram.c \
 		   devices/virtio/virtq.c devices/virtio/mmio.c devices/virtio/queue.c \
 		   arch/arm64/image.c fdt/dt.c fdt/host-node.c devices/vfio/bind.c \
 		   devices/virtio/gpio-msg.c devices/virtio/console-input.c \
-		   devices/virtio/blk-req.c
+		   devices/virtio/blk-req.c vmm/seccomp-bpf.c
 VMM_SRCS	:= $(PURE_SRCS) vmm/main.c vmm/vm.c vmm/vcpu.c vmm/run.c \
 		   vmm/boot.c vmm/term.c vmm/stats.c vmm/sandbox.c \
 		   arch/arm64/gic.c arch/arm64/regs.c \
@@ -143,7 +143,7 @@ build/unit/%.o: %.c
 
 build/unit/check_all: $(UNIT_OBJS)
 	$(quiet) LINK $@
-	$(Q)$(HOSTCC) $(SANITIZE) -o $@ $^ $(HOST_LIBFDT) -luring -lpthread $(CHECK_LIBS)
+	$(Q)$(HOSTCC) $(SANITIZE) -o $@ $^ $(HOST_LIBFDT) -luring -lseccomp -lpthread $(CHECK_LIBS)
 
 # Check stops a test after 4 s by default: a hang guard, which a loaded
 # machine and the sanitizers can trip; 120 s still catches a hang.

@@ -16,7 +16,9 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/rig/common.sh"
 
+# libseccomp-dev: the unit tests check the sandbox's filters against libseccomp's.
 native="make gcc libc6-dev pkg-config libfdt-dev liburing-dev check
+	libseccomp-dev
 	device-tree-compiler qemu-system-arm cpio gzip flex bison bc
 	libssl-dev libelf-dev xz-utils linux-source-6.1 patch
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross socat jq gnuplot-nox
