@@ -79,7 +79,7 @@ TEST_SRCS	:= $(wildcard tests/check_*.c)
 TARGET_OBJS	:= $(VMM_SRCS:%.c=build/target/%.o)
 UNIT_OBJS	:= $(PURE_SRCS:%.c=build/unit/%.o) $(TEST_SRCS:%.c=build/unit/%.o)
 
-LIBS		:= -lfdt -luring -lseccomp -lpthread
+LIBS		:= -lfdt -luring -lpthread
 ifeq ($(STATIC),1)
 LDSTATIC	:= -static
 endif
@@ -117,9 +117,9 @@ build/target/%.o: %.c | $(LIBS_FOUND)
 # A fresh checkout has no arm64 libraries yet: one line that says what to
 # run, rather than the compiler's "libfdt.h: No such file" per object.
 $(LIBS_FOUND):
-	$(Q)printf '#include <libfdt.h>\n#include <liburing.h>\n#include <seccomp.h>\n' | \
+	$(Q)printf '#include <libfdt.h>\n#include <liburing.h>\n' | \
 		$(CC) $(CPPFLAGS) $(TARGET_FLAGS) -E -x c - >/dev/null 2>&1 || { \
-		echo "make: $(CC) finds no libfdt, liburing or libseccomp headers$(if $(SYSROOT), in $(SYSROOT)); run 'make deps' first$(if $(CROSS_COMPILE),, or install libfdt-dev liburing-dev libseccomp-dev)"; \
+		echo "make: $(CC) finds no libfdt or liburing headers$(if $(SYSROOT), in $(SYSROOT)); run 'make deps' first$(if $(CROSS_COMPILE),, or install libfdt-dev liburing-dev)"; \
 		exit 1; }
 	@mkdir -p $(dir $@) && touch $@
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * seccomp sandbox (libseccomp), one filter per thread role, each
- * compiled once: the vCPU threads' before they start, the event loop's
+ * seccomp sandbox, one filter per thread role, each compiled once
+ * (vmm/seccomp-bpf.c): the vCPU threads' before they start, the event loop's
  * while they make their first entry. Each vCPU thread confines itself
  * before its first KVM_RUN, the event loop thread once every vCPU thread
  * runs; the process has no other threads (io_uring
@@ -39,46 +39,54 @@
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
+#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/kvm.h>
 #include <linux/seccomp.h>
-#include <seccomp.h>
 
 #include "vmm/log.h"
+#include "vmm/seccomp-bpf.h"
 #include "vmm/vm.h"
+
+#ifdef __aarch64__
+#define SANDBOX_ARCH	AUDIT_ARCH_AARCH64
+#else
+#error "the sandbox's filters are written for arm64's system calls"
+#endif
 
 /*
  * Every thread: locks, signals, time, memory, exiting. Writing has rules
  * of its own (allow_fds()): stderr and the registered fds.
  */
-static const char *const common_calls[] = {
-	"futex", "sched_yield", "rt_sigreturn", "rt_sigprocmask",
-	"restart_syscall", "getpid", "gettid", "clock_gettime", "getrusage",
-	"brk", "munmap", "madvise", "mremap", "getrandom",
+static const int common_calls[] = {
+	__NR_futex, __NR_sched_yield, __NR_rt_sigreturn, __NR_rt_sigprocmask,
+	__NR_restart_syscall, __NR_getpid, __NR_gettid, __NR_clock_gettime,
+	__NR_getrusage, __NR_brk, __NR_munmap, __NR_madvise, __NR_mremap,
+	__NR_getrandom,
 	/* glibc's malloc sizes a new arena by the CPUs it may run on */
-	"sched_getaffinity",
+	__NR_sched_getaffinity,
 	/* threads and the process ending (glibc unregisters rseq at exit) */
-	"exit", "exit_group", "rseq",
+	__NR_exit, __NR_exit_group, __NR_rseq,
 };
 
 /*
  * vCPU threads: the guest, and the device accesses it traps (pread64 and
  * pwrite64 on a VFIO device, the console's writev: registered fds).
  */
-static const char *const vcpu_calls[] = {
-	"timerfd_settime",
+static const int vcpu_calls[] = {
+	__NR_timerfd_settime,
 };
 
 /*
  * The event loop thread: the ring, the devices' loop work, teardown.
  * openat(), unlinkat() and writing have rules of their own.
  */
-static const char *const loop_calls[] = {
-	"read", "readv", "io_uring_enter", "timerfd_settime",
-	"clock_nanosleep", "nanosleep", "mincore",
+static const int loop_calls[] = {
+	__NR_io_uring_enter, __NR_read, __NR_readv, __NR_timerfd_settime,
+	__NR_clock_nanosleep, __NR_nanosleep, __NR_mincore,
 	/* files: reading (/proc/interrupts for --stats), the binding's restore */
-	"close", "fstat", "newfstatat", "statx", "lseek", "fcntl",
-	"readlinkat", "fsync",
+	__NR_close, __NR_fstat, __NR_newfstatat, __NR_statx, __NR_lseek,
+	__NR_fcntl, __NR_readlinkat, __NR_fsync,
 };
 
 /*
@@ -102,8 +110,8 @@ static const unsigned long loop_tty_ioctls[] = { TCGETS, TCSETS, TCSETSW, TCSETS
  * The fds the calls that name one are pinned to, as registered before
  * any thread enters the sandbox: which calls, by which roles. The most a
  * command line can ask for (64 vCPUs, 4 x 64 GPIO lines and 10 VFIO
- * devices: 414 fds) fits, and so does the filter it makes, under 3000
- * of the 4096 BPF instructions seccomp takes. A registration that does
+ * devices: 414 fds) fits, and so does the filter it makes, in the 4096
+ * BPF instructions seccomp takes. A registration that does
  * not fit makes sandbox_enter() fail, so a caller need not check.
  */
 #define MAX_FD_RULES	512
@@ -135,11 +143,15 @@ static const char *const syscall_names[MAX_SYSCALL_NR] = {
  * itself with one system call: no allocation and no filter compiled per
  * vCPU thread.
  */
-#define MAX_BPF_INSNS	4096	/* the most seccomp takes (BPF_MAXINSNS) */
+#define MAX_BPF_INSNS	SECCOMP_BPF_MAX_INSNS
 static struct role_filter {
-	struct sock_filter insns[MAX_BPF_INSNS + 1];	/* + 1: to see a longer one */
+	struct sock_filter insns[MAX_BPF_INSNS];
 	unsigned short len;
 } filters[SANDBOX_NR_ROLES];
+
+/* The rules of the filter being compiled. */
+static struct seccomp_rule rules[SECCOMP_BPF_MAX_RULES];
+static unsigned int nr_rules;
 
 static void put_str(const char *s)
 {
@@ -179,23 +191,25 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 	_exit(VM_EXIT_ERROR);
 }
 
-static int allow(scmp_filter_ctx ctx, const char *const *names, unsigned int n)
+static int add(struct seccomp_rule rule)
 {
-	unsigned int i;
-	int nr, ret;
-
-	for (i = 0; i < n; i++) {
-		nr = seccomp_syscall_resolve_name(names[i]);
-		if (nr == __NR_SCMP_ERROR)
-			continue;	/* not on this architecture */
-		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
-		if (ret)
-			return ret;
-	}
+	if (nr_rules == SECCOMP_BPF_MAX_RULES)
+		return -E2BIG;
+	rules[nr_rules++] = rule;
 	return 0;
 }
 
-#define ALLOW(ctx, list) allow(ctx, list, sizeof(list) / sizeof(list[0]))
+static int allow(const int *calls, unsigned int n)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < n; i++)
+		ret = add(SECCOMP_ALLOW(calls[i]));
+	return ret;
+}
+
+#define ALLOW(list) allow(list, sizeof(list) / sizeof(list[0]))
 #define COUNT(list) (sizeof(list) / sizeof(list[0]))
 
 static void add_fd_rule(int fd, unsigned int calls, unsigned int type,
@@ -222,22 +236,24 @@ void sandbox_allow_fd(int fd, unsigned int calls, unsigned int roles)
 	add_fd_rule(fd, calls, 0, roles);
 }
 
-/* Allow @nr when its first argument is @fd. */
-static int allow_on_fd(scmp_filter_ctx ctx, int nr, int fd)
+static int allow_writes(int fd)
 {
-	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-				SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd));
+	int ret = add(SECCOMP_ALLOW_U32(__NR_write, 0, fd));
+
+	return ret ? ret : add(SECCOMP_ALLOW_U32(__NR_writev, 0, fd));
 }
 
-static int allow_writes(scmp_filter_ctx ctx, int fd)
+/* ioctl() on @fd, of the requests of one @type (their number's type byte). */
+static int allow_ioctl_type(int fd, unsigned int type)
 {
-	int ret = allow_on_fd(ctx, SCMP_SYS(write), fd);
-
-	return ret ? ret : allow_on_fd(ctx, SCMP_SYS(writev), fd);
+	return add((struct seccomp_rule) { .nr = __NR_ioctl, .nr_tests = 2, .tests = {
+		{ 0, UINT32_MAX, (uint32_t)fd },
+		{ 1, IOCTL_TYPE_MASK, (uint64_t)type << 8 },
+	} });
 }
 
 /* What @role may do with each registered fd. */
-static int allow_fds(scmp_filter_ctx ctx, enum sandbox_role role)
+static int allow_fds(enum sandbox_role role)
 {
 	const struct fd_rule *r;
 	unsigned int i;
@@ -248,103 +264,87 @@ static int allow_fds(scmp_filter_ctx ctx, enum sandbox_role role)
 		if (!(r->roles & SANDBOX_ROLE(role)))
 			continue;
 		if (r->calls & FD_IOCTL)
-			ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
-					       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)r->fd),
-					       SCMP_A1(SCMP_CMP_MASKED_EQ, IOCTL_TYPE_MASK,
-						       (scmp_datum_t)r->type << 8));
+			ret = allow_ioctl_type(r->fd, r->type);
 		if (!ret && (r->calls & SANDBOX_FD_WRITE))
-			ret = allow_writes(ctx, r->fd);
+			ret = allow_writes(r->fd);
 		if (!ret && (r->calls & SANDBOX_FD_REGS))
-			ret = allow_on_fd(ctx, SCMP_SYS(pread64), r->fd);
+			ret = add(SECCOMP_ALLOW_U32(__NR_pread64, 0, r->fd));
 		if (!ret && (r->calls & SANDBOX_FD_REGS))
-			ret = allow_on_fd(ctx, SCMP_SYS(pwrite64), r->fd);
+			ret = add(SECCOMP_ALLOW_U32(__NR_pwrite64, 0, r->fd));
 		if (!ret && (r->calls & SANDBOX_FD_UNLINK))
-			ret = allow_on_fd(ctx, SCMP_SYS(unlinkat), r->fd);
+			ret = add(SECCOMP_ALLOW_U32(__NR_unlinkat, 0, r->fd));
 	}
 	/* Every role: the log, and the line on_sigsys() prints. */
 	if (!ret)
-		ret = allow_writes(ctx, STDERR_FILENO);
+		ret = allow_writes(STDERR_FILENO);
 	return ret;
 }
 
 /* The loop's terminal restore, on any fd. */
-static int allow_tty_ioctls(scmp_filter_ctx ctx)
+static int allow_tty_ioctls(void)
 {
 	unsigned int i;
 	int ret = 0;
 
 	for (i = 0; !ret && i < COUNT(loop_tty_ioctls); i++)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-				       SCMP_A1(SCMP_CMP_EQ, loop_tty_ioctls[i]));
+		ret = add(SECCOMP_ALLOW_U32(__NR_ioctl, 1, loop_tty_ioctls[i]));
 	return ret;
 }
 
-static int add_rules(scmp_filter_ctx ctx, enum sandbox_role role)
+/*
+ * The filter tests the calls in the order their first rule comes here:
+ * each role's busiest first (the loop's io_uring_enter, then the calls
+ * on registered fds, KVM_RUN among them), seldom ones last.
+ */
+static int add_rules(enum sandbox_role role)
 {
-	int ret = ALLOW(ctx, common_calls);
+	int ret = role == SANDBOX_LOOP ? ALLOW(loop_calls) : 0;
 
+	if (!ret)
+		ret = allow_fds(role);
 	if (!ret && role == SANDBOX_LOOP)
-		ret = allow_tty_ioctls(ctx);
+		ret = allow_tty_ioctls();
+	if (!ret && role == SANDBOX_VCPU)
+		ret = ALLOW(vcpu_calls);
 	if (!ret)
-		ret = allow_fds(ctx, role);
-	if (!ret)
-		ret = role == SANDBOX_VCPU ? ALLOW(ctx, vcpu_calls) : ALLOW(ctx, loop_calls);
+		ret = ALLOW(common_calls);
 	/*
 	 * The loop opens files to read them only: whatever it is fooled into
 	 * opening, it cannot write it (/proc/self/mem, say).
 	 */
 	if (!ret && role == SANDBOX_LOOP)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-				       SCMP_A2(SCMP_CMP_MASKED_EQ, OPEN_WRITE_FLAGS, 0));
+		ret = add(SECCOMP_ALLOW_CLEAR(__NR_openat, 2, OPEN_WRITE_FLAGS));
 	/* New memory, never executable: there is no code to load after set-up. */
 	if (!ret)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-				       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+		ret = add(SECCOMP_ALLOW_CLEAR(__NR_mmap, 2, PROT_EXEC));
 	if (!ret)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
-				       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+		ret = add(SECCOMP_ALLOW_CLEAR(__NR_mprotect, 2, PROT_EXEC));
 	/* Signals to our own threads only (the vCPU kick, abort()). */
 	if (!ret)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-				       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
+		ret = add(SECCOMP_ALLOW_EQ(__NR_tgkill, 0, getpid()));
 	return ret;
 }
 
 /*
- * Compile @role's rules into its BPF program, through a memfd; -ENOSPC
- * if more fds were registered than the rules can pin.
+ * Compile @role's rules into its BPF program; -ENOSPC if more fds were
+ * registered than the rules can pin, -E2BIG if it is longer than seccomp
+ * takes.
  */
 static int build_filter(enum sandbox_role role)
 {
 	struct role_filter *f = &filters[role];
-	scmp_filter_ctx ctx;
-	ssize_t n;
-	int fd, ret;
+	int ret;
 
 	if (fd_rules_full)
 		return -ENOSPC;
-	ctx = seccomp_init(SCMP_ACT_TRAP);
-	if (!ctx)
-		return -ENOMEM;
-	fd = memfd_create("lkvm-rcar-bpf", MFD_CLOEXEC);
-	ret = fd < 0 ? -errno : add_rules(ctx, role);
+	nr_rules = 0;
+	ret = add_rules(role);
 	if (!ret)
-		ret = seccomp_export_bpf(ctx, fd);
-	if (!ret) {
-		n = pread(fd, f->insns, sizeof(f->insns), 0);
-		if (n < 0)
-			ret = -errno;
-		else if (n == 0 || n % sizeof(f->insns[0]))
-			ret = -EIO;	/* libseccomp wrote no whole program */
-		else if (n > MAX_BPF_INSNS * (ssize_t)sizeof(f->insns[0]))
-			ret = -E2BIG;
-		else
-			f->len = n / sizeof(f->insns[0]);
-	}
-	if (fd >= 0)
-		close(fd);
-	seccomp_release(ctx);
-	return ret;
+		ret = seccomp_bpf_compile(rules, nr_rules, SANDBOX_ARCH, f->insns, MAX_BPF_INSNS);
+	if (ret < 0)
+		return ret;
+	f->len = ret;
+	return 0;
 }
 
 int sandbox_prepare(void)
@@ -473,7 +473,7 @@ int sandbox_enter(enum sandbox_role role)
 			return ret;
 	}
 	prog = (struct sock_fprog) { .len = f->len, .filter = f->insns };
-	/* As seccomp_load() does: no privilege gained by exec after this. */
+	/* seccomp asks it of an unprivileged process: nothing gained by exec. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
 	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
 		return -errno;

@@ -28,11 +28,11 @@ native="make gcc libc6-dev pkg-config libfdt-dev liburing-dev check
 # The package's runtime libraries for arm64, installed (Multi-Arch: same,
 # beside the native ones): dpkg-shlibdeps takes the package's Depends
 # from them when make deb cross-builds it.
-foreign="libfdt1 liburing2 libseccomp2"
+foreign="libfdt1 liburing2"
 # The runtime libraries too, for the dynamically linked package (make deb).
 # libgpiod's tools go into make initramfs's guest (guest/initramfs.sh);
 # jq into the LAVA board's ramdisk, for run-boots.sh (make check-lava).
-target="libfdt-dev liburing-dev libseccomp-dev libfdt1 liburing2 libseccomp2 busybox-static gpiod libgpiod2 jq libjq1 libonig5"
+target="libfdt-dev liburing-dev libfdt1 liburing2 busybox-static gpiod libgpiod2 jq libjq1 libonig5"
 
 sudo=
 [ "$(id -u)" -eq 0 ] || sudo=sudo
