@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "vmm/ram.h"
@@ -164,6 +165,58 @@ START_TEST(hugetlbfs_refuses_a_missing_directory)
 }
 END_TEST
 
+/* Pages of @r not resident yet. */
+static unsigned long absent_pages(const struct ram_map *r)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned long n = r->size / page, absent = 0, i;
+	unsigned char *vec = malloc(n);
+
+	ck_assert_ptr_nonnull(vec);
+	ck_assert_int_eq(mincore(r->host, r->size, vec), 0);
+	for (i = 0; i < n; i++)
+		absent += !(vec[i] & 1);
+	free(vec);
+	return absent;
+}
+
+/* Every page in, whatever the threads and however the size splits. */
+START_TEST(populate_faults_in_every_page)
+{
+	unsigned int threads[] = { 1, 2, 3, RAM_POPULATE_MAX_THREADS + 5 };
+	struct ram_map r;
+
+	ck_assert_int_eq(ram_map_anonymous(&r, 7 * MIB + 3 * 4096, 0), 0);
+	ck_assert_uint_gt(absent_pages(&r), 0);
+	ck_assert_int_eq(ram_populate(&r, threads[_i]), 0);
+	ck_assert_uint_eq(absent_pages(&r), 0);
+	ram_unmap(&r);
+}
+END_TEST
+
+/* A share the kernel refuses: its error comes back. */
+START_TEST(populate_reports_an_error)
+{
+	struct ram_map r;
+
+	ck_assert_int_eq(ram_map_anonymous(&r, 4 * MIB, 0), 0);
+	ck_assert_int_eq(mprotect((char *)r.host + 3 * MIB, MIB, PROT_READ), 0);
+	ck_assert_int_lt(ram_populate(&r, 4), 0);
+	ram_unmap(&r);
+}
+END_TEST
+
+START_TEST(populate_threads_by_size)
+{
+	ck_assert_uint_eq(ram_populate_threads(64 * MIB), 1);
+	ck_assert_uint_eq(ram_populate_threads(0), 1);
+	ck_assert_uint_le(ram_populate_threads(256 * MIB), 2);
+	ck_assert_uint_ge(ram_populate_threads(256 * MIB), 1);
+	ck_assert_uint_le(ram_populate_threads(1ull << 40), RAM_POPULATE_MAX_THREADS);
+	ck_assert_uint_le(ram_populate_threads(1ull << 40), sysconf(_SC_NPROCESSORS_ONLN));
+}
+END_TEST
+
 START_TEST(backing_names)
 {
 	ck_assert_str_eq(ram_backing_name(RAM_SMALL_PAGES), "base");
@@ -185,6 +238,9 @@ Suite *ram_suite(void)
 	tcase_add_test(tc, hugetlbfs_refuses_a_directory_that_is_not_one);
 	tcase_add_test(tc, hugetlbfs_refuses_a_missing_directory);
 	tcase_add_test(tc, backing_names);
+	tcase_add_loop_test(tc, populate_faults_in_every_page, 0, 4);
+	tcase_add_test(tc, populate_reports_an_error);
+	tcase_add_test(tc, populate_threads_by_size);
 	suite_add_tcase(s, tc);
 	return s;
 }

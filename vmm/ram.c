@@ -19,6 +19,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +116,74 @@ int ram_map_anonymous(struct ram_map *r, uint64_t size, uint64_t huge)
 		r->page_size = align;
 	}
 	return 0;
+}
+
+/* --- populating --------------------------------------------------- */
+
+#define POPULATE_MIN_SHARE	(128ull << 20)
+
+struct populate_share {
+	char *start;
+	size_t len;
+	int err;
+	pthread_t thread;
+	bool started;
+};
+
+static void *populate_share(void *arg)
+{
+	struct populate_share *p = arg;
+
+	p->err = madvise(p->start, p->len, MADV_POPULATE_WRITE) ? -errno : 0;
+	return NULL;
+}
+
+int ram_populate(const struct ram_map *r, unsigned int threads)
+{
+	struct populate_share shares[RAM_POPULATE_MAX_THREADS] = { 0 };
+	uint64_t pages, per, done = 0;
+	unsigned int i, n = 0;
+	int ret = 0;
+
+	if (threads < 1)
+		threads = 1;
+	if (threads > RAM_POPULATE_MAX_THREADS)
+		threads = RAM_POPULATE_MAX_THREADS;
+	pages = r->size / r->page_size;
+	per = (pages + threads - 1) / threads * r->page_size;
+	for (; done < r->size && n < threads; n++) {
+		shares[n].start = (char *)r->host + done;
+		shares[n].len = r->size - done < per ? r->size - done : per;
+		done += shares[n].len;
+	}
+	/* The others in threads of their own, the first share here. */
+	for (i = 1; i < n; i++)
+		shares[i].started = !pthread_create(&shares[i].thread, NULL,
+						    populate_share, &shares[i]);
+	for (i = 0; i < n; i++) {
+		if (shares[i].started)
+			pthread_join(shares[i].thread, NULL);
+		else
+			populate_share(&shares[i]);	/* the first, or no thread */
+		if (!ret)
+			ret = shares[i].err;
+	}
+	return ret;
+}
+
+unsigned int ram_populate_threads(uint64_t size)
+{
+	uint64_t most = size / POPULATE_MIN_SHARE;
+	unsigned int cpus = 1;
+	cpu_set_t set;
+
+	if (!sched_getaffinity(0, sizeof(set), &set))
+		cpus = CPU_COUNT(&set);
+	if (most > RAM_POPULATE_MAX_THREADS)
+		most = RAM_POPULATE_MAX_THREADS;
+	if (cpus > most)
+		cpus = most;
+	return cpus ? cpus : 1;
 }
 
 /* Huge pages of @page bytes that a new mapping could still reserve. */

@@ -36,6 +36,24 @@ int ram_map(struct ram_map *r, uint64_t size, const char *hugetlbfs_dir);
  * for transparent huge pages when @huge is not 0 and fits in @size.
  */
 int ram_map_anonymous(struct ram_map *r, uint64_t size, uint64_t huge);
+/* The most threads ram_populate() takes. */
+#define RAM_POPULATE_MAX_THREADS	8
+
+/*
+ * Fault in all of @r, writable, from @threads threads at once (1 to
+ * RAM_POPULATE_MAX_THREADS), each a share in whole pages. For memory
+ * that is to be pinned whole anyway: the host clears every page it
+ * gives, and on a board with several cores that is the most of pinning,
+ * done on each at once instead of one after the other. Returns 0 or the
+ * first thread's -errno (-EINVAL: the host kernel predates
+ * MADV_POPULATE_WRITE, Linux 5.14); prints nothing.
+ */
+int ram_populate(const struct ram_map *r, unsigned int threads);
+/*
+ * Threads worth starting for ram_populate() on @size bytes: one per CPU
+ * the process may run on, none for less than 128 MiB each.
+ */
+unsigned int ram_populate_threads(uint64_t size);
 /* Unmap what ram_map() mapped; safe on a map never made. */
 void ram_unmap(struct ram_map *r);
 

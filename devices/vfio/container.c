@@ -145,6 +145,25 @@ static int check_memlock(const char *who, uint64_t bytes)
 	return -ENOMEM;
 }
 
+/*
+ * Pinning faults in all of guest RAM, page after page in one thread, and
+ * clearing the pages is the most of it: fault them in first on every CPU
+ * at once. What this cannot do (an old kernel, memory short) the pinning
+ * still does, or reports.
+ */
+static void populate_ram(struct vm *vm)
+{
+	unsigned int threads = ram_populate_threads(vm->ram.size);
+	int ret;
+
+	if (threads < 2)
+		return;
+	ret = ram_populate(&vm->ram_backing, threads);
+	if (ret)
+		pr_debug("populating guest RAM in %u threads: %s; pinning faults it in",
+			 threads, strerror(-ret));
+}
+
 static int map_ram_for_dma(struct vm *vm, struct vfio_state *s, const char *who)
 {
 	struct vfio_iommu_type1_dma_map map = {
@@ -158,6 +177,7 @@ static int map_ram_for_dma(struct vm *vm, struct vfio_state *s, const char *who)
 
 	if (ret)
 		return ret;
+	populate_ram(vm);
 	if (ioctl(s->container[VFIO_MODE_TYPE1], VFIO_IOMMU_MAP_DMA, &map) < 0) {
 		int err = errno;
 
