@@ -116,10 +116,12 @@ build/target/%.o: %.c | $(LIBS_FOUND)
 
 # A fresh checkout has no arm64 libraries yet: one line that says what to
 # run, rather than the compiler's "libfdt.h: No such file" per object.
+# Linked, not only included: Debian's cross compiler also finds the build
+# machine's own headers in /usr/include.
 $(LIBS_FOUND):
-	$(Q)printf '#include <libfdt.h>\n#include <liburing.h>\n' | \
-		$(CC) $(CPPFLAGS) $(TARGET_FLAGS) -E -x c - >/dev/null 2>&1 || { \
-		echo "make: $(CC) finds no libfdt or liburing headers$(if $(SYSROOT), in $(SYSROOT)); run 'make deps' first$(if $(CROSS_COMPILE),, or install libfdt-dev liburing-dev)"; \
+	$(Q)printf '#include <libfdt.h>\n#include <liburing.h>\nint main(void) { struct io_uring r; return fdt_check_header(0) + io_uring_queue_init(1, &r, 0); }\n' | \
+		$(CC) $(CPPFLAGS) $(TARGET_FLAGS) $(LDSTATIC) $(TARGET_LDFLAGS) -x c - -o /dev/null $(LIBS) >/dev/null 2>&1 || { \
+		echo "make: $(CC) cannot build with libfdt and liburing$(if $(SYSROOT), from $(SYSROOT)); run 'make deps' first$(if $(CROSS_COMPILE),, or install libfdt-dev liburing-dev)"; \
 		exit 1; }
 	@mkdir -p $(dir $@) && touch $@
 
