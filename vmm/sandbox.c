@@ -209,8 +209,8 @@ static int allow(const int *calls, unsigned int n)
 	return ret;
 }
 
-#define ALLOW(list) allow(list, sizeof(list) / sizeof(list[0]))
 #define COUNT(list) (sizeof(list) / sizeof(list[0]))
+#define ALLOW(list) allow(list, COUNT(list))
 
 static void add_fd_rule(int fd, unsigned int calls, unsigned int type,
 			unsigned int roles)
