@@ -49,12 +49,39 @@ static int restrict_ring(struct loop *l)
 	return 0;
 }
 
+#ifndef IORING_SETUP_SINGLE_ISSUER
+#define IORING_SETUP_SINGLE_ISSUER	(1U << 12)
+#endif
+#ifndef IORING_SETUP_DEFER_TASKRUN
+#define IORING_SETUP_DEFER_TASKRUN	(1U << 13)
+#endif
+
+/*
+ * One thread submits and reaps (the loop's), so the kernel may leave the
+ * work of completing a request (an eventfd's read once it is signalled, a
+ * worker's result) for that thread's next wait, instead of interrupting
+ * it with task work as each one happens: Linux 6.1's DEFER_TASKRUN, which
+ * needs SINGLE_ISSUER. The ring's submitter is the thread that enables
+ * it (restrict_ring()). An older kernel refuses the flags; the ring then
+ * works as before.
+ */
+static int ring_setup(struct loop *l, unsigned int entries)
+{
+	int ret;
+
+	ret = io_uring_queue_init(entries, &l->ring, IORING_SETUP_R_DISABLED |
+				  IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN);
+	if (ret == -EINVAL)
+		ret = io_uring_queue_init(entries, &l->ring, IORING_SETUP_R_DISABLED);
+	return ret;
+}
+
 int loop_init(struct loop *l, unsigned int entries)
 {
 	int ret;
 
 	memset(l, 0, sizeof(*l));
-	ret = io_uring_queue_init(entries, &l->ring, IORING_SETUP_R_DISABLED);
+	ret = ring_setup(l, entries);
 	if (ret < 0) {
 		if (ret == -ENOSYS || ret == -EPERM)
 			pr_err("io_uring is not available (%s); the event loop needs a kernel with CONFIG_IO_URING and io_uring_disabled=0",
