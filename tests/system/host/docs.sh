@@ -65,9 +65,9 @@ guest_input() {
 # typist: a user who types "exit" at each guest's shell, once a second
 # (the walk-through's way to stop it): a console has no end of file to
 # give, so a guest shell reading it waits for a command. Not a flood:
-# with `yes exit` on its console, a guest took 259 KiB of it before its
-# shell started, and then, in 1 run in 40, that shell waited for input
-# for good (docs/passthrough.md, on the console).
+# with `yes exit` on its console, in about 1 run in 40, a guest took
+# 259 KiB of it and then offered no more receive buffers, its shell
+# waiting for input for good (docs/passthrough.md, on the console).
 typist() { while echo exit; do sleep 1; done 2>/dev/null; }
 
 # run_block N [INPUT]: block N on the board, with stdin from INPUT, or
