@@ -49,13 +49,6 @@ static int restrict_ring(struct loop *l)
 	return 0;
 }
 
-#ifndef IORING_SETUP_SINGLE_ISSUER
-#define IORING_SETUP_SINGLE_ISSUER	(1U << 12)
-#endif
-#ifndef IORING_SETUP_DEFER_TASKRUN
-#define IORING_SETUP_DEFER_TASKRUN	(1U << 13)
-#endif
-
 /*
  * One thread submits and reaps (the loop's), so the kernel may leave the
  * work of completing a request (an eventfd's read once it is signalled, a
