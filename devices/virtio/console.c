@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arch/arm64/layout.h"
@@ -38,7 +39,9 @@
 #define RX			0
 #define TX			1
 #define CONSOLE_INPUT_HOLD_MS	300
-#define CONSOLE_TX_IRQ_DELAY_NS	1000000
+/* The output interrupt: see console_tx_notify(). */
+#define CONSOLE_TX_QUIET_NS	1000000L
+#define CONSOLE_TX_HOLD_MAX_NS	(16 * CONSOLE_TX_QUIET_NS)
 
 struct console {
 	struct vm *vm;
@@ -66,8 +69,11 @@ struct console {
 	int out_fd;			/* cfg->out_fd or our own reopening */
 	bool out_fd_owned;
 
-	/* The output interrupt, coalesced: see console_tx_notify(). */
+	/* The output interrupt, held back: see console_tx_notify(). */
 	struct loop_timer tx_irq;
+	long tx_irq_wait_ns;		/* the timer's current period */
+	uint64_t tx_held_since_ns;	/* the first buffer it covers came back */
+	uint64_t tx_returned_ns;	/* the last one did */
 
 	uint64_t bytes_in, bytes_out;	/* for --stats */
 };
@@ -190,21 +196,58 @@ static void console_drop_output(struct console *con, int err)
 	con->tx_first = con->tx_nr;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /*
- * Tell the driver that output buffers came back, a little later (lock
- * held). Linux's hvc console spins on the transmit queue until its buffer
- * is returned and never waits for this interrupt, which costs it two
- * exits (the status read and the acknowledge) per buffer: more than the
- * notification that sent the buffer. So the first buffer returned arms a
- * short timer, and one interrupt covers all that were returned until it
- * expires. The interrupt still comes, as virtio asks; only later.
+ * Tell the driver that output buffers came back, once the transmit queue
+ * has gone quiet (lock held). Linux's hvc console spins on the transmit
+ * queue until its buffer is returned and never waits for this interrupt,
+ * which costs it two exits (the status read and the acknowledge) per
+ * buffer: more than the notification that sent the buffer. So the first
+ * buffer returned arms a timer of CONSOLE_TX_QUIET_NS; when it expires
+ * with buffers returned in its period (the guest is still writing), it
+ * waits twice as long again instead of interrupting, until the
+ * interrupt has been held CONSOLE_TX_HOLD_MAX_NS. A driver that waits
+ * for the interrupt sends nothing meanwhile, so it is told within one
+ * period; one that streams takes an interrupt every 16 ms, not one a
+ * millisecond, and the timer expires a few times per interrupt.
  */
 static void console_tx_notify(struct console *con)
 {
 	struct virtq *vq = virtio_mmio_queue(&con->vmmio, TX);
+	uint64_t now = now_ns();
 
-	if (vq && !loop_timer_arm(&con->tx_irq, CONSOLE_TX_IRQ_DELAY_NS))
+	con->tx_returned_ns = now;
+	if (!vq || con->tx_irq.armed)
+		return;
+	con->tx_held_since_ns = now;
+	con->tx_irq_wait_ns = CONSOLE_TX_QUIET_NS;
+	if (!loop_timer_arm(&con->tx_irq, con->tx_irq_wait_ns))
 		virtio_mmio_notify(&con->vmmio, vq);
+}
+
+/*
+ * The timer expired at @now: true if it was armed again because the
+ * guest is still writing and the interrupt has not been held too long.
+ */
+static bool console_tx_hold_on(struct console *con, uint64_t now)
+{
+	uint64_t held = now - con->tx_held_since_ns;
+	long wait = 2 * con->tx_irq_wait_ns;
+
+	if (now - con->tx_returned_ns >= (uint64_t)con->tx_irq_wait_ns ||
+	    held >= CONSOLE_TX_HOLD_MAX_NS)
+		return false;
+	if (wait > (long)(CONSOLE_TX_HOLD_MAX_NS - held))
+		wait = CONSOLE_TX_HOLD_MAX_NS - held;
+	con->tx_irq_wait_ns = wait;
+	return loop_timer_arm(&con->tx_irq, wait);
 }
 
 static void console_tx_irq_done(struct loop_op *op, int res)
@@ -214,10 +257,10 @@ static void console_tx_irq_done(struct loop_op *op, int res)
 	struct virtq *vq;
 
 	pthread_mutex_lock(&con->vmmio.lock);
-	vq = virtio_mmio_queue(&con->vmmio, TX);
-	if (vq)
-		virtio_mmio_notify(&con->vmmio, vq);
 	loop_timer_rewait(&con->vm->loop, &con->tx_irq, res);
+	vq = virtio_mmio_queue(&con->vmmio, TX);
+	if (vq && !console_tx_hold_on(con, now_ns()))
+		virtio_mmio_notify(&con->vmmio, vq);
 	pthread_mutex_unlock(&con->vmmio.lock);
 }
 
