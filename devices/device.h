@@ -19,6 +19,12 @@ struct dev_ops {
 	int (*init)(struct vm *vm, struct device *dev);
 	/* Release it; safe after a partial init and safe twice. */
 	void (*exit)(struct vm *vm, struct device *dev);
+	/*
+	 * Optional: the guest has stopped, with the vCPU threads and the
+	 * event loop; finish what the guest was told is done (output it
+	 * handed over). Before --stats are collected.
+	 */
+	void (*stopped)(struct vm *vm, struct device *dev);
 	/* Emit the device's node into the guest device tree. */
 	int (*fdt)(struct vm *vm, struct device *dev, struct dt *dt);
 	/* Optional: its own --stats fields, as JSON ", \"key\": value" pairs. */

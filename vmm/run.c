@@ -149,6 +149,7 @@ int vm_run(struct vm *vm)
 	vcpus_stop(vm);
 	/* The loop's requests point into rs: reap them before it goes. */
 	loop_exit(&vm->loop);
+	vm_devices_stopped(vm);
 	if (rs.sig_fd >= 0)
 		close(rs.sig_fd);
 	return vm->exit_reason;

@@ -222,6 +222,15 @@ int vm_add_device(struct vm *vm, const struct dev_ops *ops, const void *cfg)
 	return 0;
 }
 
+void vm_devices_stopped(struct vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_devices; i++)
+		if (vm->devices[i].ops->stopped)
+			vm->devices[i].ops->stopped(vm, &vm->devices[i]);
+}
+
 void vm_exit_devices(struct vm *vm)
 {
 	while (vm->nr_devices) {

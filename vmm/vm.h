@@ -100,6 +100,8 @@ void vm_destroy(struct vm *vm);
 
 /* Register and initialise a device; on failure it is already cleaned up. */
 int vm_add_device(struct vm *vm, const struct dev_ops *ops, const void *cfg);
+/* The guest has stopped: let the devices finish (dev_ops.stopped). */
+void vm_devices_stopped(struct vm *vm);
 void vm_exit_devices(struct vm *vm);
 
 /* Claim the guest range [base, base + size) for @access, on behalf of @name. */

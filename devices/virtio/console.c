@@ -42,6 +42,10 @@
 /* The output interrupt: see console_tx_notify(). */
 #define CONSOLE_TX_QUIET_NS	1000000L
 #define CONSOLE_TX_HOLD_MAX_NS	(16 * CONSOLE_TX_QUIET_NS)
+/* Output staged before it is written: see console_stage(). */
+#define CONSOLE_STAGE_SIZE	32768
+#define CONSOLE_STAGE_FLUSH_AT	(CONSOLE_STAGE_SIZE / 2)
+#define CONSOLE_STOP_WAIT_MS	1000
 
 struct console {
 	struct vm *vm;
@@ -57,10 +61,14 @@ struct console {
 	bool input_open;		/* the guest is ready for input */
 	struct loop_op hold_op;
 
-	/* The output chain in flight, and what is left of it to write. */
+	/*
+	 * Output the loop is writing, and what is left of it: staged output
+	 * (the stage's first bytes) and, with tx_chain, a chain after it.
+	 */
 	struct loop_op out_op;
 	uint16_t tx_head;
-	struct iovec tx_iov[VIRTQ_MAX_SIZE];
+	bool tx_chain;
+	struct iovec tx_iov[VIRTQ_MAX_SIZE + 1];
 	unsigned int tx_nr, tx_first;
 	bool tx_busy;
 	bool tx_in_loop;		/* a pass the loop thread makes */
@@ -76,6 +84,10 @@ struct console {
 	uint64_t tx_returned_ns;	/* the last one did */
 
 	uint64_t bytes_in, bytes_out;	/* for --stats */
+
+	/* Output copied out of returned chains, not yet written. */
+	size_t st_len;
+	char stage[CONSOLE_STAGE_SIZE];
 };
 
 
@@ -187,13 +199,93 @@ static int console_write_out(struct console *con)
 			   con->tx_nr - con->tx_first);
 }
 
-static void console_drop_output(struct console *con, int err)
+static void console_output_failed(struct console *con, int err)
 {
 	if (!con->out_warned)
 		pr_warn("console: writing guest output: %s; output is dropped from now on",
 			strerror(-err));
 	con->out_warned = true;
+}
+
+static void console_drop_output(struct console *con, int err)
+{
+	console_output_failed(con, err);
 	con->tx_first = con->tx_nr;
+}
+
+/*
+ * Write what the pipe or tty takes at once of the staged output, on our
+ * own non-blocking description (lock held, any thread). True when
+ * nothing is left staged.
+ */
+static bool console_flush_stage(struct console *con)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < con->st_len) {
+		n = write(con->out_fd, con->stage + done, con->st_len - done);
+		if (n > 0) {
+			done += n;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else {
+			if (n < 0 && errno != EAGAIN) {
+				console_output_failed(con, -errno);
+				con->st_len = done;	/* dropped */
+			}
+			break;
+		}
+	}
+	STAT_ADD(con->bytes_out, done);
+	memmove(con->stage, con->stage + done, con->st_len - done);
+	con->st_len -= done;
+	return !con->st_len;
+}
+
+/*
+ * Take a chain's output into the stage (lock held, any thread): true if
+ * it did, and the chain can go back at once. Linux's hvc console spins
+ * until each 2 KiB buffer comes back, and a copy costs it less than a
+ * write to a pipe or tty and the reader's wake-up; so buffers are copied
+ * here and written together, when half the stage is full or when the
+ * output interrupt's timer expires (console_tx_irq_done(): a millisecond
+ * after the guest stopped writing, a few while it goes on). Only on our
+ * own non-blocking description, only while the loop is writing nothing,
+ * and only with the timer there; otherwise, and for a chain larger than
+ * the stage, the chain is written as it is (console_start_tx()).
+ */
+static bool console_stage(struct console *con, const struct virtq_chain *chain)
+{
+	if (!con->out_fd_owned || con->tx_busy || con->tx_irq.fd < 0 ||
+	    chain->out_len > CONSOLE_STAGE_SIZE)
+		return false;
+	if (chain->out_len > CONSOLE_STAGE_SIZE - con->st_len &&
+	    !console_flush_stage(con))
+		return false;
+	con->st_len += virtq_chain_read(chain, con->stage + con->st_len,
+					CONSOLE_STAGE_SIZE - con->st_len);
+	if (con->st_len >= CONSOLE_STAGE_FLUSH_AT)
+		console_flush_stage(con);
+	return true;
+}
+
+/*
+ * Begin output for the loop to finish (lock held): the staged bytes
+ * first, so that output keeps its order; the stage is the loop's until
+ * they are written (nothing is staged while tx_busy).
+ */
+static void console_tx_begin(struct console *con)
+{
+	con->tx_nr = 0;
+	con->tx_first = 0;
+	con->tx_chain = false;
+	con->tx_busy = true;
+	if (con->st_len) {
+		con->tx_iov[0] = (struct iovec) { con->stage, con->st_len };
+		con->tx_nr = 1;
+		con->st_len = 0;
+	}
 }
 
 static uint64_t now_ns(void)
@@ -224,11 +316,12 @@ static void console_tx_notify(struct console *con)
 	uint64_t now = now_ns();
 
 	con->tx_returned_ns = now;
-	if (!vq || con->tx_irq.armed)
+	if (con->tx_irq.armed)
 		return;
 	con->tx_held_since_ns = now;
 	con->tx_irq_wait_ns = CONSOLE_TX_QUIET_NS;
-	if (!loop_timer_arm(&con->tx_irq, con->tx_irq_wait_ns))
+	/* Armed with no queue too: its expiry also writes staged output. */
+	if (!loop_timer_arm(&con->tx_irq, con->tx_irq_wait_ns) && vq)
 		virtio_mmio_notify(&con->vmmio, vq);
 }
 
@@ -250,6 +343,8 @@ static bool console_tx_hold_on(struct console *con, uint64_t now)
 	return loop_timer_arm(&con->tx_irq, wait);
 }
 
+static void console_flush_in_loop(struct console *con);
+
 static void console_tx_irq_done(struct loop_op *op, int res)
 {
 	struct console *con = (struct console *)((char *)op -
@@ -257,6 +352,7 @@ static void console_tx_irq_done(struct loop_op *op, int res)
 	struct virtq *vq;
 
 	pthread_mutex_lock(&con->vmmio.lock);
+	console_flush_in_loop(con);
 	loop_timer_rewait(&con->vm->loop, &con->tx_irq, res);
 	vq = virtio_mmio_queue(&con->vmmio, TX);
 	if (vq && !console_tx_hold_on(con, now_ns()))
@@ -264,13 +360,14 @@ static void console_tx_irq_done(struct loop_op *op, int res)
 	pthread_mutex_unlock(&con->vmmio.lock);
 }
 
-/* Hand the written chain back to the guest (lock held). */
+/* The loop's output is written: hand its chain back to the guest (lock held). */
 static void console_tx_complete(struct console *con)
 {
 	con->tx_busy = false;
 	/* After a device reset the chain belongs to no ring any more. */
-	if (con->tx_gen == con->reset_gen)
+	if (con->tx_chain && con->tx_gen == con->reset_gen)
 		virtio_queue_complete(&con->vmmio, TX, con->tx_head, 0);
+	con->tx_chain = false;
 }
 
 /* Advance the iovecs past @done bytes; true when all are written. */
@@ -316,26 +413,27 @@ static int console_write_now(struct console *con)
 
 /*
  * Start writing an output chain (lock held), from the vCPU thread that
- * trapped the notification or from the loop. What the pipe or tty takes
- * at once is written here; the rest goes on in the event loop, which is
- * the loop thread's alone: from the loop, at once; from a vCPU thread,
- * the chain is held and the loop is told through the queue's kick
- * (console_kicked()).
+ * trapped the notification or from the loop. It is staged if it can be
+ * (console_stage()); if not, it is written after what is staged: what
+ * the pipe or tty takes at once here, the rest in the event loop, which
+ * is the loop thread's alone: from the loop, at once; from a vCPU
+ * thread, the chain is held and the loop is told through the queue's
+ * kick (console_kicked()).
  */
 static int console_start_tx(struct console *con, struct virtq_chain *chain)
 {
 	int ret;
 
-	if (!chain->nr_out)
+	if (!chain->nr_out || console_stage(con, chain))
 		return 0;
-	memcpy(con->tx_iov, chain->iov, chain->nr_out * sizeof(struct iovec));
-	con->tx_nr = chain->nr_out;
-	con->tx_first = 0;
+	console_tx_begin(con);
+	memcpy(con->tx_iov + con->tx_nr, chain->iov, chain->nr_out * sizeof(struct iovec));
+	con->tx_nr += chain->nr_out;
 	con->tx_head = chain->head;
+	con->tx_chain = true;
 	con->tx_gen = con->reset_gen;
-	con->tx_busy = true;
 	if (console_write_now(con) > 0) {
-		con->tx_busy = false;
+		con->tx_busy = con->tx_chain = false;
 		return 0;
 	}
 	if (!con->tx_in_loop) {
@@ -345,7 +443,7 @@ static int console_start_tx(struct console *con, struct virtq_chain *chain)
 	ret = console_write_out(con);
 	if (ret) {
 		console_drop_output(con, ret);
-		con->tx_busy = false;
+		con->tx_busy = con->tx_chain = false;
 		return 0;
 	}
 	return VIRTIO_QUEUE_HELD;
@@ -357,6 +455,24 @@ static void console_serve_tx_in_loop(struct console *con)
 	con->tx_in_loop = true;
 	virtio_queue_serve(&con->vmmio, TX);
 	con->tx_in_loop = false;
+}
+
+/*
+ * The timer expired (loop thread, lock held): write the staged output;
+ * what the pipe or tty does not take now, the loop writes when it can.
+ */
+static void console_flush_in_loop(struct console *con)
+{
+	int ret;
+
+	if (con->tx_busy || console_flush_stage(con))
+		return;
+	console_tx_begin(con);
+	ret = console_write_out(con);
+	if (ret) {
+		console_drop_output(con, ret);
+		console_tx_complete(con);
+	}
 }
 
 /*
@@ -585,10 +701,35 @@ static void console_stats(struct vm *vm, struct device *dev, FILE *out)
 	virtio_plug_stats_irqs(&con->plug, con->vmmio.irqs_raised, out);
 }
 
+/*
+ * The guest has stopped: write what is still staged, waiting up to
+ * CONSOLE_STOP_WAIT_MS for a reader that takes it slowly. (Output the
+ * loop was writing went with the loop.)
+ */
+static void console_stopped(struct vm *vm, struct device *dev)
+{
+	struct timespec one_ms = { .tv_nsec = 1000000 };
+	struct console *con = dev->priv;
+	unsigned int waited = 0;
+
+	(void)vm;
+	if (!con)
+		return;
+	pthread_mutex_lock(&con->vmmio.lock);
+	while (!con->tx_busy && !console_flush_stage(con) &&
+	       waited++ < CONSOLE_STOP_WAIT_MS)
+		nanosleep(&one_ms, NULL);
+	if (con->st_len && !con->tx_busy)
+		pr_warn("console: %zu bytes of guest output left unwritten: nothing took them for %d ms",
+			con->st_len, CONSOLE_STOP_WAIT_MS);
+	pthread_mutex_unlock(&con->vmmio.lock);
+}
+
 const struct dev_ops console_ops = {
 	.name	= "virtio-console",
 	.init	= console_init,
 	.exit	= console_exit,
+	.stopped = console_stopped,
 	.fdt	= console_fdt,
 	.stats	= console_stats,
 };
