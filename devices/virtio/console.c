@@ -38,7 +38,9 @@
 #define VIRTIO_ID_CONSOLE	3
 #define RX			0
 #define TX			1
-#define CONSOLE_INPUT_HOLD_MS	300
+/* When input starts to flow: see console_input_hold(). */
+#define CONSOLE_INPUT_QUIET_MS	50
+#define CONSOLE_INPUT_HOLD_MAX_MS	2000
 /* The output interrupt: see console_tx_notify(). */
 #define CONSOLE_TX_QUIET_NS	1000000L
 #define CONSOLE_TX_HOLD_MAX_NS	(16 * CONSOLE_TX_QUIET_NS)
@@ -60,6 +62,8 @@ struct console {
 	bool in_eof;
 	bool input_open;		/* the guest is ready for input */
 	struct loop_op hold_op;
+	uint64_t rx_offered_ns;		/* first receive buffers, 0: none yet */
+	uint64_t held_tx_ns;		/* last output while input is held */
 
 	/*
 	 * Output the loop is writing, and what is left of it: staged output
@@ -162,13 +166,40 @@ static int console_fill_input(struct console *con, struct virtq_chain *chain)
 	return n;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /*
- * Linux's virtio_console fills the receive queue before it marks the
- * console port connected, and drops what arrives in between (add_port()
- * vs. in_intr() in drivers/char/virtio_console.c). A script that pipes
- * commands in would lose them, so input waits a moment after the guest
- * first offers receive buffers.
+ * Linux's virtio_console (without multiport) fills the receive queue in
+ * add_port() before it puts the port on the list in_intr() looks it up
+ * in; input that arrives in between is freed with its buffer
+ * (flush_bufs() in drivers/char/virtio_console.c), and a script that
+ * pipes commands in loses them. In between, init_port_console() runs
+ * hvc_alloc(), and that can take hundreds of milliseconds on a loaded
+ * host: a fixed delay was seen to lose input. Its end is what the
+ * device can see: only a registered hvc console writes to the transmit
+ * queue, and once hvc_alloc() returns, the port is listed without the
+ * guest sleeping. So input waits until the guest has offered receive
+ * buffers and then written output, and its output has gone quiet for
+ * CONSOLE_INPUT_QUIET_MS (a kernel console replays its log through
+ * hvc_alloc()); a guest that writes nothing gets input
+ * CONSOLE_INPUT_HOLD_MAX_MS after its first receive buffers.
  */
+static bool console_input_ready(struct console *con, uint64_t now)
+{
+	if (now - con->rx_offered_ns >= CONSOLE_INPUT_HOLD_MAX_MS * 1000000ull)
+		return true;
+	return con->held_tx_ns &&
+	       now - con->held_tx_ns >= CONSOLE_INPUT_QUIET_MS * 1000000ull;
+}
+
+static void console_input_hold(struct console *con);
+
 static void console_input_hold_done(struct loop_op *op, int res)
 {
 	struct console *con = (struct console *)((char *)op -
@@ -176,18 +207,34 @@ static void console_input_hold_done(struct loop_op *op, int res)
 
 	(void)res;
 	pthread_mutex_lock(&con->vmmio.lock);
-	con->input_open = true;
-	virtio_queue_serve(&con->vmmio, RX);
+	con->input_open = console_input_ready(con, now_ns());
+	if (con->input_open)
+		virtio_queue_serve(&con->vmmio, RX);
 	pthread_mutex_unlock(&con->vmmio.lock);
-	console_read_input(con);
+	if (con->input_open)
+		console_read_input(con);
+	else
+		console_input_hold(con);
 }
 
+/* In the loop, after a receive queue kick: look again in a while. */
 static void console_input_hold(struct console *con)
 {
 	if (con->input_open || con->hold_op.busy)
 		return;
-	if (loop_timeout(&con->vm->loop, &con->hold_op, CONSOLE_INPUT_HOLD_MS) < 0)
+	pthread_mutex_lock(&con->vmmio.lock);
+	if (!con->rx_offered_ns)
+		con->rx_offered_ns = now_ns();
+	if (loop_timeout(&con->vm->loop, &con->hold_op, CONSOLE_INPUT_QUIET_MS) < 0)
 		con->input_open = true;
+	pthread_mutex_unlock(&con->vmmio.lock);
+}
+
+/* Output while input is held (lock held): see console_input_hold(). */
+static void console_input_note_output(struct console *con)
+{
+	if (!con->input_open && con->rx_offered_ns)
+		con->held_tx_ns = now_ns();
 }
 
 /* --- guest output -------------------------------------------------- */
@@ -286,14 +333,6 @@ static void console_tx_begin(struct console *con)
 		con->tx_nr = 1;
 		con->st_len = 0;
 	}
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /*
@@ -424,6 +463,7 @@ static int console_start_tx(struct console *con, struct virtq_chain *chain)
 {
 	int ret;
 
+	console_input_note_output(con);
 	if (!chain->nr_out || console_stage(con, chain))
 		return 0;
 	console_tx_begin(con);
