@@ -175,6 +175,64 @@ START_TEST(test_consume_is_bounded)
 }
 END_TEST
 
+/* --- when input may start: the gate ---------------------------------- */
+
+#define MS	1000000ull
+#define T0	(5000 * MS)	/* any clock reading but 0 */
+
+static struct console_input_gate gate;
+
+static void gate_setup(void)
+{
+	console_gate_init(&gate, 50 * MS, 2000 * MS);
+}
+
+START_TEST(test_gate_waits_for_receive_buffers)
+{
+	/* Output alone, long ago, opens nothing. */
+	console_gate_output(&gate, T0);
+	ck_assert(!console_gate_open(&gate, T0 + 10000 * MS));
+	console_gate_offered(&gate, T0 + 10000 * MS);
+	ck_assert(!console_gate_open(&gate, T0 + 10000 * MS + 60 * MS));
+}
+END_TEST
+
+START_TEST(test_gate_opens_when_output_goes_quiet)
+{
+	console_gate_offered(&gate, T0);
+	ck_assert(!console_gate_open(&gate, T0 + 400 * MS));
+	console_gate_output(&gate, T0 + 500 * MS);
+	ck_assert(!console_gate_open(&gate, T0 + 549 * MS));
+	console_gate_output(&gate, T0 + 549 * MS);
+	ck_assert(!console_gate_open(&gate, T0 + 598 * MS));
+	ck_assert(console_gate_open(&gate, T0 + 599 * MS));
+}
+END_TEST
+
+START_TEST(test_gate_first_buffers_count)
+{
+	/* A later offer does not move the start of the longest wait. */
+	console_gate_offered(&gate, T0);
+	console_gate_offered(&gate, T0 + 1500 * MS);
+	ck_assert(!console_gate_open(&gate, T0 + 1999 * MS));
+	ck_assert(console_gate_open(&gate, T0 + 2000 * MS));
+}
+END_TEST
+
+START_TEST(test_gate_opens_for_a_guest_that_keeps_writing)
+{
+	uint64_t t;
+
+	console_gate_offered(&gate, T0);
+	for (t = T0; t < T0 + 1990 * MS; t += 10 * MS) {
+		console_gate_output(&gate, t);
+		ck_assert(!console_gate_open(&gate, t + 5 * MS));
+	}
+	console_gate_output(&gate, T0 + 2000 * MS);
+	ck_assert(console_gate_open(&gate, T0 + 2000 * MS));
+}
+END_TEST
+
 Suite *console_input_suite(void)
 {
 	Suite *s = suite_create("console-input");
@@ -188,6 +246,14 @@ Suite *console_input_suite(void)
 	tcase_add_test(tc, test_pending_escape_then_full_read);
 	tcase_add_test(tc, test_room_counts_the_pending_byte);
 	tcase_add_test(tc, test_consume_is_bounded);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("gate");
+	tcase_add_checked_fixture(tc, gate_setup, NULL);
+	tcase_add_test(tc, test_gate_waits_for_receive_buffers);
+	tcase_add_test(tc, test_gate_opens_when_output_goes_quiet);
+	tcase_add_test(tc, test_gate_first_buffers_count);
+	tcase_add_test(tc, test_gate_opens_for_a_guest_that_keeps_writing);
 	suite_add_tcase(s, tc);
 	return s;
 }

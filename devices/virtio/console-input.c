@@ -82,3 +82,31 @@ void console_input_consume(struct console_input *in, size_t n)
 		n = in->len - in->pos;
 	in->pos += n;
 }
+
+void console_gate_init(struct console_input_gate *g, uint64_t quiet_ns,
+		       uint64_t max_ns)
+{
+	*g = (struct console_input_gate) { .quiet_ns = quiet_ns, .max_ns = max_ns };
+}
+
+void console_gate_offered(struct console_input_gate *g, uint64_t now)
+{
+	if (!g->offered_ns)
+		g->offered_ns = now;
+}
+
+/* Output before the first receive buffers says nothing: it is ignored. */
+void console_gate_output(struct console_input_gate *g, uint64_t now)
+{
+	if (g->offered_ns)
+		g->output_ns = now;
+}
+
+bool console_gate_open(const struct console_input_gate *g, uint64_t now)
+{
+	if (!g->offered_ns)
+		return false;
+	if (now - g->offered_ns >= g->max_ns)
+		return true;
+	return g->output_ns && now - g->output_ns >= g->quiet_ns;
+}

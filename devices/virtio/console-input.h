@@ -52,4 +52,23 @@ const uint8_t *console_input_data(const struct console_input *in, size_t *len);
 /* The guest took @n of the waiting bytes (at most as many as wait). */
 void console_input_consume(struct console_input *in, size_t n);
 
+/*
+ * When input may start to reach the guest (why: console.c,
+ * console_input_hold()): once it has offered receive buffers, then
+ * written output, and its output has been quiet for @quiet_ns; or
+ * @max_ns after its first receive buffers whatever it wrote. Times are
+ * nanoseconds of one monotonic clock, never 0.
+ */
+struct console_input_gate {
+	uint64_t quiet_ns, max_ns;
+	uint64_t offered_ns;	/* first receive buffers; 0: none yet */
+	uint64_t output_ns;	/* last output since then; 0: none */
+};
+
+void console_gate_init(struct console_input_gate *g, uint64_t quiet_ns,
+		       uint64_t max_ns);
+void console_gate_offered(struct console_input_gate *g, uint64_t now);
+void console_gate_output(struct console_input_gate *g, uint64_t now);
+bool console_gate_open(const struct console_input_gate *g, uint64_t now);
+
 #endif

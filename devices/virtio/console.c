@@ -62,8 +62,7 @@ struct console {
 	bool in_eof;
 	bool input_open;		/* the guest is ready for input */
 	struct loop_op hold_op;
-	uint64_t rx_offered_ns;		/* first receive buffers, 0: none yet */
-	uint64_t held_tx_ns;		/* last output while input is held */
+	struct console_input_gate gate;	/* until input_open */
 
 	/*
 	 * Output the loop is writing, and what is left of it: staged output
@@ -174,6 +173,25 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+static void console_input_hold(struct console *con);
+
+static void console_input_hold_done(struct loop_op *op, int res)
+{
+	struct console *con = (struct console *)((char *)op -
+				offsetof(struct console, hold_op));
+
+	(void)res;
+	pthread_mutex_lock(&con->vmmio.lock);
+	con->input_open = console_gate_open(&con->gate, now_ns());
+	if (con->input_open)
+		virtio_queue_serve(&con->vmmio, RX);
+	pthread_mutex_unlock(&con->vmmio.lock);
+	if (con->input_open)
+		console_read_input(con);
+	else
+		console_input_hold(con);
+}
+
 /*
  * Linux's virtio_console (without multiport) fills the receive queue in
  * add_port() before it puts the port on the list in_intr() looks it up
@@ -189,42 +207,16 @@ static uint64_t now_ns(void)
  * CONSOLE_INPUT_QUIET_MS (a kernel console replays its log through
  * hvc_alloc()); a guest that writes nothing gets input
  * CONSOLE_INPUT_HOLD_MAX_MS after its first receive buffers.
+ *
+ * Called in the loop after a receive queue kick, and from the timer it
+ * sets, which looks again every CONSOLE_INPUT_QUIET_MS.
  */
-static bool console_input_ready(struct console *con, uint64_t now)
-{
-	if (now - con->rx_offered_ns >= CONSOLE_INPUT_HOLD_MAX_MS * 1000000ull)
-		return true;
-	return con->held_tx_ns &&
-	       now - con->held_tx_ns >= CONSOLE_INPUT_QUIET_MS * 1000000ull;
-}
-
-static void console_input_hold(struct console *con);
-
-static void console_input_hold_done(struct loop_op *op, int res)
-{
-	struct console *con = (struct console *)((char *)op -
-				offsetof(struct console, hold_op));
-
-	(void)res;
-	pthread_mutex_lock(&con->vmmio.lock);
-	con->input_open = console_input_ready(con, now_ns());
-	if (con->input_open)
-		virtio_queue_serve(&con->vmmio, RX);
-	pthread_mutex_unlock(&con->vmmio.lock);
-	if (con->input_open)
-		console_read_input(con);
-	else
-		console_input_hold(con);
-}
-
-/* In the loop, after a receive queue kick: look again in a while. */
 static void console_input_hold(struct console *con)
 {
 	if (con->input_open || con->hold_op.busy)
 		return;
 	pthread_mutex_lock(&con->vmmio.lock);
-	if (!con->rx_offered_ns)
-		con->rx_offered_ns = now_ns();
+	console_gate_offered(&con->gate, now_ns());
 	if (loop_timeout(&con->vm->loop, &con->hold_op, CONSOLE_INPUT_QUIET_MS) < 0)
 		con->input_open = true;
 	pthread_mutex_unlock(&con->vmmio.lock);
@@ -233,8 +225,8 @@ static void console_input_hold(struct console *con)
 /* Output while input is held (lock held): see console_input_hold(). */
 static void console_input_note_output(struct console *con)
 {
-	if (!con->input_open && con->rx_offered_ns)
-		con->held_tx_ns = now_ns();
+	if (!con->input_open)
+		console_gate_output(&con->gate, now_ns());
 }
 
 /* --- guest output -------------------------------------------------- */
@@ -672,6 +664,8 @@ static int console_init(struct vm *vm, struct device *dev)
 	con->vm = vm;
 	con->cfg = dev->cfg;
 	console_input_init(&con->in, con->cfg->escape);
+	console_gate_init(&con->gate, CONSOLE_INPUT_QUIET_MS * 1000000ull,
+			  CONSOLE_INPUT_HOLD_MAX_MS * 1000000ull);
 	con->in_op.done = console_input_done;
 	con->hold_op.done = console_input_hold_done;
 	con->out_op.done = console_output_done;
