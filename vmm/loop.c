@@ -324,20 +324,28 @@ void loop_exit(struct loop *l)
 	struct __kernel_timespec ts = { .tv_sec = 1 };
 	struct io_uring_sqe *sqe;
 	struct io_uring_cqe *cqe;
-	unsigned int waited = 0;
+	unsigned int waited = 0, i;
 	struct loop_op *op;
 	int ret;
 
 	if (!l->ready)
 		return;
-	if (l->inflight) {
+	/*
+	 * Twice: a cancel of everything skips a request that carries the
+	 * cancel's own sequence number, and in Linux 6.1 a timeout never
+	 * gets one of its own: it keeps the number of the request it was
+	 * recycled from (io_timeout_extract()), often a cancelled request
+	 * of the VMM that ran before with this same first number. Each
+	 * cancel numbers anew, so the second catches what the first skipped.
+	 */
+	for (i = 0; l->inflight && i < 2; i++) {
 		sqe = get_sqe(l);
 		if (sqe) {
 			io_uring_prep_cancel(sqe, NULL, IORING_ASYNC_CANCEL_ANY);
 			io_uring_sqe_set_data(sqe, NULL);
 		}
-		io_uring_submit(&l->ring);
 	}
+	io_uring_submit(&l->ring);
 	while (l->inflight && waited < LOOP_EXIT_WAIT_S) {
 		ret = io_uring_wait_cqe_timeout(&l->ring, &cqe, &ts);
 		if (ret == -ETIME) {
