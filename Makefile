@@ -61,18 +61,19 @@ Q := @
 quiet = @printf '  %-5s %s\n'
 endif
 
-# Pure modules: no KVM, no ioctl(); they build natively for the unit tests.
+# Pure modules: no KVM, no device ioctl(); they build natively for the
+# unit tests.
 PURE_SRCS	:= vmm/log.c vmm/config.c vmm/loop.c vmm/record.c vmm/ram.c \
 		   devices/virtio/virtq.c devices/virtio/mmio.c devices/virtio/queue.c \
 		   arch/arm64/image.c fdt/dt.c fdt/host-node.c devices/vfio/bind.c \
 		   devices/virtio/gpio-msg.c devices/virtio/console-input.c \
-		   devices/virtio/blk-req.c vmm/seccomp-bpf.c
+		   devices/virtio/blk-req.c devices/backend/disk-image.c vmm/seccomp-bpf.c
 VMM_SRCS	:= $(PURE_SRCS) vmm/main.c vmm/vm.c vmm/vcpu.c vmm/run.c \
 		   vmm/boot.c vmm/term.c vmm/stats.c vmm/sandbox.c \
 		   arch/arm64/gic.c arch/arm64/regs.c \
 		   devices/virtio/console.c devices/pvpanic.c devices/vfio/platform.c \
 		   devices/vfio/container.c devices/backend/gpio-cdev.c devices/virtio/gpio.c \
-		   devices/virtio/blk.c devices/backend/disk-image.c devices/virtio/rng.c \
+		   devices/virtio/blk.c devices/virtio/rng.c \
 		   devices/virtio/plug.c
 TEST_SRCS	:= $(wildcard tests/check_*.c)
 

@@ -21,6 +21,7 @@ Suite *virtio_gpio_suite(void);
 Suite *console_input_suite(void);
 Suite *record_suite(void);
 Suite *blk_req_suite(void);
+Suite *disk_image_suite(void);
 Suite *seccomp_bpf_suite(void);
 
 /* Send log messages into a buffer from now on (one test at a time). */

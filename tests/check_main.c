@@ -68,6 +68,7 @@ int main(void)
 	srunner_add_suite(sr, console_input_suite());
 	srunner_add_suite(sr, record_suite());
 	srunner_add_suite(sr, blk_req_suite());
+	srunner_add_suite(sr, disk_image_suite());
 	srunner_add_suite(sr, ram_suite());
 	srunner_add_suite(sr, seccomp_bpf_suite());
 	srunner_run_all(sr, CK_NORMAL);

@@ -9,8 +9,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 
 #include "vmm/config.h"
 #include "vmm/log.h"
@@ -124,6 +126,16 @@ static int open_image(struct disk_image *img, const struct disk_cfg *cfg)
 	return ret;
 }
 
+/* Whether the file @fd is on a file system kept in memory (tmpfs, ramfs). */
+static bool on_memory_fs(int fd)
+{
+	struct statfs sfs;
+
+	if (fstatfs(fd, &sfs) < 0)
+		return false;
+	return (uint32_t)sfs.f_type == TMPFS_MAGIC || (uint32_t)sfs.f_type == RAMFS_MAGIC;
+}
+
 int disk_image_open(struct disk_image *img, const struct disk_cfg *cfg)
 {
 	struct stat st;
@@ -143,6 +155,7 @@ int disk_image_open(struct disk_image *img, const struct disk_cfg *cfg)
 	}
 	img->block_device = S_ISBLK(st.st_mode);
 	img->can_punch = !img->block_device && !img->read_only;
+	img->in_memory = !img->block_device && on_memory_fs(img->fd);
 	ret = lock_image(img->fd, img->read_only);
 	if (ret == -EAGAIN || ret == -EACCES) {
 		pr_err("--disk %s: in use by another VMM (it holds the image's lock); stop it first, or give the image with ,ro to both",

@@ -22,6 +22,7 @@ struct disk_image {
 	bool read_only;
 	bool block_device;
 	bool can_punch;		/* a regular file: discard by punching holes */
+	bool in_memory;		/* a file on tmpfs or ramfs: no disk behind it */
 };
 
 /*
