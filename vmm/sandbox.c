@@ -16,7 +16,8 @@
  * /dev/kvm, VFIO's on the container, group and device fds, GPIO's on
  * virtio-gpio's line requests), write() and writev() (stderr, eventfds,
  * the console's output, the --stats file, the sysfs attributes),
- * pread64() and pwrite64() (the VFIO devices), unlinkat() (the records'
+ * pread64() and pwrite64() (the VFIO devices), pwritev() (a disk image
+ * on tmpfs, which the loop writes itself), unlinkat() (the records'
  * folder). Beside those, the loop may make the terminal-attribute ioctls
  * that put the terminal back, and open files to read them only. So
  * neither TIOCSTI on the user's terminal, nor a KVM or VFIO ioctl on an
@@ -271,6 +272,8 @@ static int allow_fds(enum sandbox_role role)
 			ret = add(SECCOMP_ALLOW_U32(__NR_pread64, 0, r->fd));
 		if (!ret && (r->calls & SANDBOX_FD_REGS))
 			ret = add(SECCOMP_ALLOW_U32(__NR_pwrite64, 0, r->fd));
+		if (!ret && (r->calls & SANDBOX_FD_PWRITEV))
+			ret = add(SECCOMP_ALLOW_U32(__NR_pwritev, 0, r->fd));
 		if (!ret && (r->calls & SANDBOX_FD_UNLINK))
 			ret = add(SECCOMP_ALLOW_U32(__NR_unlinkat, 0, r->fd));
 	}

@@ -30,6 +30,7 @@ enum sandbox_role {
 #define SANDBOX_FD_UNLINK	(1u << 0)	/* unlinkat() in this folder */
 #define SANDBOX_FD_WRITE	(1u << 1)	/* write(), writev() */
 #define SANDBOX_FD_REGS		(1u << 2)	/* pread64(), pwrite64(): registers */
+#define SANDBOX_FD_PWRITEV	(1u << 3)	/* pwritev(): a disk image */
 
 /* sandbox_enter(): the self-test's forbidden call was let through. */
 #define SANDBOX_SELFTEST_PASSED	1
