@@ -13,6 +13,7 @@
 #   RIG_MONITOR=SOCK    QEMU monitor on a unix socket (system_powerdown)
 #   RIG_TRACE=FILE      write the PL061's output and input changes to FILE
 #   RIG_APPEND=ARGS     more host kernel arguments
+#   RIG_DRIVE=FILE      give the host FILE as a disk (virtio-blk): its /dev/vda
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -36,6 +37,8 @@ if [ -n "${RIG_MONITOR:-}" ]; then
 else
 	set -- "$@" -monitor none
 fi
+[ -n "${RIG_DRIVE:-}" ] && set -- "$@" \
+	-drive "file=$RIG_DRIVE,if=none,format=raw,id=hostdisk" -device virtio-blk-device,drive=hostdisk
 # Timestamped (pid@seconds.microseconds:), on the outer machine's clock.
 [ -n "${RIG_TRACE:-}" ] && set -- "$@" -trace pl061_set_output \
 	-trace pl061_input_change -msg timestamp=on -D "$RIG_TRACE"

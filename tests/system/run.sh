@@ -34,10 +34,11 @@ flunk() { echo "not ok - $1"; failed=$((failed + 1)); }
 image=$(sh "$top/tests/rig/kernel.sh") || exit 1
 sh "$top/tests/rig/initramfs.sh" "$image" "$results" >/dev/null || exit 1
 
-# boot_host CELL SCRIPT EXPECTED_CASES [LAYOUT]: one emulated-host boot,
-# on QEMU's own device tree or on dtb.sh's LAYOUT of it.
+# boot_host CELL SCRIPT EXPECTED_CASES [LAYOUT [DRIVE]]: one emulated-host
+# boot, on QEMU's own device tree or on dtb.sh's LAYOUT of it, with the
+# file DRIVE as the host's disk if given.
 boot_host() {
-	cell=$1 script=$2 want=$3 layout=${4:-}
+	cell=$1 script=$2 want=$3 layout=${4:-} drive=${5:-}
 	log="$results/$script-$cell.log"
 	dtb=
 
@@ -47,8 +48,8 @@ boot_host() {
 		sh "$top/tests/rig/dtb.sh" "$cell" "$dtb" "$layout"
 	fi
 	echo "# booting the emulated host ($(cell_describe)${layout:+, dtb.sh $layout}) for $script"
-	RIG_DTB=$dtb sh "$top/tests/rig/qemu.sh" "$cell" "$image" "$results/host.cpio" \
-		"$script" 900 >"$log" 2>&1
+	RIG_DTB=$dtb RIG_DRIVE=${drive:-} sh "$top/tests/rig/qemu.sh" "$cell" "$image" \
+		"$results/host.cpio" "$script" 900 >"$log" 2>&1
 	report "$cell" "$script" "$want" "$log"
 }
 
@@ -391,7 +392,13 @@ for cell in vhe-gicv3-noiommu vhe-gicv2-noiommu nvhe-gicv2-smmu; do
 	# The disk and entropy tests (--disk, --rng), on a tree whose PL061
 	# no host driver but its own holds, so that one case can pass it
 	# through beside a disk.
-	[ "$cell" != vhe-gicv2-noiommu ] && suite disk && boot_host "$cell" disk 14 amba
+	# The host's own disk: a block device to give a guest.
+	if [ "$cell" != vhe-gicv2-noiommu ] && suite disk; then
+		rm -f "$results/host-disk.img"
+		truncate -s 8M "$results/host-disk.img"
+		boot_host "$cell" disk 17 amba "$results/host-disk.img"
+		rm -f "$results/host-disk.img"
+	fi
 	# The docs' board examples as written (tests/docs/examples.sh), on the
 	# Salvator-X stand-in: the R-Car GPIO stand-in named 9030400.gpio, its
 	# lines 11-13 held by a gpio-keys node "keys".
