@@ -134,6 +134,18 @@ def row_all($id; $title; $unit; $better; $fig; $host; $case; f; $note):
        [ $all | runs($fig; "lkvm-rcar"; $host; $case)[] | f ];
        [ $all | runs($fig; "qemu"; $host; $case)[] | f ];
        [ $all | runs($fig; "kvmtool"; $host; $case)[] | f ]; $note);
+# One figure against kvmtool, run by run: the share of all pairs of one
+# lkvm-rcar and one kvmtool run (GICv3 host) where lkvm-rcar's is the
+# better value (ties count half; 0.5 is a tie), as the boot's share.
+def pair_share($id; $what; $fig; $better; f):
+  [ $all | runs($fig; "lkvm-rcar"; "vhe-gicv3-noiommu"; null)[] | f | select(. != null) ] as $l |
+  [ $all | runs($fig; "kvmtool"; "vhe-gicv3-noiommu"; null)[] | f | select(. != null) ] as $k |
+  (if $better == "higher" then lower_share([ $l[] | -. ]; [ $k[] | -. ]) else lower_share($l; $k) end) as $s |
+  if $s == null then empty else
+  row3("\($id)_share"; "\($what): share of lkvm-rcar/kvmtool run pairs where lkvm-rcar's is better (0.5: a tie)";
+       "share"; "higher"; one($s); []; [];
+       "\($l | length) lkvm-rcar and \($k | length) kvmtool runs: lkvm-rcar " +
+       (if $s >= 0.5 then "no worse than kvmtool" else "worse than kvmtool" end)) end;
 # What a way costs per press: the run with presses less the run without.
 def per_press($host; $w; f):
   [ ([ $all | runs("gpio"; "lkvm-rcar"; $host; "irq-\($w)-0presses")[] | f ] | first) as $base |
@@ -312,6 +324,7 @@ def qemu_console_note:
     row("console_user_cpu"; "of which in the VMM's own code (user space)"; "ms/MiB"; "lower";
         [ $all | runs("console"; "lkvm-rcar"; "vhe-gicv3-noiommu"; null)[] | console_user_cpu_per_mib ];
         [ $all | runs("console"; "qemu"; "vhe-gicv3-noiommu"; null)[] | console_user_cpu_per_mib ]; qemu_console_note),
+    pair_share("console_mib_s"; "console throughput"; "console"; "higher"; console_mib_s),
     # The disk: direct I/O in the guest on an image in the host's page
     # cache (tmpfs), the same guest program under each VMM.
     row_all("disk_write_mib_s"; "disk: sequential write, 1 MiB direct I/O, then fdatasync"; "MiB/s"; "higher";
@@ -322,6 +335,10 @@ def qemu_console_note:
             "disk"; "vhe-gicv3-noiommu"; null; blk_rate("randread"; 1); null),
     row_all("disk_cpu_per_gib"; "disk: VMM CPU outside the guest per GiB moved (write and read)"; "ms/GiB"; "lower";
             "disk"; "vhe-gicv3-noiommu"; null; blk_between(blk_own_cpu); null),
+    pair_share("disk_write_mib_s"; "disk: sequential write"; "disk"; "higher"; blk_rate("write"; 1048576)),
+    pair_share("disk_read_mib_s"; "disk: sequential read"; "disk"; "higher"; blk_rate("read"; 1048576)),
+    pair_share("disk_randread_iops"; "disk: random 4 KiB reads"; "disk"; "higher"; blk_rate("randread"; 1)),
+    pair_share("disk_cpu_per_gib"; "disk: VMM CPU outside the guest per GiB"; "disk"; "lower"; blk_between(blk_own_cpu)),
     row_all("disk_user_exits_per_gib"; "disk: exits to user space (KVM's mmio_exit_user) per GiB moved"; "exits/GiB"; "lower";
             "disk"; "vhe-gicv3-noiommu"; null; blk_between(.kvm_user_exits); null),
     row_all("disk_exits_per_gib"; "disk: all guest exits (KVM's count) per GiB moved"; "exits/GiB"; "lower";

@@ -202,6 +202,42 @@ startup_lkvm() { measure startup lkvm-rcar poweroff-image -- "$(lkvm -k /bench/p
 startup_qemu() { measure startup qemu poweroff-image -- "$(qemu 256 1 /bench/poweroff.Image "" "")"; }
 startup_kvmtool() { peer_kvmtool startup poweroff-image -- 256 1 /bench/poweroff.Image "" ""; }
 
+bytes=$((mib * 1048576))
+console_lkvm() {
+	measure console lkvm-rcar "${mib}MiB" -m bench-crc32 -c "$bytes" -- \
+		"$(lkvm -k /guest/Image $guest -p "'quiet lkvm.test=bench-console lkvm.mib=$mib'")"
+}
+# QEMU's chardev sometimes loses some or all of the output here: such a
+# run is kept (figures.jq counts it lost, not measured) and tried again,
+# a bounded number of times.
+console_qemu() {
+	for try in 1 2 3; do
+		measure console qemu "${mib}MiB" -m bench-crc32 -c "$bytes" -- \
+			"$(qemu 256 1 /guest/Image "-initrd /guest/initrd.cpio" \
+			   "lkvm.test=bench-console lkvm.mib=$mib")"
+		console_whole && break
+		echo "bench: QEMU's console run $try lost output (peer finding, not a failure)"
+	done
+}
+console_kvmtool() {
+	peer_kvmtool console "${mib}MiB" -m bench-crc32 -c "$bytes" -- \
+		256 1 /guest/Image "-i /guest/initrd.cpio" "lkvm.test=bench-console lkvm.mib=$mib"
+}
+disk_lkvm() {
+	measure disk lkvm-rcar direct-io $blk_marks -- \
+		"$(lkvm -k /guest/Image $guest -d $blk_img -p "'$blk_params'")"
+}
+disk_qemu() {
+	measure disk qemu direct-io $blk_marks -- \
+		"$(qemu 256 1 /guest/Image "-initrd /guest/initrd.cpio" "$blk_params" \
+		   -drive file=$blk_img,if=none,id=disk0,format=raw,aio=$qemu_aio \
+		   -device virtio-blk-device,drive=disk0)"
+}
+disk_kvmtool() {
+	peer_kvmtool disk direct-io $blk_marks -- \
+		256 1 /guest/Image "-i /guest/initrd.cpio -d $blk_img" "$blk_params"
+}
+
 turn=0
 for r in $(seq "$reps"); do
 	if want boot; then
@@ -265,42 +301,24 @@ for r in $(seq "$reps"); do
 		echo 1 >/sys/module/vfio_platform/parameters/reset_required
 	fi
 	if want console; then
-		bytes=$((mib * 1048576))
-		measure console lkvm-rcar "${mib}MiB" -m bench-crc32 -c "$bytes" -- \
-			"$(lkvm -k /guest/Image $guest -p "'quiet lkvm.test=bench-console lkvm.mib=$mib'")"
-		# QEMU's chardev sometimes loses some or all of the output here:
-		# such a run is kept (figures.jq counts it lost, not measured)
-		# and tried again, a bounded number of times.
-		for try in 1 2 3; do
-			measure console qemu "${mib}MiB" -m bench-crc32 -c "$bytes" -- \
-				"$(qemu 256 1 /guest/Image "-initrd /guest/initrd.cpio" \
-				   "lkvm.test=bench-console lkvm.mib=$mib")"
-			console_whole && break
-			echo "bench: QEMU's console run $try lost output (peer finding, not a failure)"
-		done
-		peer_kvmtool console "${mib}MiB" -m bench-crc32 -c "$bytes" -- \
-			256 1 /guest/Image "-i /guest/initrd.cpio" "lkvm.test=bench-console lkvm.mib=$mib"
+		rotate "$r" console_lkvm console_qemu console_kvmtool
 	fi
 	if want disk; then
-		measure disk lkvm-rcar direct-io $blk_marks -- \
-			"$(lkvm -k /guest/Image $guest -d $blk_img -p "'$blk_params'")"
-		measure disk qemu direct-io $blk_marks -- \
-			"$(qemu 256 1 /guest/Image "-initrd /guest/initrd.cpio" "$blk_params" \
-			   -drive file=$blk_img,if=none,id=disk0,format=raw,aio=$qemu_aio \
-			   -device virtio-blk-device,drive=disk0)"
-		peer_kvmtool disk direct-io $blk_marks -- \
-			256 1 /guest/Image "-i /guest/initrd.cpio -d $blk_img" "$blk_params"
+		rotate "$r" disk_lkvm disk_qemu disk_kvmtool
 	fi
 done
 
-# Boot against kvmtool, the closest peer: more runs, alternating, so that
-# "no slower" can be decided from the pairs (figures.jq).
-if want boot && [ -n "$kvmtool" ]; then
+# Against kvmtool, the closest peer: more runs, alternating which goes
+# first, so that "no slower" can be decided from the pairs (figures.jq).
+# pair R LKVM KVMTOOL: the two runs, lkvm-rcar first in odd rounds.
+pair() {
+	if [ $(($1 % 2)) = 1 ]; then "$2"; "$3"; else "$3"; "$2"; fi
+}
+if [ -n "$kvmtool" ]; then
 	for r in $(seq "$reps"); do
-		measure boot lkvm-rcar 256M-1cpu -m "'$init'" -r 256 -- \
-			"$(lkvm -k /guest/Image $guest -p "'quiet lkvm.test=linger'")"
-		peer_kvmtool boot 256M-1cpu -m "'$init'" -r 256 -- \
-			256 1 /guest/Image "-i /guest/initrd.cpio" lkvm.test=linger
+		want boot && pair "$r" boot_lkvm boot_kvmtool
+		want console && pair "$r" console_lkvm console_kvmtool
+		want disk && pair "$r" disk_lkvm disk_kvmtool
 	done
 fi
 
