@@ -76,7 +76,7 @@ struct virtio_blk {
 
 /* write_here(): the largest write, and the most bytes of a pass over the queue. */
 #define BLK_HERE_MAX		(2u << 20)
-#define BLK_HERE_PASS_MAX	(16u << 20)
+#define BLK_HERE_PASS_MAX	(4u << 20)
 
 /* The bytes a request wrote into its chain: data read, and the status. */
 static uint32_t used_len(const struct blk_req *req, uint8_t status)
@@ -152,12 +152,13 @@ static void request_done(struct loop_op *op, int res)
 /*
  * Whether to write @req here in the loop rather than through io_uring:
  * a write to an image kept in memory (tmpfs, ramfs) is a copy into the
- * page cache that no disk holds up and no write-back throttles, while
- * io_uring (Linux 6.1) passes every buffered write on such a file to a
- * worker thread and back, two thread switches for each request. Bounded
- * per request and per pass over the queue, so that a queue of large
- * writes never keeps the loop from a stop request or the console for
- * long: past the bounds, writes go through io_uring.
+ * page cache that no disk holds up and no write-back throttles (only the
+ * host reclaiming memory can make it wait, as it can any allocation of
+ * the loop's), while io_uring (Linux 6.1) passes every buffered write on
+ * such a file to a worker thread and back, two thread switches for each
+ * request. Bounded per request and per pass over the queue, so that a
+ * queue of large writes never keeps the loop, or a vCPU waiting for the
+ * device's lock, for long: past the bounds, writes go through io_uring.
  */
 static bool write_here(struct virtio_blk *dev, const struct blk_req *req)
 {
