@@ -61,8 +61,8 @@ Q := @
 quiet = @printf '  %-5s %s\n'
 endif
 
-# Pure modules: no KVM, no device ioctl(); they build natively for the
-# unit tests.
+# Pure modules: no KVM or VFIO ioctl(); they build natively for the unit
+# tests.
 PURE_SRCS	:= vmm/log.c vmm/config.c vmm/loop.c vmm/record.c vmm/ram.c \
 		   devices/virtio/virtq.c devices/virtio/mmio.c devices/virtio/queue.c \
 		   arch/arm64/image.c fdt/dt.c fdt/host-node.c devices/vfio/bind.c \

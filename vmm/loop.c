@@ -332,11 +332,12 @@ void loop_exit(struct loop *l)
 		return;
 	/*
 	 * Twice: a cancel of everything skips a request that carries the
-	 * cancel's own sequence number, and in Linux 6.1 a timeout never
-	 * gets one of its own: it keeps the number of the request it was
-	 * recycled from (io_timeout_extract()), often a cancelled request
-	 * of the VMM that ran before with this same first number. Each
-	 * cancel numbers anew, so the second catches what the first skipped.
+	 * cancel's own sequence number (io_timeout_extract() for a timeout),
+	 * and in Linux 6.1 a timeout never gets one of its own: neither
+	 * io_prep_async_work() nor poll arming runs for it, and a reused
+	 * request keeps the number it had, often that of a request the VMM
+	 * before cancelled with this same first number. Each cancel numbers
+	 * anew, so the second catches what the first skipped.
 	 */
 	for (i = 0; l->inflight && i < 2; i++) {
 		sqe = get_sqe(l);
