@@ -175,15 +175,20 @@ if want series; then
 			256 1 /guest/Image "-i /guest/initrd.cpio" "quiet lkvm.test=poweroff"
 	done
 fi
-# rotate N A B C: the runs A, B and C, starting with the (N mod 3)th.
-# A run starts in the host memory the one before it left; over the
-# repetitions each VMM follows each of the others as often, so that no
-# VMM is always the one after QEMU's large exit, say.
+# rotate N A B C: the runs A, B and C in the (N mod 6)th of their six
+# orders. A run starts in the host memory the one before it left; over
+# six repetitions each VMM goes first twice and follows each of the
+# others twice, so that no VMM is always the one after QEMU's large
+# exit, say (three rotations of one order would put the same VMM after
+# QEMU every time QEMU is not last).
 rotate() {
-	case $(($1 % 3)) in
+	case $(($1 % 6)) in
 	0) "$2"; "$3"; "$4" ;;
 	1) "$3"; "$4"; "$2" ;;
 	2) "$4"; "$2"; "$3" ;;
+	3) "$2"; "$4"; "$3" ;;
+	4) "$4"; "$3"; "$2" ;;
+	5) "$3"; "$2"; "$4" ;;
 	esac
 }
 boot_lkvm() {
