@@ -6,6 +6,7 @@
 #include "tests/check.h"
 
 #include <errno.h>
+#include <pthread.h>
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -680,6 +681,63 @@ START_TEST(test_listen_serves_kicks)
 }
 END_TEST
 
+/*
+ * A vCPU holding the device's lock when a kick comes: the loop waits on
+ * the lock, and past its wait sends the kick round again; the kick is
+ * served once the lock is free either way.
+ */
+static volatile int holding;
+
+static void *hold_lock(void *until_counter)
+{
+	uint64_t *counter = until_counter;
+
+	pthread_mutex_lock(&vm.lock);
+	__atomic_store_n(&holding, 1, __ATOMIC_SEQ_CST);
+	while (!__atomic_load_n(counter, __ATOMIC_SEQ_CST))
+		usleep(50);
+	pthread_mutex_unlock(&vm.lock);
+	return NULL;
+}
+
+/* Runs the loop with the lock held until @counter moves; the kick's fate. */
+static void kick_under_held_lock(uint64_t *counter)
+{
+	pthread_t holder;
+	int runs;
+
+	ck_assert_int_eq(loop_init(&test_loop, 16), 0);
+	virtio_queue_listen(&vm, &test_loop);
+	holding = 0;
+	ck_assert_int_eq(pthread_create(&holder, NULL, hold_lock, counter), 0);
+	while (!__atomic_load_n(&holding, __ATOMIC_SEQ_CST))
+		usleep(50);
+	driver_add_chain();
+	virtio_mmio_kick(&vm, 0);
+	/* kicked() stops the loop after every kick, served or sent round. */
+	for (runs = 0; runs < 10000 && !handled; runs++)
+		ck_assert_int_eq(loop_run(&test_loop), 0);
+	pthread_join(holder, NULL);
+	ck_assert_int_eq(handled, 1);
+	ck_assert_uint_eq(used_idx(), 1);
+	ck_assert_uint_ge(test_loop.lock_waits, 1);
+	loop_exit(&test_loop);
+}
+
+START_TEST(test_kick_waits_for_the_lock)
+{
+	kick_under_held_lock(&test_loop.lock_waits);
+}
+END_TEST
+
+START_TEST(test_kick_sent_round_after_the_wait)
+{
+	kick_under_held_lock(&test_loop.lock_retries);
+	ck_assert_uint_ge(test_loop.lock_retries, 1);
+	ck_assert_int_ge(kicked_calls, 2);
+}
+END_TEST
+
 Suite *virtio_mmio_suite(void)
 {
 	Suite *s = suite_create("virtio-mmio");
@@ -713,6 +771,8 @@ Suite *virtio_mmio_suite(void)
 	tcase_add_test(tc, test_serve_is_bounded);
 	tcase_add_test(tc, test_trapped_notify);
 	tcase_add_test(tc, test_listen_serves_kicks);
+	tcase_add_test(tc, test_kick_waits_for_the_lock);
+	tcase_add_test(tc, test_kick_sent_round_after_the_wait);
 	tcase_add_test(tc, test_complete_later_one_interrupt);
 	suite_add_tcase(s, tc);
 	return s;

@@ -39,6 +39,9 @@ struct loop {
 	bool stop;
 	unsigned int inflight;
 	uint64_t completions;	/* all wakeups, for --stats */
+	/* Kicks that found their device's lock taken, and of those the ones
+	 * still waiting when the wait ran out (devices/virtio/queue.c). */
+	uint64_t lock_waits, lock_retries;
 	struct loop_deferred *deferred;	/* to run after this batch */
 };
 

@@ -270,6 +270,9 @@ void stats_collect(struct vm *vm, int status)
 	fprintf(f, "  \"unassigned_mmio_exits\": %llu,\n  \"loop_wakeups\": %llu,\n",
 		(unsigned long long)vm->unassigned_exits,
 		(unsigned long long)vm->loop.completions);
+	fprintf(f, "  \"loop_lock_waits\": %llu,\n  \"loop_lock_retries\": %llu,\n",
+		(unsigned long long)vm->loop.lock_waits,
+		(unsigned long long)vm->loop.lock_retries);
 	write_devices(vm, f);
 	if (fclose(f)) {
 		free(vm->stats_text);

@@ -7,12 +7,16 @@
 #include "devices/virtio/queue.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
+#include <time.h>
 
 #include "devices/virtio/mmio.h"
 #include "vmm/log.h"
 #include "vmm/loop.h"
+#include "vmm/stats.h"
 
 void virtio_queue_serve(struct virtio_mmio *vm, unsigned int q)
 {
@@ -99,20 +103,47 @@ static void wait_kick(struct virtio_mmio_queue *mq)
 			mq->vm->name, mq->index, strerror(-ret));
 }
 
+/* How long a kick waits for a vCPU to finish its register access. */
+#define KICK_LOCK_WAIT_NS	200000
+
 /*
- * A kick, in the loop. The loop does not wait for the lock: a vCPU that
- * keeps trapping notifications takes it again as soon as it lets it go,
- * and a loop waiting its turn was seen to leave a signal or the
- * --timeout unread for seconds. Taken: the kick goes back to the
- * eventfd, to be tried again after the loop's other events.
+ * The lock for a kick, in the loop. A vCPU holds it for one register
+ * access; if the vCPU thread was preempted there, by the loop itself on
+ * the same CPU say, retrying at once would spin until the loop's time
+ * slice ends, so the loop sleeps on the lock instead, and the holder
+ * runs. Not for long: a vCPU that keeps trapping takes the lock again
+ * as soon as it lets it go, and a loop waiting without bound was seen to
+ * leave a signal or the --timeout unread for seconds. Still taken after
+ * the wait: false, and the kick goes back to the eventfd, to be tried
+ * again after the loop's other events.
  */
+static bool lock_for_kick(struct virtio_mmio *vm, struct loop *loop)
+{
+	struct timespec until;
+
+	if (!pthread_mutex_trylock(&vm->lock))
+		return true;
+	STAT_ADD(loop->lock_waits, 1);
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_nsec += KICK_LOCK_WAIT_NS;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	if (!pthread_mutex_clocklock(&vm->lock, CLOCK_MONOTONIC, &until))
+		return true;
+	STAT_ADD(loop->lock_retries, 1);
+	return false;
+}
+
+/* A kick, in the loop: a pass over the queue. */
 static void kick_done(struct loop_op *op, int res)
 {
 	struct virtio_mmio_queue *mq = (struct virtio_mmio_queue *)((char *)op -
 				offsetof(struct virtio_mmio_queue, kick_op));
 	struct virtio_mmio *vm = mq->vm;
 
-	if (pthread_mutex_trylock(&vm->lock)) {
+	if (!lock_for_kick(vm, mq->loop)) {
 		virtio_mmio_kick(vm, mq->index);
 	} else {
 		virtio_queue_serve(vm, mq->index);
