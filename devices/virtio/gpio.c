@@ -399,6 +399,17 @@ static void print_offsets(const struct virtio_gpio *dev, FILE *out)
 		fprintf(out, "%s%u", i ? ", " : "", dev->host.lines[i].offset);
 }
 
+/* The loop's wake-ups for the device: its lines' edge events (the queues are served in the vCPUs). */
+static uint64_t gpio_loop_wakeups(const struct virtio_gpio *dev)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < dev->host.nr_lines; i++)
+		n += dev->events[i].op.completions;
+	return n;
+}
+
 static void gpio_device_stats(struct vm *vm, struct device *device, FILE *out)
 {
 	struct virtio_gpio *dev = device->priv;
@@ -410,8 +421,9 @@ static void gpio_device_stats(struct vm *vm, struct device *device, FILE *out)
 	stats_json_string(out, dev->host.label);
 	fprintf(out, ", \"lines\": [");
 	print_offsets(dev, out);
-	fprintf(out, "], \"mmio_exits\": %llu, \"requests\": %llu, \"rejected\": %llu, \"host_edges\": %llu, \"line_irqs\": %llu",
+	fprintf(out, "], \"mmio_exits\": %llu, \"loop_wakeups\": %llu, \"requests\": %llu, \"rejected\": %llu, \"host_edges\": %llu, \"line_irqs\": %llu",
 		(unsigned long long)stats_mmio_exits(vm, dev->mmio_name),
+		(unsigned long long)gpio_loop_wakeups(dev),
 		(unsigned long long)g->requests, (unsigned long long)g->rejected,
 		(unsigned long long)g->edges, (unsigned long long)g->irqs);
 	virtio_plug_stats_irqs(&dev->plug, dev->vmmio.irqs_raised, out);

@@ -214,7 +214,7 @@ boot_gpio() {
 	# 6 bad inputs, gpio-keys let go, 3 runs of 7 and the host's own
 	# drive of line 2, 4 cases of a VMM killed with its lines lent, the
 	# 3 cases of both ways at once, the 3 cases of each of the two floods.
-	report "$cell" gpio 44 "$log"
+	report "$cell" gpio 47 "$log"
 	check_blinks "$cell" gpio "$trace"
 	# Run 1's part of the trace, up to the VMM's end: nothing but the host
 	# program drives line 2 high (the board's reset leaves it low). Not

@@ -187,6 +187,18 @@ run() {
 		fail "$name: --stats: lines [0, 1, 3], $want line interrupts, none rejected" \
 			"it says $lines_stat, line_irqs '$irqs', rejected '$rejected'"
 	fi
+	# The loop wakes for the lines' edge events only: at least once, at
+	# most once an edge (a read can bring several) and once a line for
+	# the reads cancelled at the end.
+	wakeups=$(gpio_stat loop_wakeups)
+	edges=$(gpio_stat host_edges)
+	if [ -n "$wakeups" ] && [ -n "$edges" ] && [ "$wakeups" -ge 1 ] &&
+	   [ "$wakeups" -le $((edges + 3)) ]; then
+		ok "$name: --stats: $wakeups loop wake-ups for $edges host edges"
+	else
+		fail "$name: --stats: the loop wakes once or more, at most once an edge and line" \
+			"loop_wakeups '$wakeups', host_edges '$edges'"
+	fi
 	after=$(lines)
 	# Line 2 is the host program's: it stays as that left it.
 	if [ "$(echo "$after" | grep -v '^line 2:')" = "$(echo "$before" | grep -v '^line 2:')" ]; then
