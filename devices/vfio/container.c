@@ -149,13 +149,18 @@ static int check_memlock(const char *who, uint64_t bytes)
  * Pinning faults in all of guest RAM, page after page in one thread, and
  * clearing the pages is the most of it: fault them in first on every CPU
  * at once. What this cannot do (an old kernel, memory short) the pinning
- * still does, or reports.
+ * still does, or reports. make bench also builds the VMM without this
+ * (-DLKVM_NO_POPULATE), to measure in the same host what pinning cost
+ * before it.
  */
 static void populate_ram(struct vm *vm)
 {
 	unsigned int threads = ram_populate_threads(vm->ram.size);
 	int ret;
 
+#ifdef LKVM_NO_POPULATE
+	threads = 0;
+#endif
 	if (threads < 2)
 		return;
 	ret = ram_populate(&vm->ram_backing, threads);

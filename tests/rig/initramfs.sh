@@ -109,7 +109,8 @@ if [ -n "$qemu_root" ]; then
 	cp -a "$qemu_root/." "$stage/host/"
 	rm -f "$stage/host/.complete"
 	mkdir -p "$stage/host/bench"
-	cp "$bench/vmmtime" "$bench/loadcopy" "$bench/poweroff.Image" "$bench/lkvm-rcar-nocount" "$stage/host/bench/"
+	cp "$bench/vmmtime" "$bench/loadcopy" "$bench/poweroff.Image" "$bench/lkvm-rcar-nocount" \
+		"$bench/lkvm-rcar-nopopulate" "$stage/host/bench/"
 	[ -z "${4:-}" ] || cp "$4" "$stage/host/bench/lkvm-static"
 	cp "$top"/tests/bench/host/*.sh "$stage/host/rig/"
 fi

@@ -48,6 +48,9 @@ export HOME=${HOME:-/tmp}
 lkvm() { echo "$lkvm run --stats=/tmp/stats.json $*"; }
 # The same VMM built without its --stats counters (make bench builds it).
 lkvm_nocount() { echo "/bench/lkvm-rcar-nocount run $*"; }
+# The same VMM built without populating guest RAM before type1 pins it:
+# pinning as it was before (make bench builds it too).
+lkvm_nopopulate() { echo "/bench/lkvm-rcar-nopopulate run --stats=/tmp/stats.json $*"; }
 
 # qemu MEM CPUS KERNEL INITRD PARAMS [EXTRA...]: QEMU's command line for
 # the same guest. -nodefaults: no PL011, no NIC, no option ROMs. The
@@ -138,6 +141,29 @@ ram_backing() {
 		fi
 		ram_opt="--hugetlbfs /tmp/huge" ;;
 	esac
+}
+
+# pin_backing PAGES SIZES: with guest RAM on PAGES, a start-up of each
+# size (MiB) with the PL061 behind the SMMU (type1), then with the RTC
+# without an IOMMU.
+pin_backing() {
+	ram_backing "$1" || return 0
+	for _m in $2; do
+		measure pin lkvm-rcar "$(pin_case type1 "$_m" "$1")" -- \
+			"$(lkvm -k /bench/poweroff.Image -m "$_m" $ram_opt --passthrough "$dev")"
+		measure pin lkvm-rcar "$(pin_case noiommu "$_m" "$1")" -- \
+			"$(lkvm -k /bench/poweroff.Image -m "$_m" $ram_opt --passthrough 9010000.pl031)"
+	done
+}
+pin_thp() { pin_backing thp 1024; }
+pin_hugetlbfs() { pin_backing hugetlbfs 1024; }
+# pin_as_before: the yardstick for huge pages, a 1 GiB type1 start-up on
+# base pages of lkvm-rcar built without populating guest RAM, so that
+# type1's pinning faults it in alone, as before it was populated first.
+pin_as_before() {
+	ram_backing base
+	measure pin lkvm-rcar "type1-1024M-nopopulate" -- \
+		"$(lkvm_nopopulate -k /bench/poweroff.Image -m 1024 --passthrough "$dev")"
 }
 
 want() { case "$parts" in *",$1,"*) return 0 ;; esac; return 1; }
@@ -286,18 +312,14 @@ for r in $(seq "$reps"); do
 		# The RTC has no reset module: reset_required off (host patch 3).
 		# With each backing of guest RAM: base pages (THP turned off, as
 		# on a host without it), transparent huge pages (the default),
-		# and hugetlbfs; and the boot to init with each, type1.
+		# and hugetlbfs, the last two and their yardstick in turns;
+		# then the boot to init with each, type1, after all of them, as
+		# a boot leaves the host's memory slower to write.
 		echo 0 >/sys/module/vfio_platform/parameters/reset_required
+		pin_backing base "256 1024"
+		rotate "$r" pin_thp pin_hugetlbfs pin_as_before
 		for pages in base thp hugetlbfs; do
 			ram_backing "$pages" || continue
-			sizes=1024
-			[ "$pages" = base ] && sizes="256 1024"
-			for m in $sizes; do
-				measure pin lkvm-rcar "$(pin_case type1 "$m" "$pages")" -- \
-					"$(lkvm -k /bench/poweroff.Image -m "$m" $ram_opt --passthrough "$dev")"
-				measure pin lkvm-rcar "$(pin_case noiommu "$m" "$pages")" -- \
-					"$(lkvm -k /bench/poweroff.Image -m "$m" $ram_opt --passthrough 9010000.pl031)"
-			done
 			measure pin lkvm-rcar "boot-type1-1024M-$pages" -m "'$init'" -r 1024 -- \
 				"$(lkvm -k /guest/Image $guest -m 1024 $ram_opt --passthrough "$dev" \
 				   -p "'quiet lkvm.test=linger'")"
