@@ -145,17 +145,20 @@ def row_all($id; $title; $unit; $better; $fig; $host; $case; f; $note):
        [ $all | runs($fig; "qemu"; $host; $case)[] | f ];
        [ $all | runs($fig; "kvmtool"; $host; $case)[] | f ]; $note);
 # One figure against kvmtool, run by run: the share of all pairs of one
-# lkvm-rcar and one kvmtool run (GICv3 host) where lkvm-rcar's is the
-# better value (ties count half; 0.5 is a tie), as the boot's share.
-def pair_share($id; $what; $fig; $better; f):
-  [ $all | runs($fig; "lkvm-rcar"; "vhe-gicv3-noiommu"; null)[] | f | select(. != null) ] as $l |
-  [ $all | runs($fig; "kvmtool"; "vhe-gicv3-noiommu"; null)[] | f | select(. != null) ] as $k |
+# lkvm-rcar and one kvmtool run on $host where lkvm-rcar's is the better
+# value (ties count half; 0.5 is a tie), as the boot's share.
+def pair_share_on($id; $what; $fig; $host; $better; f):
+  [ $all | runs($fig; "lkvm-rcar"; $host; null)[] | f | select(. != null) ] as $l |
+  [ $all | runs($fig; "kvmtool"; $host; null)[] | f | select(. != null) ] as $k |
   (if $better == "higher" then lower_share([ $l[] | -. ]; [ $k[] | -. ]) else lower_share($l; $k) end) as $s |
   if $s == null then empty else
   row3("\($id)_share"; "\($what): share of lkvm-rcar/kvmtool run pairs where lkvm-rcar's is better (0.5: a tie)";
        "share"; "higher"; one($s); []; [];
        "\($l | length) lkvm-rcar and \($k | length) kvmtool runs: lkvm-rcar " +
        (if $s >= 0.5 then "no worse than kvmtool" else "worse than kvmtool" end)) end;
+# The same on the GICv3 host.
+def pair_share($id; $what; $fig; $better; f):
+  pair_share_on($id; $what; $fig; "vhe-gicv3-noiommu"; $better; f);
 # What a way costs per press: the run with presses less the run without.
 def per_press($host; $w; f):
   [ ([ $all | runs("gpio"; "lkvm-rcar"; $host; "irq-\($w)-0presses")[] | f ] | first) as $base |
@@ -192,6 +195,8 @@ def qemu_console_note:
             "startup"; "vhe-gicv3-noiommu"; null; .run.cpu_ms; null),
     row_all("startup_wall"; "start-up and tear-down wall time (same)"; "ms"; "lower";
             "startup"; "vhe-gicv3-noiommu"; null; .run.wall_ms; null),
+    pair_share("startup_cpu"; "start-up and tear-down CPU"; "startup"; "lower"; .run.cpu_ms),
+    pair_share("startup_wall"; "start-up and tear-down wall time"; "startup"; "lower"; .run.wall_ms),
     row("first_run_cpu"; "CPU to the first KVM_RUN (--stats)"; "ms"; "lower";
         [ $all | runs("startup"; "lkvm-rcar"; "vhe-gicv3-noiommu"; null)[] | .stats.startup.cpu_ms ]; [];
         "QEMU does not report it"),
@@ -235,6 +240,8 @@ def qemu_console_note:
             "startup"; "nvhe-gicv2-smmu"; null; .run.wall_ms; null),
     row_all("startup_cpu_nvhe"; "start-up and tear-down CPU (nVHE, GICv2, SMMU host)"; "ms"; "lower";
             "startup"; "nvhe-gicv2-smmu"; null; .run.cpu_ms; null),
+    pair_share_on("startup_wall_nvhe"; "start-up and tear-down wall time (nVHE, GICv2, SMMU host)"; "startup"; "nvhe-gicv2-smmu"; "lower"; .run.wall_ms),
+    pair_share_on("startup_cpu_nvhe"; "start-up and tear-down CPU (nVHE, GICv2, SMMU host)"; "startup"; "nvhe-gicv2-smmu"; "lower"; .run.cpu_ms),
     # Back-to-back Linux boots in one fresh host (12 in the full bench),
     # in turn with kvmtool: the last run against the first.
     ( ("vhe-gicv3-noiommu", "nvhe-gicv2-smmu") as $h |
