@@ -142,8 +142,10 @@ build/nocount/%.o: %.c
 # The same VMM without populating guest RAM before type1 pins it: the
 # pinning as it was before, for make bench to measure against in the same
 # host.
-NOPOPULATE_OBJS	:= $(filter-out build/target/devices/vfio/container.o,$(TARGET_OBJS)) \
-		   build/nopopulate/devices/vfio/container.o
+POPULATE_SRC	:= devices/vfio/container.c
+NOPOPULATE_OWN	:= $(POPULATE_SRC:%.c=build/nopopulate/%.o)
+NOPOPULATE_OBJS	:= $(filter-out $(POPULATE_SRC:%.c=build/target/%.o),$(TARGET_OBJS)) \
+		   $(NOPOPULATE_OWN)
 
 build/bench/lkvm-rcar-nopopulate: $(NOPOPULATE_OBJS)
 	$(quiet) LINK $@
@@ -295,4 +297,4 @@ deb-check: deb $(RIG_TOOLS)
 clean:
 	rm -rf build $(PROGRAM)
 
--include $(TARGET_OBJS:.o=.d) $(NOCOUNT_OBJS:.o=.d) build/nopopulate/devices/vfio/container.d $(UNIT_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)
+-include $(TARGET_OBJS:.o=.d) $(NOCOUNT_OBJS:.o=.d) $(NOPOPULATE_OWN:.o=.d) $(UNIT_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)
