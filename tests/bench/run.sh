@@ -28,7 +28,7 @@ work="$top/build/bench/work"
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	reps=1 mib=1 count=1000 presses=2 limit=900 blkmib=4 blkops=256 series=2 startups=1
 else
-	reps=5 mib=32 count=20000 presses=10 limit=3600 blkmib=64 blkops=4096 series=12 startups=12
+	reps=5 mib=32 count=20000 presses=10 limit=3600 blkmib=64 blkops=4096 series=12 startups=24
 fi
 mkdir -p "$out" "$work"
 
@@ -60,7 +60,7 @@ host() {
 	# Emptied before QEMU starts: the harness reads it at once.
 	: >"$log"
 	: >"$trace"
-	RIG_DTB=$dtb RIG_MONITOR=$sock RIG_TRACE=$trace \
+	RIG_PREALLOC=1 RIG_DTB=$dtb RIG_MONITOR=$sock RIG_TRACE=$trace \
 	RIG_APPEND="rig.parts=$parts rig.reps=$reps rig.mib=$mib rig.count=$count rig.presses=$presses rig.blkmib=$blkmib rig.blkops=$blkops rig.series=$series rig.startups=$startups" \
 		sh "$top/tests/rig/qemu.sh" "$cell" "$image" "$work/bench-host.cpio" \
 		bench "$limit" >"$log" 2>&1 &

@@ -14,6 +14,7 @@
 #   RIG_TRACE=FILE      write the PL061's output and input changes to FILE
 #   RIG_APPEND=ARGS     more host kernel arguments
 #   RIG_DRIVE=FILE      give the host FILE as a disk (virtio-blk): its /dev/vda
+#   RIG_PREALLOC=1      fault the host's RAM in before it boots (make bench)
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -37,6 +38,10 @@ if [ -n "${RIG_MONITOR:-}" ]; then
 else
 	set -- "$@" -monitor none
 fi
+# A board's RAM is there from power-on; the emulated host's is faulted in
+# by the outer machine at its first write, which would otherwise land in
+# whichever run first writes a page (docs/performance.md).
+[ -n "${RIG_PREALLOC:-}" ] && set -- "$@" -mem-prealloc
 [ -n "${RIG_DRIVE:-}" ] && set -- "$@" \
 	-drive "file=$RIG_DRIVE,if=none,format=raw,id=hostdisk" -device virtio-blk-device,drive=hostdisk
 # Timestamped (pid@seconds.microseconds:), on the outer machine's clock.

@@ -341,10 +341,10 @@ done
 pair() {
 	if [ $(($1 % 2)) = 1 ]; then "$2"; "$3"; else "$3"; "$2"; fi
 }
-# Console and disk, where the two come closest, get eight pairs in a
+# Console and disk, where the two come closest, get twelve pairs in a
 # full run: an even number, so each goes first as often.
 close_pairs=$reps
-[ "$reps" -gt 1 ] && close_pairs=8
+[ "$reps" -gt 1 ] && close_pairs=12
 if [ -n "$kvmtool" ]; then
 	for r in $(seq "$close_pairs"); do
 		want boot && [ "$r" -le "$reps" ] && pair "$r" boot_lkvm boot_kvmtool
