@@ -28,6 +28,10 @@ def series($vmm; $host):
 # The last of a series' values over its first, or null.
 def growth: if length >= 2 and .[0] > 0 then .[-1] / .[0] else null end;
 
+# A run's load step (the Image and initrd read into guest RAM), wall
+# time, or null where --stats has none.
+def load_ms: [ .stats.startup.steps[]? | select(.step == "load") | .wall_ms ] | add;
+
 def mark($name): .run.marks[$name];
 def init_mark: mark("guest: init reached");
 
@@ -252,8 +256,7 @@ def qemu_console_note:
           []; "kvmtool does not report it; its time to init is in the next row"),
       row("series_setup_growth_\($h | split("-")[0])";
           "the same series: time to the first KVM_RUN less the load step (lkvm-rcar's own set-up), last run over the first (\($hn))"; "x"; "lower";
-          one([ $all | series("lkvm-rcar"; $h)[] | .stats.startup |
-                .wall_ms - ([ .steps[]? | select(.step == "load") | .wall_ms ] | add // 0) ] | growth);
+          one([ $all | series("lkvm-rcar"; $h)[] | .stats.startup.wall_ms - (load_ms // 0) ] | growth);
           []; "kvmtool does not report it"),
       row3("series_init_growth_\($h | split("-")[0])";
            "the same series: time to the guest's init, last run over the first (\($hn))"; "x"; "lower";
@@ -262,7 +265,7 @@ def qemu_console_note:
            "QEMU is not in the series"),
       row("series_load_growth_\($h | split("-")[0])";
           "the same series: lkvm-rcar's load step (the Image and initrd read into guest RAM), last run over the first (\($hn))"; "x"; "lower";
-          one([ $all | series("lkvm-rcar"; $h)[] | .stats.startup.steps[]? | select(.step == "load") | .wall_ms ] | growth);
+          one([ $all | series("lkvm-rcar"; $h)[] | load_ms | values ] | growth);
           []; "kvmtool does not report it"),
       row("series_copy_growth_\($h | split("-")[0])";
           "the same series: the same load without KVM (tests/bench/loadcopy.c, in the lkvm-rcar column), last run over the first (\($hn))"; "x"; "lower";
