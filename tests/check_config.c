@@ -247,7 +247,8 @@ static const struct bad_case {
 	{ { "run", "-k", "K", "--passthrough", "/", NULL }, "--passthrough /: not a device name" },
 	{ { "run", "-k", "K", "--disk", "", NULL }, "--disk: '' does not start with an image file" },
 	{ { "run", "-k", "K", "-d", ",ro", NULL }, "--disk: ',ro' does not start with an image file" },
-	{ { "run", "-k", "K", "-d", "a.img,rw", NULL }, "--disk a.img: unknown option 'rw'; use ro or serial=ID" },
+	{ { "run", "-k", "K", "-d", "a.img,rw", NULL }, "--disk a.img: unknown option 'rw'; use ro, direct or serial=ID" },
+	{ { "run", "-k", "K", "-d", "a.img,directio", NULL }, "--disk a.img: unknown option 'directio'; use ro, direct or serial=ID" },
 	{ { "run", "-k", "K", "-d", "a.img,serial=", NULL }, "--disk a.img: serial= needs 1 to 20 characters" },
 	{ { "run", "-k", "K", "-d", "a.img,serial=abcdefghij0123456789X", NULL }, "serial= needs 1 to 20" },
 	{ { "run", "-k", "K", "--sandbox", "maybe", NULL }, "--sandbox: 'maybe' is neither on nor off" },
@@ -320,19 +321,25 @@ START_TEST(test_disks_and_rng)
 {
 	static const char *const w[] = {
 		"run", "-k", "K", "-d", "rootfs.img", "--disk", "/dev/sdb,ro",
-		"-d", "data.img,serial=abcdefghij0123456789,ro", "--rng", NULL,
+		"-d", "data.img,serial=abcdefghij0123456789,ro", "-d", "/dev/sdc,direct,ro",
+		"--rng", NULL,
 	};
 	struct vm_config cfg;
 
 	ck_assert_int_eq(parse(&cfg, w), 0);
-	ck_assert_uint_eq(cfg.nr_disks, 3);
+	ck_assert_uint_eq(cfg.nr_disks, 4);
 	ck_assert_str_eq(cfg.disks[0].path, "rootfs.img");
 	ck_assert(!cfg.disks[0].read_only);
+	ck_assert(!cfg.disks[0].direct);
 	ck_assert_str_eq(cfg.disks[0].serial, "");
 	ck_assert_str_eq(cfg.disks[1].path, "/dev/sdb");
 	ck_assert(cfg.disks[1].read_only);
 	ck_assert_str_eq(cfg.disks[2].serial, "abcdefghij0123456789");
 	ck_assert(cfg.disks[2].read_only);
+	ck_assert(!cfg.disks[2].direct);
+	ck_assert_str_eq(cfg.disks[3].path, "/dev/sdc");
+	ck_assert(cfg.disks[3].direct);
+	ck_assert(cfg.disks[3].read_only);
 	ck_assert(cfg.rng);
 }
 END_TEST

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests for devices/backend/disk-image.c: what the image is (raw,
- * another format, kept in memory or not), its size, and its lock.
+ * another format, kept in memory or not), its size, its lock, and
+ * direct I/O (,direct).
  */
 #include "tests/check.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +126,92 @@ START_TEST(test_second_writer_is_refused)
 }
 END_TEST
 
+/* Whether the file system holding @path opens it O_DIRECT, asked directly. */
+static bool takes_direct_io(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+
+	if (fd < 0) {
+		ck_assert_int_eq(errno, EINVAL);
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+/*
+ * ,direct where the file system takes it (the build tree on a disk;
+ * tmpfs since Linux 6.6) and is refused with one line where it does not
+ * (tmpfs before): either way what disk_image_open() does must match.
+ */
+static void check_direct_in(const char *dir)
+{
+	struct disk_image img;
+	struct disk_cfg cfg;
+	bool can;
+	int ret;
+
+	make_image(&cfg, dir, NULL, 65536);
+	cfg.direct = true;
+	can = takes_direct_io(cfg.path);
+	capture_log();
+	ret = disk_image_open(&img, &cfg);
+	if (can) {
+		ck_assert_int_eq(ret, 0);
+		ck_assert(img.direct);
+		ck_assert(fcntl(img.fd, F_GETFL) & O_DIRECT);
+		ck_assert_uint_ge(img.block_size, 512);
+		ck_assert_uint_le(img.block_size, 4096);
+		ck_assert_uint_eq(img.block_size & (img.block_size - 1), 0);
+		ck_assert_int_eq(captured_lines(), 0);
+	} else {
+		ck_assert_int_eq(ret, -EINVAL);
+		ck_assert_int_eq(img.fd, -1);
+		ck_assert_int_eq(captured_lines(), 1);
+		ck_assert_ptr_nonnull(strstr(captured_log(), "cannot do direct I/O; drop ,direct"));
+	}
+	disk_image_close(&img);
+	unlink(cfg.path);
+}
+
+START_TEST(test_direct_where_the_file_system_takes_it)
+{
+	check_direct_in("/dev/shm");
+	check_direct_in("build");
+}
+END_TEST
+
+START_TEST(test_without_direct_the_page_cache)
+{
+	struct disk_image img;
+	struct disk_cfg cfg;
+
+	make_image(&cfg, "build", NULL, 4096);
+	ck_assert_int_eq(disk_image_open(&img, &cfg), 0);
+	ck_assert(!img.direct);
+	ck_assert(!(fcntl(img.fd, F_GETFL) & O_DIRECT));
+	ck_assert_uint_eq(img.block_size, 512);
+	disk_image_close(&img);
+	unlink(cfg.path);
+}
+END_TEST
+
+START_TEST(test_direct_still_reads_the_header)
+{
+	struct disk_image img;
+	struct disk_cfg cfg;
+
+	/* The header is read before O_DIRECT, into a buffer it would refuse. */
+	make_image(&cfg, "build", "QFI\xfb", 65536);
+	cfg.direct = true;
+	capture_log();
+	ck_assert_int_eq(disk_image_open(&img, &cfg), -EINVAL);
+	ck_assert_int_eq(captured_lines(), 1);
+	ck_assert_ptr_nonnull(strstr(captured_log(), "a qcow2 image"));
+	unlink(cfg.path);
+}
+END_TEST
+
 Suite *disk_image_suite(void)
 {
 	Suite *s = suite_create("disk-image");
@@ -134,6 +222,9 @@ Suite *disk_image_suite(void)
 	tcase_add_test(tc, test_odd_size_is_rounded_down);
 	tcase_add_test(tc, test_qcow2_is_refused);
 	tcase_add_test(tc, test_second_writer_is_refused);
+	tcase_add_test(tc, test_direct_where_the_file_system_takes_it);
+	tcase_add_test(tc, test_without_direct_the_page_cache);
+	tcase_add_test(tc, test_direct_still_reads_the_header);
 	suite_add_tcase(s, tc);
 	return s;
 }

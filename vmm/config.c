@@ -90,9 +90,10 @@ void config_usage(void)
 "                         LINES are offsets, ranges and host line names\n"
 "                         (0,1,3 or 11-13 or SW20); names= names them for\n"
 "                         the guest (quote the argument: ';' is the shell's)\n"
-"  -d, --disk FILE[,ro][,serial=ID]\n"
+"  -d, --disk FILE[,ro][,direct][,serial=ID]\n"
 "                         a virtio-blk disk on a raw image or block device;\n"
 "                         repeatable, the first is /dev/vda; ro: read-only;\n"
+"                         direct: I/O past the host's page cache (O_DIRECT);\n"
 "                         serial= the ID the guest reads (20 bytes at most)\n"
 "      --rng              a virtio-rng device, fed from getrandom()\n"
 "      --stats[=FILE]     at exit, write what the run cost as JSON to FILE\n"
@@ -458,7 +459,7 @@ static int parse_gpio(struct vm_config *cfg, const char *arg)
 	return 0;
 }
 
-/* FILE[,ro][,serial=ID]: the options from the first comma on. */
+/* FILE[,ro][,direct][,serial=ID]: the options from the first comma on. */
 static int parse_disk(struct vm_config *cfg, const char *arg)
 {
 	struct disk_cfg *d;
@@ -485,6 +486,8 @@ static int parse_disk(struct vm_config *cfg, const char *arg)
 		n = end ? (size_t)(end - p) : strlen(p);
 		if (n == 2 && !strncmp(p, "ro", 2)) {
 			d->read_only = true;
+		} else if (n == 6 && !strncmp(p, "direct", 6)) {
+			d->direct = true;
 		} else if (n > 7 && !strncmp(p, "serial=", 7) &&
 			   n - 7 <= CONFIG_DISK_SERIAL_MAX) {
 			memcpy(d->serial, p + 7, n - 7);
@@ -494,7 +497,7 @@ static int parse_disk(struct vm_config *cfg, const char *arg)
 			       CONFIG_DISK_SERIAL_MAX);
 			return -EINVAL;
 		} else {
-			pr_err("--disk %s: unknown option '%.*s'; use ro or serial=ID",
+			pr_err("--disk %s: unknown option '%.*s'; use ro, direct or serial=ID",
 			       d->path, (int)n, p);
 			return -EINVAL;
 		}

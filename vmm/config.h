@@ -55,6 +55,7 @@ struct gpio_cfg {
 struct disk_cfg {
 	char path[4096];
 	bool read_only;
+	bool direct;		/* O_DIRECT: past the host's page cache */
 	char serial[CONFIG_DISK_SERIAL_MAX + 1];	/* empty: none */
 };
 

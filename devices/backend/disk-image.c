@@ -126,6 +126,65 @@ static int open_image(struct disk_image *img, const struct disk_cfg *cfg)
 	return ret;
 }
 
+/*
+ * The alignment O_DIRECT needs on @img's file (offsets, lengths and
+ * buffers), 0 if its file system says it cannot do direct I/O, or
+ * SECTOR where the kernel does not say (before Linux 6.1).
+ */
+static uint32_t direct_alignment(const struct disk_image *img)
+{
+	int sector = 0;
+
+	if (img->block_device)
+		return ioctl(img->fd, BLKSSZGET, &sector) < 0 || sector <= 0 ?
+			SECTOR : (uint32_t)sector;
+#ifdef STATX_DIOALIGN
+	{
+		struct statx stx;
+
+		if (!statx(img->fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &stx) &&
+		    (stx.stx_mask & STATX_DIOALIGN)) {
+			if (!stx.stx_dio_offset_align)
+				return 0;
+			return stx.stx_dio_offset_align > stx.stx_dio_mem_align ?
+				stx.stx_dio_offset_align : stx.stx_dio_mem_align;
+		}
+	}
+#endif
+	return SECTOR;
+}
+
+/*
+ * ,direct: O_DIRECT from here on (the header was read through the page
+ * cache, into a buffer O_DIRECT would refuse). A guest's logical block
+ * is at most a page (4 KiB on the boards we run on), so alignments
+ * between 512 bytes and that, as every disk asks, are taken.
+ */
+static int make_direct(struct disk_image *img, const struct disk_cfg *cfg)
+{
+	uint32_t align = direct_alignment(img);
+	int flags, ret;
+
+	if (align && (align < SECTOR || align > 4096 || (align & (align - 1)))) {
+		pr_err("--disk %s: direct I/O there needs %u-byte alignment, which a guest's blocks (512 to 4096 bytes) cannot give; drop ,direct",
+		       cfg->path, align);
+		return -EINVAL;
+	}
+	flags = fcntl(img->fd, F_GETFL);
+	ret = !align ? -EINVAL :
+	      flags < 0 || fcntl(img->fd, F_SETFL, flags | O_DIRECT) < 0 ? -errno : 0;
+	if (ret == -EINVAL)
+		pr_err("--disk %s: its file system cannot do direct I/O; drop ,direct or put the image on one that can",
+		       cfg->path);
+	else if (ret)
+		pr_err("--disk %s: turning on direct I/O: %s", cfg->path, strerror(-ret));
+	if (ret)
+		return ret;
+	img->direct = true;
+	img->block_size = align;
+	return 0;
+}
+
 /* Whether the file @fd is on a file system kept in memory (tmpfs, ramfs). */
 static bool on_memory_fs(int fd)
 {
@@ -143,6 +202,7 @@ int disk_image_open(struct disk_image *img, const struct disk_cfg *cfg)
 
 	memset(img, 0, sizeof(*img));
 	img->read_only = cfg->read_only;
+	img->block_size = SECTOR;
 	ret = open_image(img, cfg);
 	if (ret) {
 		img->fd = -1;
@@ -169,6 +229,8 @@ int disk_image_open(struct disk_image *img, const struct disk_cfg *cfg)
 	ret = check_format(img, cfg);
 	if (!ret)
 		ret = image_size(img, cfg, &st);
+	if (!ret && cfg->direct)
+		ret = make_direct(img, cfg);
 	if (ret)
 		goto fail;
 	return 0;

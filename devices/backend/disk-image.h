@@ -5,7 +5,10 @@
  * refused with the command that converts them; the image is locked with
  * an open file description lock, as QEMU does, so that a second VMM on
  * the same image is refused before its guest runs: a writable image
- * takes the lock whole and exclusive, a read-only one shared.
+ * takes the lock whole and exclusive, a read-only one shared. With
+ * ,direct its I/O goes past the host's page cache (O_DIRECT), in blocks
+ * of the size the file system or device asks, which the guest is given
+ * as its logical block.
  */
 #ifndef LKVM_DEVICES_BACKEND_DISK_IMAGE_H
 #define LKVM_DEVICES_BACKEND_DISK_IMAGE_H
@@ -23,12 +26,14 @@ struct disk_image {
 	bool block_device;
 	bool can_punch;		/* a regular file: discard by punching holes */
 	bool in_memory;		/* a file on tmpfs or ramfs: no disk behind it */
+	bool direct;		/* opened O_DIRECT (,direct) */
+	uint32_t block_size;	/* the guest's logical block: what O_DIRECT aligns to */
 };
 
 /*
  * Open, check and lock the image @cfg names. Returns 0, or -errno after
  * one line naming the image and what to do (missing, a directory, another
- * format, empty, in use by another VMM, no permission).
+ * format, empty, in use by another VMM, no permission, no direct I/O).
  */
 int disk_image_open(struct disk_image *img, const struct disk_cfg *cfg);
 

@@ -269,7 +269,7 @@ static void blk_read_config(struct virtio_mmio *vmmio, unsigned int off,
 	c.capacity = dev->disk.sectors;
 	c.size_max = BLK_SIZE_MAX;
 	c.seg_max = BLK_SEG_MAX;
-	c.blk_size = BLK_SECTOR_SIZE;
+	c.blk_size = dev->img.block_size;	/* 512, or what O_DIRECT aligns to */
 	c.num_queues = 1;
 	if (dev->disk.discard) {
 		c.max_discard_sectors = BLK_DISCARD_MAX_SECTORS;
@@ -366,9 +366,10 @@ static int blk_init(struct vm *vm, struct device *device)
 	if (dev->img.in_memory && !dev->img.read_only)
 		sandbox_allow_fd(dev->img.fd, SANDBOX_FD_PWRITEV, SANDBOX_ROLE(SANDBOX_LOOP));
 	virtio_queue_listen(&dev->vmmio, &vm->loop);
-	pr_debug("%s: %llu sectors%s%s%s", dev->name, (unsigned long long)dev->disk.sectors,
+	pr_debug("%s: %llu sectors%s%s%s%s", dev->name, (unsigned long long)dev->disk.sectors,
 		 dev->disk.read_only ? ", read-only" : "",
 		 dev->disk.discard ? ", discard" : "",
+		 dev->img.direct ? ", direct I/O" : "",
 		 dev->img.in_memory && !dev->img.read_only ? ", in memory: the loop writes it" : "");
 	return 0;
 }
@@ -402,8 +403,9 @@ static void blk_stats(struct vm *vm, struct device *device, FILE *out)
 
 	fprintf(out, ", \"image\": ");
 	stats_json_string(out, dev->cfg->path);
-	fprintf(out, ", \"read_only\": %s, \"sectors\": %llu, \"mmio_exits\": %llu, \"loop_wakeups\": %llu, \"reads\": %llu, \"writes\": %llu, \"writes_in_loop\": %llu, \"flushes\": %llu, \"discards\": %llu, \"errors\": %llu, \"bytes_read\": %llu, \"bytes_written\": %llu, \"max_in_flight\": %u",
+	fprintf(out, ", \"read_only\": %s, \"direct\": %s, \"block_size\": %u, \"sectors\": %llu, \"mmio_exits\": %llu, \"loop_wakeups\": %llu, \"reads\": %llu, \"writes\": %llu, \"writes_in_loop\": %llu, \"flushes\": %llu, \"discards\": %llu, \"errors\": %llu, \"bytes_read\": %llu, \"bytes_written\": %llu, \"max_in_flight\": %u",
 		dev->disk.read_only ? "true" : "false",
+		dev->img.direct ? "true" : "false", dev->img.block_size,
 		(unsigned long long)dev->disk.sectors,
 		(unsigned long long)stats_mmio_exits(vm, dev->name),
 		(unsigned long long)(dev->vmmio.queues[REQUESTQ].kick_op.completions +

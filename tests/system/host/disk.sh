@@ -148,8 +148,36 @@ if [ -b /dev/vda ]; then
 		fail "a block device's writes go through io_uring, and SIGTERM stops it cleanly" \
 			"status $status, sector 8 '$got', writes '${1:-}', in the loop '${2:-}'"
 	fi
+	# ,direct: the same device past the host's page cache, its logical
+	# block (512 bytes on QEMU's virtio-blk) the guest's.
+	btoken=bdev-direct-$$
+	sync_then TERM "$btoken" -d "$root" -d /dev/vda,direct --stats=/tmp/direct-stats.json
+	got=$(sector8 /dev/vda iflag=direct)
+	dstats=$(tr -d '\n' </tmp/direct-stats.json | grep -o '"type": "virtio-blk"[^}]*' | tail -1)
+	if [ "$status" -eq 6 ] && ! grep -q "still in flight" "$err" &&
+	   [ "$got" = "lkvm-rcar-synced-$btoken" ] &&
+	   echo "$dstats" | grep -q '"direct": true, "block_size": 512,' &&
+	   echo "$dstats" | grep -q '"errors": 0,'; then
+		ok "a block device with ,direct: opened O_DIRECT, 512-byte blocks, the guest's fsync on the device, no I/O error"
+	else
+		fail "a block device with ,direct holds what the guest synced" \
+			"status $status, sector 8 '$got', stats: $dstats"
+	fi
 else
 	fail "a block device as the image" "the host has no /dev/vda (tests/system/run.sh gives it RIG_DRIVE)"
+fi
+
+# ,direct on a file system that cannot do it (tmpfs and ramfs before
+# Linux 6.6, as in the rig's host): one line, status 1, no guest.
+"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" --timeout 300 -d "$raw,direct" \
+	-p lkvm.test=poweroff </dev/null >"$out" 2>"$err"
+status=$?
+if [ "$status" -eq 1 ] && [ "$(grep -c . "$err")" -eq 1 ] &&
+   grep -q -- "--disk $raw: its file system cannot do direct I/O; drop ,direct" "$err" && [ ! -s "$out" ]; then
+	ok "an image on tmpfs with ,direct: one line, status 1, the guest never started"
+else
+	fail "an image on tmpfs with ,direct is refused" \
+		"status $status, $(grep -c . "$err") lines, $(wc -c <"$out") bytes of console"
 fi
 
 # --- a read-only disk ---------------------------------------------------
