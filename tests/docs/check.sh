@@ -53,6 +53,22 @@ for o in mmap=off irqfd=off bind=keep compatible= names=; do
 		flunk "the device option $o is missing from --help, the man page or docs/passthrough.md"
 	fi
 done
+# --disk's options, as parse_disk() in vmm/config.c compares them.
+disk_options=$(sed -n '/^static int parse_disk(/,/^}/p' "$top/vmm/config.c" |
+	grep -o 'strncmp(p, "[a-z=]*"' | sed 's/.*"\(.*\)"/\1/' | sort -u)
+[ "$(echo "$disk_options" | wc -w)" -ge 3 ] || flunk "found only '$disk_options' in vmm/config.c's parse_disk()"
+for o in $disk_options; do
+	missing=
+	echo "$usage" | grep -q -- ",$o" || missing="$missing --help"
+	echo "$man_text" | grep -q -- ",$o" || missing="$missing man-page"
+	grep -q -- ",$o" "$top/docs/usage.md" || missing="$missing docs/usage.md"
+	grep -q -- "-W \"[^\"]*\b$o" "$completion" || missing="$missing bash-completion"
+	if [ -z "$missing" ]; then
+		pass "the --disk option $o is in --help, the man page, docs/usage.md and the bash completion"
+	else
+		flunk "the --disk option $o is missing from:$missing"
+	fi
+done
 
 # docs/stats.schema.json: a valid schema, of the version the code
 # writes, with a definition for each device type the code registers,
