@@ -33,17 +33,22 @@ usage=$(sed -n '/^void config_usage/,/^}/p' "$top/vmm/config.c")
 completion="$top/contrib/bash-completion/lkvm-rcar"
 # The man page's text with roff's \- as plain hyphens.
 man_text=$(sed 's/\\-/-/g' "$man")
-for o in $options; do
+# documented WHAT PATTERN COMPLETION_PATTERN: WHAT is in --help, the man
+# page and docs/usage.md (PATTERN there) and in the bash completion.
+documented() {
 	missing=
-	echo "$usage" | grep -q -- "--$o\b" || missing="$missing --help"
-	echo "$man_text" | grep -q -- "--$o\b" || missing="$missing man-page"
-	grep -q -- "--$o\b" "$top/docs/usage.md" || missing="$missing docs/usage.md"
-	grep -q -- "--$o\b" "$completion" || missing="$missing bash-completion"
+	echo "$usage" | grep -q -- "$2" || missing="$missing --help"
+	echo "$man_text" | grep -q -- "$2" || missing="$missing man-page"
+	grep -q -- "$2" "$top/docs/usage.md" || missing="$missing docs/usage.md"
+	grep -q -- "$3" "$completion" || missing="$missing bash-completion"
 	if [ -z "$missing" ]; then
-		pass "--$o is in --help, the man page, docs/usage.md and the bash completion"
+		pass "$1 is in --help, the man page, docs/usage.md and the bash completion"
 	else
-		flunk "--$o is missing from:$missing"
+		flunk "$1 is missing from:$missing"
 	fi
+}
+for o in $options; do
+	documented "--$o" "--$o\b" "--$o\b"
 done
 for o in mmap=off irqfd=off bind=keep compatible= names=; do
 	if grep -q -- "$o" "$man" && grep -q -- "$o" "$top/docs/passthrough.md" &&
@@ -58,16 +63,7 @@ disk_options=$(sed -n '/^static int parse_disk(/,/^}/p' "$top/vmm/config.c" |
 	grep -o 'strncmp(p, "[a-z=]*"' | sed 's/.*"\(.*\)"/\1/' | sort -u)
 [ "$(echo "$disk_options" | wc -w)" -ge 3 ] || flunk "found only '$disk_options' in vmm/config.c's parse_disk()"
 for o in $disk_options; do
-	missing=
-	echo "$usage" | grep -q -- ",$o" || missing="$missing --help"
-	echo "$man_text" | grep -q -- ",$o" || missing="$missing man-page"
-	grep -q -- ",$o" "$top/docs/usage.md" || missing="$missing docs/usage.md"
-	grep -q -- "-W \"[^\"]*\b$o" "$completion" || missing="$missing bash-completion"
-	if [ -z "$missing" ]; then
-		pass "the --disk option $o is in --help, the man page, docs/usage.md and the bash completion"
-	else
-		flunk "the --disk option $o is missing from:$missing"
-	fi
+	documented "the --disk option $o" ",$o" "-W \"[^\"]*\b$o"
 done
 
 # docs/stats.schema.json: a valid schema, of the version the code
