@@ -129,7 +129,8 @@ static int open_image(struct disk_image *img, const struct disk_cfg *cfg)
 /*
  * The alignment O_DIRECT needs on @img's file (offsets, lengths and
  * buffers), 0 if its file system says it cannot do direct I/O, or
- * SECTOR where the kernel does not say (before Linux 6.1).
+ * SECTOR where it does not say (every one before Linux 6.1, and those
+ * that do not fill in STATX_DIOALIGN since; fcntl() then decides).
  */
 static uint32_t direct_alignment(const struct disk_image *img)
 {
@@ -170,9 +171,14 @@ static int make_direct(struct disk_image *img, const struct disk_cfg *cfg)
 		       cfg->path, align);
 		return -EINVAL;
 	}
-	flags = fcntl(img->fd, F_GETFL);
-	ret = !align ? -EINVAL :
-	      flags < 0 || fcntl(img->fd, F_SETFL, flags | O_DIRECT) < 0 ? -errno : 0;
+	if (!align)
+		ret = -EINVAL;
+	else if ((flags = fcntl(img->fd, F_GETFL)) < 0 ||
+		 fcntl(img->fd, F_SETFL, flags | O_DIRECT) < 0)
+		ret = -errno;
+	else
+		ret = 0;
+	/* fcntl() says EINVAL where the file system has no direct I/O. */
 	if (ret == -EINVAL)
 		pr_err("--disk %s: its file system cannot do direct I/O; drop ,direct or put the image on one that can",
 		       cfg->path);
