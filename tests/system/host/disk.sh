@@ -167,7 +167,7 @@ else
 	fail "a block device as the image" "the host has no /dev/vda (tests/system/run.sh gives it RIG_DRIVE)"
 fi
 
-# ,direct on a file system that cannot do it (tmpfs and ramfs before
+# ,direct on a file system that cannot do it (ramfs, and tmpfs before
 # Linux 6.6, as in the rig's host): one line, status 1, no guest.
 "$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" --timeout 300 -d "$raw,direct" \
 	-p lkvm.test=poweroff </dev/null >"$out" 2>"$err"
