@@ -29,7 +29,7 @@ badinput_table() {
 2|--sandbox: 'maybe' is neither on nor off|-k /guest/Image --sandbox maybe
 2|--passthrough 9030000.pl061: unknown option 'mmap=maybe'|-k /guest/Image --passthrough 9030000.pl061,mmap=maybe
 2|--passthrough /sys/bus/platform/devices/9030000.pl061: given twice; name each device once|-k /guest/Image --passthrough 9030000.pl061 --passthrough /sys/bus/platform/devices/9030000.pl061
-2|--disk /guest/rootfs.img: unknown option 'rw'; use ro or serial=ID|-k /guest/Image -d /guest/rootfs.img,rw
+2|--disk /guest/rootfs.img: unknown option 'rw'; use ro, direct or serial=ID|-k /guest/Image -d /guest/rootfs.img,rw
 1|--disk /nonexistent.img: no such file; give a raw image or a block device|-k /guest/Image -i /guest/initrd.cpio -d /nonexistent.img
 1|--disk /guest: a directory; give a raw image or a block device|-k /guest/Image -i /guest/initrd.cpio -d /guest
 1|--disk /tmp/disk.qcow2: a qcow2 image; lkvm-rcar takes raw images: convert it with 'qemu-img convert -O raw /tmp/disk.qcow2 /tmp/disk.qcow2.raw'|-k /guest/Image -i /guest/initrd.cpio -d /tmp/disk.qcow2
