@@ -51,7 +51,7 @@ struct gpio_cfg {
 	struct gpio_line_cfg lines[CONFIG_MAX_GPIO_LINES];
 };
 
-/* One -d/--disk FILE[,ro][,serial=ID]: a virtio-blk device. */
+/* One -d/--disk FILE[,ro][,direct][,serial=ID]: a virtio-blk device. */
 struct disk_cfg {
 	char path[4096];
 	bool read_only;
