@@ -55,6 +55,11 @@ on_disk() {
 	status=$?
 }
 
+# blk_stats FILE: the (last) virtio-blk device's object in a --stats file.
+blk_stats() {
+	tr -d '\n' <"$1" | grep -o '"type": "virtio-blk"[^}]*' | tail -1
+}
+
 cp /guest/rootfs.img "$root"
 dd if=/dev/zero of="$raw" bs=1M count=4 2>/dev/null
 
@@ -65,7 +70,7 @@ on_disk -d "$root" -p "root=/dev/vda rw lkvm.disk=write lkvm.token=first-$$" \
 check "a guest whose root is on /dev/vda, no initramfs, reads the image's file and writes its own" 0 \
 	"guest: disk root: lkvm-rcar rig rootfs, mounted /dev/root ext4 rw" \
 	"guest: disk: wrote token first-$$"
-stats=$(tr -d '\n' </tmp/disk-stats.json | grep -o '"type": "virtio-blk"[^}]*')
+stats=$(blk_stats /tmp/disk-stats.json)
 writes=$(echo "$stats" | sed -n 's/.*"writes": \([0-9]*\).*/\1/p')
 flushes=$(echo "$stats" | sed -n 's/.*"flushes": \([0-9]*\).*/\1/p')
 errors=$(echo "$stats" | sed -n 's/.*"errors": \([0-9]*\).*/\1/p')
@@ -104,8 +109,24 @@ sector8() {
 	dd if="$1" bs=4096 skip=1 count=1 ${2:-} 2>/dev/null | head -c 64 | tr -d '\0'
 }
 in_loop() {
-	tr -d '\n' <"$1" | grep -o '"type": "virtio-blk"[^}]*' | tail -1 |
+	blk_stats "$1" |
 		sed -n 's/.*"writes": \([0-9]*\), "writes_in_loop": \([0-9]*\).*/\1 \2/p'
+}
+# refused NAME PATTERN ARGS...: one line, holding PATTERN, status 1, and
+# no guest started (nothing on the console).
+refused() {
+	name=$1 pattern=$2
+	shift 2
+	"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" --timeout 300 "$@" -p lkvm.test=poweroff \
+		</dev/null >/tmp/out2 2>"$err"
+	status=$?
+	if [ "$status" -eq 1 ] && [ "$(grep -c . "$err")" -eq 1 ] &&
+	   grep -q -- "$pattern" "$err" && [ ! -s /tmp/out2 ]; then
+		ok "$name: one line, status 1, the guest never started"
+	else
+		fail "$name: one line, status 1, the guest never started" \
+			"status $status, $(grep -c . "$err") lines, $(wc -c </tmp/out2) bytes of console"
+	fi
 }
 
 token=sync-$$
@@ -153,7 +174,7 @@ if [ -b /dev/vda ]; then
 	btoken=bdev-direct-$$
 	sync_then TERM "$btoken" -d "$root" -d /dev/vda,direct --stats=/tmp/direct-stats.json
 	got=$(sector8 /dev/vda iflag=direct)
-	dstats=$(tr -d '\n' </tmp/direct-stats.json | grep -o '"type": "virtio-blk"[^}]*' | tail -1)
+	dstats=$(blk_stats /tmp/direct-stats.json)
 	if [ "$status" -eq 6 ] && ! grep -q "still in flight" "$err" &&
 	   [ "$got" = "lkvm-rcar-synced-$btoken" ] &&
 	   echo "$dstats" | grep -q '"direct": true, "block_size": 512,' &&
@@ -169,16 +190,8 @@ fi
 
 # ,direct on a file system that cannot do it (ramfs, and tmpfs before
 # Linux 6.6, as in the rig's host): one line, status 1, no guest.
-"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" --timeout 300 -d "$raw,direct" \
-	-p lkvm.test=poweroff </dev/null >"$out" 2>"$err"
-status=$?
-if [ "$status" -eq 1 ] && [ "$(grep -c . "$err")" -eq 1 ] &&
-   grep -q -- "--disk $raw: its file system cannot do direct I/O; drop ,direct" "$err" && [ ! -s "$out" ]; then
-	ok "an image on tmpfs with ,direct: one line, status 1, the guest never started"
-else
-	fail "an image on tmpfs with ,direct is refused" \
-		"status $status, $(grep -c . "$err") lines, $(wc -c <"$out") bytes of console"
-fi
+refused "an image on tmpfs with ,direct" \
+	"--disk $raw: its file system cannot do direct I/O; drop ,direct" -d "$raw,direct"
 
 # --- a read-only disk ---------------------------------------------------
 
@@ -197,23 +210,6 @@ fi
 
 # --- one image, two VMMs --------------------------------------------------
 
-# refused NAME ARGS...: one line naming the image in use, status 1, and
-# no guest started (nothing on the console).
-refused() {
-	name=$1
-	shift
-	"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" --timeout 300 "$@" -p lkvm.test=poweroff \
-		</dev/null >/tmp/out2 2>"$err"
-	status=$?
-	if [ "$status" -eq 1 ] && [ "$(grep -c . "$err")" -eq 1 ] &&
-	   grep -q "in use by another VMM" "$err" && [ ! -s /tmp/out2 ]; then
-		ok "$name: one line, status 1, the guest never started"
-	else
-		fail "$name: one line, status 1, the guest never started" \
-			"status $status, $(grep -c . "$err") lines, $(wc -c </tmp/out2) bytes of console"
-	fi
-}
-
 "$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" --timeout 300 -d "$raw" -p lkvm.test=hang \
 	</dev/null >"$out" 2>/tmp/err1 &
 first=$!
@@ -221,8 +217,8 @@ for i in $(seq 3000); do
 	grep -q "init reached" "$out" && break
 	sleep 0.1
 done
-refused "a second VMM on an image another VMM writes" -d "$raw"
-refused "a second VMM asking it read-only" -d "$raw,ro"
+refused "a second VMM on an image another VMM writes" "in use by another VMM" -d "$raw"
+refused "a second VMM asking it read-only" "in use by another VMM" -d "$raw,ro"
 kill -TERM "$first"
 wait "$first"
 status=$?
