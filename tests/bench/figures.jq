@@ -163,6 +163,26 @@ def pair_share_on($id; $what; $fig; $host; $better; f):
 # The same on the GICv3 host.
 def pair_share($id; $what; $fig; $better; f):
   pair_share_on($id; $what; $fig; "vhe-gicv3-noiommu"; $better; f);
+# The disk rows of figure $fig (bench.sh's disk runs), their
+# titles beginning with $what.
+def blk_rows($fig; $what):
+  "vhe-gicv3-noiommu" as $h |
+  row_all("\($fig)_write_mib_s"; "\($what): sequential write, 1 MiB direct I/O, then fdatasync"; "MiB/s"; "higher";
+          $fig; $h; null; blk_rate("write"; 1048576); null),
+  row_all("\($fig)_read_mib_s"; "\($what): sequential read, 1 MiB direct I/O"; "MiB/s"; "higher";
+          $fig; $h; null; blk_rate("read"; 1048576); null),
+  row_all("\($fig)_randread_iops"; "\($what): random 4 KiB reads, direct I/O, one at a time"; "IOPS"; "higher";
+          $fig; $h; null; blk_rate("randread"; 1); null),
+  row_all("\($fig)_cpu_per_gib"; "\($what): VMM CPU outside the guest per GiB moved (write and read)"; "ms/GiB"; "lower";
+          $fig; $h; null; blk_between(blk_own_cpu); null),
+  pair_share("\($fig)_write_mib_s"; "\($what): sequential write"; $fig; "higher"; blk_rate("write"; 1048576)),
+  pair_share("\($fig)_read_mib_s"; "\($what): sequential read"; $fig; "higher"; blk_rate("read"; 1048576)),
+  pair_share("\($fig)_randread_iops"; "\($what): random 4 KiB reads"; $fig; "higher"; blk_rate("randread"; 1)),
+  pair_share("\($fig)_cpu_per_gib"; "\($what): VMM CPU outside the guest per GiB"; $fig; "lower"; blk_between(blk_own_cpu)),
+  row_all("\($fig)_user_exits_per_gib"; "\($what): exits to user space (KVM's mmio_exit_user) per GiB moved"; "exits/GiB"; "lower";
+          $fig; $h; null; blk_between(.kvm_user_exits); null),
+  row_all("\($fig)_exits_per_gib"; "\($what): all guest exits (KVM's count) per GiB moved"; "exits/GiB"; "lower";
+          $fig; $h; null; blk_between(.kvm_exits); null);
 # What a way costs per press: the run with presses less the run without.
 def per_press($host; $w; f):
   [ ([ $all | runs("gpio"; "lkvm-rcar"; $host; "irq-\($w)-0presses")[] | f ] | first) as $base |
@@ -359,22 +379,7 @@ def qemu_console_note:
     pair_share("console_mib_s"; "console throughput"; "console"; "higher"; console_mib_s),
     # The disk: direct I/O in the guest on an image in the host's page
     # cache (tmpfs), the same guest program under each VMM.
-    row_all("disk_write_mib_s"; "disk: sequential write, 1 MiB direct I/O, then fdatasync"; "MiB/s"; "higher";
-            "disk"; "vhe-gicv3-noiommu"; null; blk_rate("write"; 1048576); null),
-    row_all("disk_read_mib_s"; "disk: sequential read, 1 MiB direct I/O"; "MiB/s"; "higher";
-            "disk"; "vhe-gicv3-noiommu"; null; blk_rate("read"; 1048576); null),
-    row_all("disk_randread_iops"; "disk: random 4 KiB reads, direct I/O, one at a time"; "IOPS"; "higher";
-            "disk"; "vhe-gicv3-noiommu"; null; blk_rate("randread"; 1); null),
-    row_all("disk_cpu_per_gib"; "disk: VMM CPU outside the guest per GiB moved (write and read)"; "ms/GiB"; "lower";
-            "disk"; "vhe-gicv3-noiommu"; null; blk_between(blk_own_cpu); null),
-    pair_share("disk_write_mib_s"; "disk: sequential write"; "disk"; "higher"; blk_rate("write"; 1048576)),
-    pair_share("disk_read_mib_s"; "disk: sequential read"; "disk"; "higher"; blk_rate("read"; 1048576)),
-    pair_share("disk_randread_iops"; "disk: random 4 KiB reads"; "disk"; "higher"; blk_rate("randread"; 1)),
-    pair_share("disk_cpu_per_gib"; "disk: VMM CPU outside the guest per GiB"; "disk"; "lower"; blk_between(blk_own_cpu)),
-    row_all("disk_user_exits_per_gib"; "disk: exits to user space (KVM's mmio_exit_user) per GiB moved"; "exits/GiB"; "lower";
-            "disk"; "vhe-gicv3-noiommu"; null; blk_between(.kvm_user_exits); null),
-    row_all("disk_exits_per_gib"; "disk: all guest exits (KVM's count) per GiB moved"; "exits/GiB"; "lower";
-            "disk"; "vhe-gicv3-noiommu"; null; blk_between(.kvm_exits); null),
+    blk_rows("disk"; "disk"),
     row3("binary"; "binary size, stripped (QEMU: its binary alone)"; "KiB"; "lower";
          one($lkvm_size / 1024); one($qemu_bin / 1024);
          one(if $kvmtool_size > 0 then $kvmtool_size / 1024 else null end); null),
