@@ -163,7 +163,7 @@ def pair_share_on($id; $what; $fig; $host; $better; f):
 # The same on the GICv3 host.
 def pair_share($id; $what; $fig; $better; f):
   pair_share_on($id; $what; $fig; "vhe-gicv3-noiommu"; $better; f);
-# The disk rows of figure $fig (bench.sh's disk runs), their
+# The disk rows of figure $fig (bench.sh's disk or diskdev runs), their
 # titles beginning with $what.
 def blk_rows($fig; $what):
   "vhe-gicv3-noiommu" as $h |
@@ -378,8 +378,10 @@ def qemu_console_note:
         [ $all | runs("console"; "qemu"; "vhe-gicv3-noiommu"; null)[] | console_user_cpu_per_mib ]; qemu_console_note),
     pair_share("console_mib_s"; "console throughput"; "console"; "higher"; console_mib_s),
     # The disk: direct I/O in the guest on an image in the host's page
-    # cache (tmpfs), the same guest program under each VMM.
+    # cache (tmpfs), the same guest program under each VMM; then on the
+    # host's own block device, past its page cache.
     blk_rows("disk"; "disk"),
+    blk_rows("diskdev"; "disk on a host block device, O_DIRECT"),
     row3("binary"; "binary size, stripped (QEMU: its binary alone)"; "KiB"; "lower";
          one($lkvm_size / 1024); one($qemu_bin / 1024);
          one(if $kvmtool_size > 0 then $kvmtool_size / 1024 else null end); null),

@@ -45,7 +45,9 @@ sh "$top/tests/rig/initramfs.sh" "$image" "$work" "$qemu_root" "$kvmtool" >/dev/
 # board, or with LAYOUT keys the host keeps it (dtb.sh). Its log is
 # $work/CELL.log (CELL-LAYOUT.log), QEMU's trace of the PL061's outputs
 # beside it; a second boot of the same host has TAG in its log's name
-# (CELL.TAG.log), and its runs are the host's.
+# (CELL.TAG.log), and its runs are the host's. With diskdev among the
+# PARTS the host gets a disk of its own (its /dev/vda), blkmib MiB on a
+# sparse file here, which bench.sh writes whole before its runs.
 host() {
 	cell=$1 parts=$2 layout=${3:-platform}
 	name=$cell
@@ -53,6 +55,13 @@ host() {
 	[ -z "${4:-}" ] || name=$name.$4
 	log="$work/$name.log" sock="$work/monitor.sock" trace="$work/$name.trace"
 	dtb="$work/$layout-$cell.dtb"
+	drive=
+	case ",$parts," in
+	*,diskdev,*)
+		drive="$work/host-disk.img"
+		rm -f "$drive"
+		truncate -s "${blkmib}M" "$drive" ;;
+	esac
 	# pin: the RTC stays out of the SMMU, to compare no-IOMMU with type1.
 	RIG_NO_IOMMU=pl031@9010000 sh "$top/tests/rig/dtb.sh" "$cell" "$dtb" "$layout"
 	echo "# bench: booting the emulated host ($name) for $parts"
@@ -60,7 +69,7 @@ host() {
 	# Emptied before QEMU starts: the harness reads it at once.
 	: >"$log"
 	: >"$trace"
-	RIG_PREALLOC=1 RIG_DTB=$dtb RIG_MONITOR=$sock RIG_TRACE=$trace \
+	RIG_PREALLOC=1 RIG_DTB=$dtb RIG_MONITOR=$sock RIG_TRACE=$trace RIG_DRIVE=$drive \
 	RIG_APPEND="rig.parts=$parts rig.reps=$reps rig.mib=$mib rig.count=$count rig.presses=$presses rig.blkmib=$blkmib rig.blkops=$blkops rig.series=$series rig.startups=$startups" \
 		sh "$top/tests/rig/qemu.sh" "$cell" "$image" "$work/bench-host.cpio" \
 		bench "$limit" >"$log" 2>&1 &
@@ -71,7 +80,7 @@ host() {
 }
 
 hosts="vhe-gicv3-noiommu vhe-gicv2-noiommu nvhe-gicv2-smmu nvhe-gicv2-smmu.pin vhe-gicv3-noiommu-keys"
-host vhe-gicv3-noiommu series,boot,startup,memory,mmio,irq,console,disk
+host vhe-gicv3-noiommu series,boot,startup,memory,mmio,irq,console,disk,diskdev
 host vhe-gicv2-noiommu boot,startup
 # The Salvator-X's configuration: nVHE on Cortex-A57, GICv2, the SMMU.
 host nvhe-gicv2-smmu series,boot,startup,mmio,irq

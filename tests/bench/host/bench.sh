@@ -10,7 +10,7 @@
 #   bench-result FIGURE VMM CASE {vmmtime JSON} {lkvm-rcar --stats JSON}
 #
 # (the second object is {} for the peers). Parameters come from the kernel
-# command line: rig.parts=series,boot,startup,memory,mmio,irq,console,pin,gpio,disk
+# command line: rig.parts=series,boot,startup,memory,mmio,irq,console,pin,gpio,disk,diskdev
 # and rig.reps, rig.mib (console MiB), rig.count (MMIO loop),
 # rig.presses, rig.blkmib and rig.blkops (disk: MiB moved each way,
 # random reads), rig.series (back-to-back boots) and rig.startups (the
@@ -177,11 +177,19 @@ blk_marks="-m bench-blk-begin -m bench-blk-write -m bench-blk-read -m bench-blk-
 blk_params="quiet lkvm.test=bench-blk lkvm.mib=$blkmib lkvm.count=$blkops"
 qemu_aio=threads
 grep -q liburing "$qemu" 2>/dev/null && qemu_aio=io_uring
-if want disk; then
-	dd if=/dev/zero of="$blk_img" bs=1M count="$blkmib" 2>/dev/null
+# The same load on a block device: the host's own disk (run.sh gives it
+# one), served past the host's page cache: lkvm-rcar and kvmtool with
+# ,direct (O_DIRECT), QEMU with cache=none (the same).
+blk_dev=/dev/vda
+if want disk || want diskdev; then
 	# vmmtime reads KVM's exit counts per VM here.
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 	echo "bench: disk: $blkmib MiB each way, $blkops random reads; QEMU with aio=$qemu_aio"
+fi
+want disk && dd if=/dev/zero of="$blk_img" bs=1M count="$blkmib" 2>/dev/null
+if want diskdev; then
+	[ -b "$blk_dev" ] || echo "bench: diskdev: this host has no $blk_dev (run.sh gives it one)"
+	dd if=/dev/zero of="$blk_dev" bs=1M count="$blkmib" conv=fsync 2>/dev/null
 fi
 
 echo "bench: $(arg parts) on $RIG_CELL, $reps repetitions"
@@ -254,20 +262,29 @@ console_kvmtool() {
 	peer_kvmtool console "${mib}MiB" -m bench-crc32 -c "$bytes" -- \
 		256 1 /guest/Image "-i /guest/initrd.cpio" "lkvm.test=bench-console lkvm.mib=$mib"
 }
-disk_lkvm() {
-	measure disk lkvm-rcar direct-io $blk_marks -- \
-		"$(lkvm -k /guest/Image $guest -d $blk_img -p "'$blk_params'")"
+# blk_lkvm FIGURE DISK, blk_qemu FIGURE DRIVE, blk_kvmtool FIGURE DISK:
+# the disk load, the guest's first disk DISK (--disk's spelling, which
+# kvmtool shares) or DRIVE (the start of QEMU's -drive).
+blk_lkvm() {
+	measure "$1" lkvm-rcar direct-io $blk_marks -- \
+		"$(lkvm -k /guest/Image $guest -d "$2" -p "'$blk_params'")"
 }
-disk_qemu() {
-	measure disk qemu direct-io $blk_marks -- \
+blk_qemu() {
+	measure "$1" qemu direct-io $blk_marks -- \
 		"$(qemu 256 1 /guest/Image "-initrd /guest/initrd.cpio" "$blk_params" \
-		   -drive file=$blk_img,if=none,id=disk0,format=raw,aio=$qemu_aio \
+		   -drive "$2,if=none,id=disk0,format=raw,aio=$qemu_aio" \
 		   -device virtio-blk-device,drive=disk0)"
 }
-disk_kvmtool() {
-	peer_kvmtool disk direct-io $blk_marks -- \
-		256 1 /guest/Image "-i /guest/initrd.cpio -d $blk_img" "$blk_params"
+blk_kvmtool() {
+	peer_kvmtool "$1" direct-io $blk_marks -- \
+		256 1 /guest/Image "-i /guest/initrd.cpio -d $2" "$blk_params"
 }
+disk_lkvm() { blk_lkvm disk "$blk_img"; }
+disk_qemu() { blk_qemu disk "file=$blk_img"; }
+disk_kvmtool() { blk_kvmtool disk "$blk_img"; }
+diskdev_lkvm() { blk_lkvm diskdev "$blk_dev,direct"; }
+diskdev_qemu() { blk_qemu diskdev "file=$blk_dev,cache=none"; }
+diskdev_kvmtool() { blk_kvmtool diskdev "$blk_dev,direct"; }
 
 turn=0
 for r in $(seq "$reps"); do
@@ -333,6 +350,9 @@ for r in $(seq "$reps"); do
 	if want disk; then
 		rotate "$r" disk_lkvm disk_qemu disk_kvmtool
 	fi
+	if want diskdev; then
+		rotate "$r" diskdev_lkvm diskdev_qemu diskdev_kvmtool
+	fi
 done
 
 # Against kvmtool, the closest peer: more runs, alternating which goes
@@ -341,7 +361,7 @@ done
 pair() {
 	if [ $(($1 % 2)) = 1 ]; then "$2"; "$3"; else "$3"; "$2"; fi
 }
-# Console and disk, where the two come closest, get twelve pairs in a
+# Console and the disks, where the two come closest, get twelve pairs in a
 # full run: an even number, so each goes first as often.
 close_pairs=$reps
 [ "$reps" -gt 1 ] && close_pairs=12
@@ -350,6 +370,7 @@ if [ -n "$kvmtool" ]; then
 		want boot && [ "$r" -le "$reps" ] && pair "$r" boot_lkvm boot_kvmtool
 		want console && pair "$r" console_lkvm console_kvmtool
 		want disk && pair "$r" disk_lkvm disk_kvmtool
+		want diskdev && pair "$r" diskdev_lkvm diskdev_kvmtool
 	done
 fi
 
