@@ -7,6 +7,7 @@
 #include "vmm/loop.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -23,6 +24,7 @@
  */
 static const uint8_t loop_opcodes[] = {
 	IORING_OP_READ, IORING_OP_WRITEV, IORING_OP_TIMEOUT, IORING_OP_ASYNC_CANCEL,
+	IORING_OP_POLL_ADD,	/* loop_watch(): the queues' kicks */
 	/* a disk's requests: virtio-blk's read, write, flush and discard */
 	IORING_OP_READV, IORING_OP_FSYNC, IORING_OP_FALLOCATE,
 };
@@ -173,6 +175,22 @@ int loop_fallocate(struct loop *l, struct loop_op *op, int fd, int mode,
 	return queue_op(l, op, sqe);
 }
 
+/*
+ * One poll request that stays armed (multishot, Linux 5.13): a queue's
+ * kick then costs the kernel a wakeup and a completion, where a read of
+ * the eventfd re-submitted after each kick costs it, each time, a new
+ * request, a failed read and a poll armed and torn down again.
+ */
+int loop_watch(struct loop *l, struct loop_op *op, int fd)
+{
+	struct io_uring_sqe *sqe = get_sqe(l);
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_poll_multishot(sqe, fd, POLLIN);
+	return queue_op(l, op, sqe);
+}
+
 int loop_timeout(struct loop *l, struct loop_op *op, uint64_t ms)
 {
 	struct __kernel_timespec ts = {
@@ -238,16 +256,27 @@ void loop_timer_rewait(struct loop *l, struct loop_timer *t, int res)
 		loop_timer_close(t);
 }
 
+/*
+ * A request's completion: the last one, unless the kernel says more are
+ * to come (loop_watch()'s). @op may be NULL (a cancel's own).
+ */
+static void retire(struct loop *l, struct loop_op *op, const struct io_uring_cqe *cqe)
+{
+	if (!op || (cqe->flags & IORING_CQE_F_MORE))
+		return;
+	op->busy = false;
+	l->inflight--;
+}
+
 static void complete(struct loop *l, struct io_uring_cqe *cqe)
 {
 	struct loop_op *op = io_uring_cqe_get_data(cqe);
 	int res = cqe->res;
 
+	retire(l, op, cqe);
 	io_uring_cqe_seen(&l->ring, cqe);
 	if (!op)
 		return;		/* a cancel request's own completion */
-	op->busy = false;
-	l->inflight--;
 	STAT_ADD(op->completions, 1);
 	STAT_ADD(l->completions, 1);
 	op->done(op, res);
@@ -325,7 +354,6 @@ void loop_exit(struct loop *l)
 	struct io_uring_sqe *sqe;
 	struct io_uring_cqe *cqe;
 	unsigned int waited = 0, i;
-	struct loop_op *op;
 	int ret;
 
 	if (!l->ready)
@@ -355,12 +383,8 @@ void loop_exit(struct loop *l)
 		}
 		if (ret)
 			break;
-		op = io_uring_cqe_get_data(cqe);
+		retire(l, io_uring_cqe_get_data(cqe), cqe);
 		io_uring_cqe_seen(&l->ring, cqe);
-		if (op) {
-			op->busy = false;
-			l->inflight--;
-		}
 	}
 	if (l->inflight)
 		pr_warn("event loop: %u requests still in flight after %u s; leaving them to the kernel",

@@ -5,7 +5,8 @@
  *
  * A request is a struct loop_op embedded in an object that outlives it;
  * its done() runs in the loop thread with the request's result (bytes or
- * -errno). Requests are one-shot: a handler that wants more submits again.
+ * -errno). Requests are one-shot, a handler that wants more submits
+ * again, except loop_watch()'s, which stays busy while it lasts.
  */
 #ifndef LKVM_VMM_LOOP_H
 #define LKVM_VMM_LOOP_H
@@ -55,6 +56,13 @@ int loop_read(struct loop *l, struct loop_op *op, int fd, void *buf,
 	      unsigned int len);
 int loop_writev(struct loop *l, struct loop_op *op, int fd,
 		const struct iovec *iov, unsigned int nr);
+/*
+ * Complete each time @fd becomes readable (res: the poll mask), the op
+ * busy all along, until cancelled or failed: then one last completion
+ * with !op->busy, after which the owner may watch again. Nothing is
+ * read from @fd.
+ */
+int loop_watch(struct loop *l, struct loop_op *op, int fd);
 /* Complete after @ms milliseconds with -ETIME. */
 int loop_timeout(struct loop *l, struct loop_op *op, uint64_t ms);
 

@@ -77,7 +77,6 @@ struct virtio_mmio_queue {
 	unsigned int index;
 	struct loop *loop;
 	struct loop_op kick_op;
-	uint64_t kick_count;
 	/* The interrupt for chains completed in one batch of the loop's. */
 	struct loop_deferred notify_later;
 };

@@ -93,10 +93,14 @@ void virtio_queue_complete_later(struct virtio_mmio *vm, unsigned int q,
 	loop_defer(mq->loop, &mq->notify_later);
 }
 
-static void wait_kick(struct virtio_mmio_queue *mq)
+/*
+ * The queue's kicks, watched for as long as the loop runs. Only that a
+ * kick came counts, not how many: every one makes a pass over the whole
+ * queue. So the eventfd's count is never read, and never needs to be.
+ */
+static void watch_kicks(struct virtio_mmio_queue *mq)
 {
-	int ret = loop_read(mq->loop, &mq->kick_op, mq->kick_fd, &mq->kick_count,
-			    sizeof(mq->kick_count));
+	int ret = loop_watch(mq->loop, &mq->kick_op, mq->kick_fd);
 
 	if (ret < 0)
 		pr_warn("%s: cannot wait for queue %u's notifications: %s",
@@ -151,8 +155,9 @@ static void kick_done(struct loop_op *op, int res)
 	}
 	if (vm->ops->kicked)
 		vm->ops->kicked(vm, mq->index);
-	if (res >= 0 || res == -EINTR || res == -EAGAIN)
-		wait_kick(mq);
+	/* The watch ended (not cancelled): the kernel's choice; watch again. */
+	if (!op->busy && (res >= 0 || res == -EINTR || res == -EAGAIN))
+		watch_kicks(mq);
 }
 
 void virtio_queue_listen(struct virtio_mmio *vm, struct loop *loop)
@@ -167,6 +172,6 @@ void virtio_queue_listen(struct virtio_mmio *vm, struct loop *loop)
 		mq->loop = loop;
 		mq->kick_op.done = kick_done;
 		mq->notify_later.fn = notify_later_done;
-		wait_kick(mq);
+		watch_kicks(mq);
 	}
 }
