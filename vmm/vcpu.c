@@ -9,10 +9,12 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 
@@ -147,8 +149,12 @@ static void report_run_error(struct vcpu *v, int err)
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
+	char name[16];
 	sigset_t kick;
 
+	/* For top -H and /proc: which thread runs which vCPU. */
+	snprintf(name, sizeof(name), "lkvm-vcpu%u", v->id);
+	prctl(PR_SET_NAME, name);
 	sigemptyset(&kick);
 	sigaddset(&kick, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
