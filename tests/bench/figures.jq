@@ -134,6 +134,10 @@ def blk_between(f): mark("bench-blk-read") as $e | mark("bench-blk-begin") as $b
   else (($e | f) - ($b | f)) / blk_gib end;
 def blk_own_cpu: if .guest_cpu_ms < 0 or .user_cpu_ms < 0 or .sys_cpu_ms < 0 then null
   else .user_cpu_ms + .sys_cpu_ms - .guest_cpu_ms end;
+# The VMM's threads other than its vCPUs', exact (vmmtime's schedstat
+# sums): no tick in it, nor the vCPUs' own exits.
+def blk_io_cpu: if .vcpu_cpu_ms == null or .vcpu_cpu_ms < 0 or .cpu_ms < 0 then null
+  else .cpu_ms - .vcpu_cpu_ms end;
 
 def kib_to_mib: if . == null then null else . / 1024 end;
 def overhead_mib:
@@ -179,6 +183,9 @@ def blk_rows($fig; $what):
   pair_share("\($fig)_read_mib_s"; "\($what): sequential read"; $fig; "higher"; blk_rate("read"; 1048576)),
   pair_share("\($fig)_randread_iops"; "\($what): random 4 KiB reads"; $fig; "higher"; blk_rate("randread"; 1)),
   pair_share("\($fig)_cpu_per_gib"; "\($what): VMM CPU outside the guest per GiB"; $fig; "lower"; blk_between(blk_own_cpu)),
+  row_all("\($fig)_io_cpu_per_gib"; "\($what): CPU of the VMM's threads other than the vCPUs', exact, per GiB moved"; "ms/GiB"; "lower";
+          $fig; $h; null; blk_between(blk_io_cpu); null),
+  pair_share("\($fig)_io_cpu_per_gib"; "\($what): CPU of the threads other than the vCPUs' per GiB"; $fig; "lower"; blk_between(blk_io_cpu)),
   row_all("\($fig)_user_exits_per_gib"; "\($what): exits to user space (KVM's mmio_exit_user) per GiB moved"; "exits/GiB"; "lower";
           $fig; $h; null; blk_between(.kvm_user_exits); null),
   row_all("\($fig)_exits_per_gib"; "\($what): all guest exits (KVM's count) per GiB moved"; "exits/GiB"; "lower";

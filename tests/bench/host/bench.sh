@@ -53,14 +53,16 @@ lkvm_nocount() { echo "/bench/lkvm-rcar-nocount run $*"; }
 lkvm_nopopulate() { echo "/bench/lkvm-rcar-nopopulate run --stats=/tmp/stats.json $*"; }
 
 # qemu MEM CPUS KERNEL INITRD PARAMS [EXTRA...]: QEMU's command line for
-# the same guest. -nodefaults: no PL011, no NIC, no option ROMs. The
-# console is chardev=file on the same pipe: QEMU's stdio chardev, faster
-# when it works, loses guest output in this rig (all of it with 2 vCPUs,
-# and 94% of a 1 MiB console run with one).
+# the same guest. -nodefaults: no PL011, no NIC, no option ROMs; named
+# threads ("CPU 0/KVM"), for vmmtime's vCPU time. The console is
+# chardev=file on the same pipe: QEMU's stdio chardev, faster when it
+# works, loses guest output in this rig (all of it with 2 vCPUs, and 94%
+# of a 1 MiB console run with one).
 qemu() {
 	_mem=$1 _cpus=$2 _kernel=$3 _initrd=$4 _params=$5
 	shift 5
 	echo "$qemu -accel kvm -cpu host -M virt,gic-version=host -m $_mem -smp $_cpus" \
+		"-name bench,debug-threads=on" \
 		"-nodefaults -nographic -no-reboot -serial none -monitor none" \
 		"-device virtio-serial-device -chardev $chardev,id=con" \
 		"-device virtconsole,chardev=con -kernel $_kernel $_initrd $*" \
