@@ -24,7 +24,7 @@
  */
 static const uint8_t loop_opcodes[] = {
 	IORING_OP_READ, IORING_OP_WRITEV, IORING_OP_TIMEOUT, IORING_OP_ASYNC_CANCEL,
-	IORING_OP_POLL_ADD,	/* loop_watch(): the queues' kicks */
+	IORING_OP_POLL_ADD,	/* loop_watch_eventfd(): the queues' kicks */
 	/* a disk's requests: virtio-blk's read, write, flush and discard */
 	IORING_OP_READV, IORING_OP_FSYNC, IORING_OP_FALLOCATE,
 };
@@ -112,6 +112,7 @@ static struct io_uring_sqe *get_sqe(struct loop *l)
 static int queue_op(struct loop *l, struct loop_op *op, struct io_uring_sqe *sqe)
 {
 	io_uring_sqe_set_data(sqe, op);
+	op->watch = false;
 	op->busy = true;
 	l->inflight++;
 	return 0;
@@ -175,20 +176,34 @@ int loop_fallocate(struct loop *l, struct loop_op *op, int fd, int mode,
 	return queue_op(l, op, sqe);
 }
 
-/*
- * One poll request that stays armed (multishot, Linux 5.13): a queue's
- * kick then costs the kernel a wakeup and a completion, where a read of
- * the eventfd re-submitted after each kick costs it, each time, a new
- * request, a failed read and a poll armed and torn down again.
- */
-int loop_watch(struct loop *l, struct loop_op *op, int fd)
+static int arm_watch(struct loop *l, struct loop_op *op)
 {
 	struct io_uring_sqe *sqe = get_sqe(l);
 
 	if (!sqe)
 		return -EBUSY;
-	io_uring_prep_poll_multishot(sqe, fd, POLLIN);
-	return queue_op(l, op, sqe);
+	if (l->no_multishot_poll)
+		io_uring_prep_read(sqe, op->watch_fd, &op->watch_count,
+				   sizeof(op->watch_count), (uint64_t)-1);
+	else
+		io_uring_prep_poll_multishot(sqe, op->watch_fd, POLLIN);
+	queue_op(l, op, sqe);
+	op->watch = true;
+	op->watch_polls = !l->no_multishot_poll;
+	return 0;
+}
+
+/*
+ * One poll request that stays armed (multishot, Linux 5.13): a queue's
+ * kick then costs the kernel a wakeup and a completion, where a read of
+ * the eventfd re-submitted after each kick costs it, each time, a new
+ * request, a failed read and a poll armed and torn down again. An older
+ * kernel refuses it: see watch_goes_on().
+ */
+int loop_watch_eventfd(struct loop *l, struct loop_op *op, int fd)
+{
+	op->watch_fd = fd;
+	return arm_watch(l, op);
 }
 
 int loop_timeout(struct loop *l, struct loop_op *op, uint64_t ms)
@@ -258,7 +273,7 @@ void loop_timer_rewait(struct loop *l, struct loop_timer *t, int res)
 
 /*
  * A request's completion: the last one, unless the kernel says more are
- * to come (loop_watch()'s). @op may be NULL (a cancel's own).
+ * to come (loop_watch_eventfd()'s). @op may be NULL (a cancel's own).
  */
 static void retire(struct loop *l, struct loop_op *op, const struct io_uring_cqe *cqe)
 {
@@ -266,6 +281,27 @@ static void retire(struct loop *l, struct loop_op *op, const struct io_uring_cqe
 		return;
 	op->busy = false;
 	l->inflight--;
+}
+
+/*
+ * A watch that ended with @res, where it should go on: Linux 5.10 to
+ * 5.12 (the documented minimum is 5.10) refuse a multishot poll with
+ * EINVAL (each watch armed before the first refusal came back gets
+ * one); from then on a watch reads its eventfd (a poll that ends at each
+ * event would find the unread count ready for ever), and each read ends
+ * it. Armed again, the watch goes on as its owner expects. True if it
+ * does.
+ */
+static bool watch_goes_on(struct loop *l, struct loop_op *op, int res)
+{
+	if (res == -EINVAL && op->watch_polls) {
+		if (!l->no_multishot_poll)
+			pr_debug("event loop: no multishot poll in this kernel (before 5.13); eventfds are read instead");
+		l->no_multishot_poll = true;
+	} else if (op->watch_polls || res <= 0) {
+		return false;
+	}
+	return arm_watch(l, op) == 0;
 }
 
 static void complete(struct loop *l, struct io_uring_cqe *cqe)
@@ -277,6 +313,8 @@ static void complete(struct loop *l, struct io_uring_cqe *cqe)
 	io_uring_cqe_seen(&l->ring, cqe);
 	if (!op)
 		return;		/* a cancel request's own completion */
+	if (op->watch && !op->busy && watch_goes_on(l, op, res) && res < 0)
+		return;		/* the refused multishot poll: no event yet */
 	STAT_ADD(op->completions, 1);
 	STAT_ADD(l->completions, 1);
 	op->done(op, res);

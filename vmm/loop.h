@@ -6,7 +6,7 @@
  * A request is a struct loop_op embedded in an object that outlives it;
  * its done() runs in the loop thread with the request's result (bytes or
  * -errno). Requests are one-shot, a handler that wants more submits
- * again, except loop_watch()'s, which stays busy while it lasts.
+ * again, except loop_watch_eventfd()'s, which stays busy while it lasts.
  */
 #ifndef LKVM_VMM_LOOP_H
 #define LKVM_VMM_LOOP_H
@@ -22,6 +22,10 @@ struct loop_op {
 	loop_done_fn done;
 	bool busy;		/* submitted and not yet completed */
 	uint64_t completions;	/* times done() ran: wakeups it caused */
+	bool watch;		/* loop_watch_eventfd()'s, on watch_fd */
+	bool watch_polls;	/* with a multishot poll, not a read */
+	int watch_fd;
+	uint64_t watch_count;	/* the count, where it is read */
 };
 
 /*
@@ -44,6 +48,9 @@ struct loop {
 	 * still waiting when the wait ran out (devices/virtio/queue.c). */
 	uint64_t lock_waits, lock_retries;
 	struct loop_deferred *deferred;	/* to run after this batch */
+	/* The kernel has no multishot poll (before 5.13): loop_watch_eventfd()
+	 * reads the eventfd instead, submitted again after each signal. */
+	bool no_multishot_poll;
 };
 
 /* Returns 0, or -errno (-ENOSYS with a message if io_uring is off). */
@@ -57,12 +64,13 @@ int loop_read(struct loop *l, struct loop_op *op, int fd, void *buf,
 int loop_writev(struct loop *l, struct loop_op *op, int fd,
 		const struct iovec *iov, unsigned int nr);
 /*
- * Complete each time @fd becomes readable (res: the poll mask), the op
+ * Complete each time the eventfd @fd is signalled (res >= 0), the op
  * busy all along, until cancelled or failed: then one last completion
- * with !op->busy, after which the owner may watch again. Nothing is
- * read from @fd.
+ * with !op->busy, after which the owner may watch again. Signals close
+ * together may complete once. Where the kernel has multishot poll the
+ * count is never read (it only grows; nothing else should read it).
  */
-int loop_watch(struct loop *l, struct loop_op *op, int fd);
+int loop_watch_eventfd(struct loop *l, struct loop_op *op, int fd);
 /* Complete after @ms milliseconds with -ETIME. */
 int loop_timeout(struct loop *l, struct loop_op *op, uint64_t ms);
 

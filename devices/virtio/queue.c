@@ -96,11 +96,11 @@ void virtio_queue_complete_later(struct virtio_mmio *vm, unsigned int q,
 /*
  * The queue's kicks, watched for as long as the loop runs. Only that a
  * kick came counts, not how many: every one makes a pass over the whole
- * queue. So the eventfd's count is never read, and never needs to be.
+ * queue, so the eventfd's count needs no reading.
  */
 static void watch_kicks(struct virtio_mmio_queue *mq)
 {
-	int ret = loop_watch(mq->loop, &mq->kick_op, mq->kick_fd);
+	int ret = loop_watch_eventfd(mq->loop, &mq->kick_op, mq->kick_fd);
 
 	if (ret < 0)
 		pr_warn("%s: cannot wait for queue %u's notifications: %s",
