@@ -244,7 +244,8 @@ static bool read_line(const char *path, char *buf, size_t size)
 /* The vCPU threads' CPU time, exact: schedstat's first field (ns). */
 static double vcpu_threads_ms(void)
 {
-	char path[PATH_MAX_LEN + 64], comm[32], stat[128];
+	char task[PATH_MAX_LEN / 2], path[PATH_MAX_LEN], comm[32];
+	long long ns;
 	double ms = 0;
 	bool found = false;
 	struct dirent *e;
@@ -257,15 +258,16 @@ static double vcpu_threads_ms(void)
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%.32s/comm", (int)child, e->d_name);
+		snprintf(task, sizeof(task), "/proc/%d/task/%.32s", (int)child, e->d_name);
+		snprintf(path, sizeof(path), "%s/comm", task);
 		if (!read_line(path, comm, sizeof(comm)) || !is_vcpu_thread(comm))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%.32s/schedstat", (int)child, e->d_name);
-		if (!read_line(path, stat, sizeof(stat))) {
+		ns = read_counter(task, "schedstat");
+		if (ns < 0) {
 			found = false;	/* no schedstat: no exact figure */
 			break;
 		}
-		ms += strtoull(stat, NULL, 10) / 1e6;
+		ms += ns / 1e6;
 		found = true;
 	}
 	closedir(d);
