@@ -8,28 +8,34 @@
  *
  * writes MIB MiB from the start of DEVICE in 1 MiB requests and syncs,
  * reads them back the same way, then reads OPS 4 KiB blocks at random
- * offsets within them. Before the first and after each phase it prints
- * one line, which the harness times (vmmtime marks):
+ * offsets within them, one at a time, then OPS more with QUEUED_DEPTH of
+ * them in flight (Linux AIO: one thread keeps the queue full, the way a
+ * database or fio's libaio engine would). Before the first and after each
+ * phase it prints one line, which the harness times (vmmtime marks):
  *
  *   bench-blk-begin
  *   bench-blk-write bytes N us T
  *   bench-blk-read bytes N us T
  *   bench-blk-randread ops N us T
+ *   bench-blk-queued ops N us T
  *
  * T is the guest's own monotonic clock. Exit status 1 with a message on
  * error.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/aio_abi.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #define SEQ_BLOCK	(1u << 20)
 #define RAND_BLOCK	4096u
+#define QUEUED_DEPTH	4u
 
 static int fail(const char *what)
 {
@@ -72,21 +78,96 @@ static int sequential(int fd, void *buf, unsigned int mib, int writing)
 }
 
 /* A fixed sequence of offsets (xorshift), the same for every VMM. */
+struct offsets {
+	uint64_t x, blocks;
+};
+
+static struct offsets offsets_start(unsigned int mib, uint64_t seed)
+{
+	return (struct offsets){ .x = seed, .blocks = (uint64_t)mib * (SEQ_BLOCK / RAND_BLOCK) };
+}
+
+static off_t next_offset(struct offsets *o)
+{
+	o->x ^= o->x << 13;
+	o->x ^= o->x >> 7;
+	o->x ^= o->x << 17;
+	return (off_t)(o->x % o->blocks) * RAND_BLOCK;
+}
+
 static int random_reads(int fd, void *buf, unsigned int mib, unsigned int ops)
 {
-	uint64_t blocks = (uint64_t)mib * (SEQ_BLOCK / RAND_BLOCK);
-	uint64_t x = 0x9e3779b97f4a7c15ull, t = now_us();
+	struct offsets o = offsets_start(mib, 0x9e3779b97f4a7c15ull);
+	uint64_t t = now_us();
 	unsigned int i;
 
-	for (i = 0; i < ops; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		if (pread(fd, buf, RAND_BLOCK, (off_t)(x % blocks) * RAND_BLOCK) != RAND_BLOCK)
+	for (i = 0; i < ops; i++)
+		if (pread(fd, buf, RAND_BLOCK, next_offset(&o)) != RAND_BLOCK)
 			return fail("pread (random)");
-	}
 	say("randread", "ops", ops, now_us() - t);
 	return 0;
+}
+
+/* Linux AIO by its system calls: the guest's C library has no wrapper. */
+static int queue_read(aio_context_t ctx, struct iocb *cb, int fd, void *buf, off_t at)
+{
+	struct iocb *one = cb;
+
+	*cb = (struct iocb){ .aio_data = (uintptr_t)cb, .aio_lio_opcode = IOCB_CMD_PREAD,
+			     .aio_fildes = (uint32_t)fd, .aio_buf = (uintptr_t)buf,
+			     .aio_nbytes = RAND_BLOCK, .aio_offset = at };
+	return syscall(__NR_io_submit, ctx, 1L, &one) == 1 ? 0 : fail("io_submit");
+}
+
+/*
+ * Random reads again, from other offsets, with QUEUED_DEPTH in flight:
+ * each completion is replaced by the next read at once, so the disk
+ * always holds QUEUED_DEPTH requests until the last ones drain.
+ */
+static int queued_reads(aio_context_t ctx, int fd, char *buf, unsigned int mib, unsigned int ops)
+{
+	struct offsets o = offsets_start(mib, 0x2545f4914f6cdd1dull);
+	struct iocb cbs[QUEUED_DEPTH];
+	struct io_event done[QUEUED_DEPTH];
+	unsigned int sent = 0, seen = 0, i;
+	uint64_t t = now_us();
+	long n;
+
+	for (i = 0; i < QUEUED_DEPTH && sent < ops; i++, sent++)
+		if (queue_read(ctx, &cbs[i], fd, buf + i * RAND_BLOCK, next_offset(&o)))
+			return 1;
+	while (seen < ops) {
+		n = syscall(__NR_io_getevents, ctx, 1L, (long)QUEUED_DEPTH, done, NULL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return fail("io_getevents");
+		for (i = 0; i < n; i++, seen++) {
+			struct iocb *cb = (struct iocb *)(uintptr_t)done[i].data;
+
+			if (done[i].res != RAND_BLOCK) {
+				errno = done[i].res < 0 ? (int)-done[i].res : 0;
+				return fail("queued read");
+			}
+			if (sent < ops && queue_read(ctx, cb, fd, (void *)(uintptr_t)cb->aio_buf, next_offset(&o)))
+				return 1;
+			sent += sent < ops;
+		}
+	}
+	say("queued", "ops", ops, now_us() - t);
+	return 0;
+}
+
+static int random_reads_queued(int fd, void *buf, unsigned int mib, unsigned int ops)
+{
+	aio_context_t ctx = 0;
+	int ret;
+
+	if (syscall(__NR_io_setup, (long)QUEUED_DEPTH, &ctx))
+		return fail("io_setup");
+	ret = queued_reads(ctx, fd, buf, mib, ops);
+	syscall(__NR_io_destroy, ctx);
+	return ret;
 }
 
 int main(int argc, char **argv)
@@ -115,7 +196,7 @@ int main(int argc, char **argv)
 	printf("bench-blk-begin\n");
 	fflush(stdout);
 	ret = sequential(fd, buf, mib, 1) || sequential(fd, buf, mib, 0) ||
-	      random_reads(fd, buf, mib, ops);
+	      random_reads(fd, buf, mib, ops) || random_reads_queued(fd, buf, mib, ops);
 	close(fd);
 	free(buf);
 	return ret;

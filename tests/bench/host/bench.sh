@@ -175,7 +175,7 @@ want() { case "$parts" in *",$1,"*) return 0 ;; esac; return 1; }
 # its build has it (Debian's links liburing), its default cache mode
 # (the host's page cache, as lkvm-rcar and kvmtool use it).
 blk_img=/tmp/bench-disk.img
-blk_marks="-m bench-blk-begin -m bench-blk-write -m bench-blk-read -m bench-blk-randread"
+blk_marks="-m bench-blk-begin -m bench-blk-write -m bench-blk-read -m bench-blk-randread -m bench-blk-queued"
 blk_params="quiet lkvm.test=bench-blk lkvm.mib=$blkmib lkvm.count=$blkops"
 qemu_aio=threads
 grep -q liburing "$qemu" 2>/dev/null && qemu_aio=io_uring
@@ -186,7 +186,7 @@ blk_dev=/dev/vda
 if want disk || want diskdev; then
 	# vmmtime reads KVM's exit counts per VM here.
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-	echo "bench: disk: $blkmib MiB each way, $blkops random reads; QEMU with aio=$qemu_aio"
+	echo "bench: disk: $blkmib MiB each way, $blkops random reads one at a time and $blkops four in flight; QEMU with aio=$qemu_aio"
 fi
 want disk && dd if=/dev/zero of="$blk_img" bs=1M count="$blkmib" 2>/dev/null
 if want diskdev; then
