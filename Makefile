@@ -8,7 +8,8 @@
 #   make demo         the main scenario on the emulated board
 #   make initramfs    build/initramfs.cpio.gz: a guest with a shell and libgpiod's tools
 #   make fuzz         each libFuzzer target for FUZZ_SECONDS (default 60)
-#   make bench        lkvm-rcar against QEMU and kvmtool in the rig (BENCH_QUICK=1: once)
+#   make bench        lkvm-rcar against QEMU and kvmtool in the rig (BENCH_QUICK=1: once;
+#                     BENCH_REPORT=1: the figures again from the last run's logs)
 #   make deb          the Debian package for arm64, checked with lintian
 #   make deb-check    the package's VMM in one rig configuration
 #   make check-lava   contrib/lava's job run by lava-dispatcher on the emulated board

@@ -17,6 +17,10 @@
 #
 # BENCH_QUICK=1: one repetition of everything, small sizes; it checks that
 # every figure is produced, not what it is (make check runs it).
+#
+# BENCH_REPORT=1: no runs: the figures again from the last bench's logs
+# in build/bench/work (after a change to figures.jq, say); BENCH_QUICK as
+# that bench had it.
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -38,7 +42,9 @@ qemu_root=$(sh "$top/tests/rig/qemu-peer.sh") || exit 1
 # bench without it says so in its column.
 kvmtool=$(sh "$top/tests/rig/kvmtool-peer.sh") ||
 	{ kvmtool=; echo "# bench: no kvmtool to compare with (see above)"; }
-sh "$top/tests/rig/initramfs.sh" "$image" "$work" "$qemu_root" "$kvmtool" >/dev/null || exit 1
+report_only=${BENCH_REPORT:-0}
+[ "$report_only" = 1 ] ||
+	sh "$top/tests/rig/initramfs.sh" "$image" "$work" "$qemu_root" "$kvmtool" >/dev/null || exit 1
 
 # host CELL PARTS [LAYOUT [TAG]]: one emulated-host boot (tests/rig/cell.sh)
 # running bench.sh; the PL061 is a platform device, as on the R-Car
@@ -49,6 +55,7 @@ sh "$top/tests/rig/initramfs.sh" "$image" "$work" "$qemu_root" "$kvmtool" >/dev/
 # PARTS the host gets a disk of its own (its /dev/vda), blkmib MiB on a
 # sparse file here, which bench.sh writes whole before its runs.
 host() {
+	[ "$report_only" = 1 ] && return 0
 	cell=$1 parts=$2 layout=${3:-platform}
 	name=$cell
 	[ "$layout" = platform ] || name=$cell-$layout
