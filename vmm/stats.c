@@ -267,8 +267,10 @@ void stats_collect(struct vm *vm, int status)
 	write_startup(vm, f);
 	write_memory(vm, f);
 	write_vcpus(vm, f);
-	fprintf(f, "  \"unassigned_mmio_exits\": %llu,\n  \"loop_wakeups\": %llu,\n",
+	fprintf(f, "  \"unassigned_mmio_exits\": %llu,\n  \"coalesced_mmio_writes\": %llu,\n"
+		"  \"loop_wakeups\": %llu,\n",
 		(unsigned long long)vm->unassigned_exits,
+		(unsigned long long)vm->coalesced_writes,
 		(unsigned long long)vm->loop.completions);
 	fprintf(f, "  \"loop_lock_waits\": %llu,\n  \"loop_lock_retries\": %llu,\n",
 		(unsigned long long)vm->loop.lock_waits,

@@ -52,6 +52,8 @@ static int vcpu_create(struct vm *vm, struct vcpu *v, unsigned int id)
 		pr_err("vCPU %u: mapping kvm_run: %s", id, strerror(err));
 		return -err;
 	}
+	if (id == 0)
+		vm_find_coalesced_ring(vm, v->run);
 	return arm64_vcpu_init(vm, v);
 }
 
@@ -239,6 +241,7 @@ void vcpus_destroy(struct vm *vm)
 	unsigned int i;
 
 	vcpus_stop(vm);
+	vm->coalesced_ring = NULL;	/* in vCPU 0's mapping, unmapped below */
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 

@@ -16,6 +16,7 @@
 
 #include "arch/arm64/layout.h"
 #include "vmm/log.h"
+#include "vmm/mmio-ring.h"
 #include "vmm/ram.h"
 #include "vmm/sandbox.h"
 #include "vmm/stats.h"
@@ -98,6 +99,7 @@ void vm_init(struct vm *vm, const struct vm_config *cfg)
 	memset(vm, 0, sizeof(*vm));
 	vm->cfg = cfg;
 	vm->kvm_fd = vm->vm_fd = vm->gic_fd = vm->stop_fd = -1;
+	pthread_mutex_init(&vm->coalesced_lock, NULL);
 	vm->exit_reason = VM_RUNNING;
 	vm->next_device_addr = ARM64_DEVICE_BASE;
 	vm->next_passthrough_addr = ARM64_PASSTHROUGH_BASE;
@@ -272,19 +274,58 @@ void vm_unregister_mmio(struct vm *vm, uint64_t base)
 	}
 }
 
-void vm_handle_mmio(struct vm *vm, uint64_t addr, void *data,
-		    unsigned int len, bool is_write)
+static struct mmio_region *find_region(struct vm *vm, uint64_t addr)
 {
 	unsigned int i;
 
 	for (i = 0; i < vm->nr_mmio; i++) {
 		struct mmio_region *r = &vm->mmio[i];
 
-		if (addr >= r->base && addr - r->base < r->size) {
-			STAT_ADD_SHARED(r->exits, 1);
-			r->access(r->opaque, addr - r->base, data, len, is_write);
-			return;
-		}
+		if (addr >= r->base && addr - r->base < r->size)
+			return r;
+	}
+	return NULL;
+}
+
+/* A write KVM kept in its ring, to its device now (coalesced_lock held). */
+static void coalesced_write(void *opaque, uint64_t addr, const void *data, unsigned int len)
+{
+	struct vm *vm = opaque;
+	struct mmio_region *r = find_region(vm, addr);
+	uint8_t bytes[8];
+
+	if (!r)
+		return;		/* a zone outlived its region: nothing to tell */
+	memcpy(bytes, data, len);
+	r->access(r->opaque, addr - r->base, bytes, len, true);
+}
+
+static void drain_coalesced(struct vm *vm)
+{
+	struct kvm_coalesced_mmio_ring *ring = vm->coalesced_ring;
+	unsigned int n;
+
+	if (!ring || __atomic_load_n(&ring->first, __ATOMIC_RELAXED) ==
+		     __atomic_load_n(&ring->last, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&vm->coalesced_lock);
+	n = mmio_ring_drain(ring, vm->coalesced_capacity, coalesced_write, vm);
+	pthread_mutex_unlock(&vm->coalesced_lock);
+	STAT_ADD_SHARED(vm->coalesced_writes, n);
+}
+
+void vm_handle_mmio(struct vm *vm, uint64_t addr, void *data,
+		    unsigned int len, bool is_write)
+{
+	struct mmio_region *r;
+
+	/* A device sees the guest's writes in the order the guest made them. */
+	drain_coalesced(vm);
+	r = find_region(vm, addr);
+	if (r) {
+		STAT_ADD_SHARED(r->exits, 1);
+		r->access(r->opaque, addr - r->base, data, len, is_write);
+		return;
 	}
 	STAT_ADD_SHARED(vm->unassigned_exits, 1);
 
@@ -295,6 +336,29 @@ void vm_handle_mmio(struct vm *vm, uint64_t addr, void *data,
 		pr_warn("guest %s %u bytes at unassigned address 0x%llx (reads as 0, writes ignored; reported once)",
 			is_write ? "wrote" : "read", len,
 			(unsigned long long)addr);
+}
+
+void vm_find_coalesced_ring(struct vm *vm, void *run)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int at = vm_check_cap(vm, KVM_CAP_COALESCED_MMIO);
+
+	/* KVM's answer is the ring's page in the vCPU's mapping. */
+	vm->coalesced_ring = NULL;
+	if (at <= 0 || page <= 0 || (long)(at + 1) * page > vm->vcpu_mmap_size)
+		return;
+	vm->coalesced_ring = (struct kvm_coalesced_mmio_ring *)((char *)run + at * page);
+	vm->coalesced_capacity = mmio_ring_capacity(page);
+}
+
+int vm_coalesce_mmio(struct vm *vm, uint64_t addr, uint32_t size, bool on)
+{
+	struct kvm_coalesced_mmio_zone zone = { .addr = addr, .size = size };
+
+	if (!vm->coalesced_ring)
+		return -EOPNOTSUPP;
+	return ioctl(vm->vm_fd, on ? KVM_REGISTER_COALESCED_MMIO : KVM_UNREGISTER_COALESCED_MMIO,
+		     &zone) < 0 ? -errno : 0;
 }
 
 uint64_t vm_alloc_device_addr(struct vm *vm)

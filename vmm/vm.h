@@ -7,6 +7,7 @@
 #ifndef LKVM_VMM_VM_H
 #define LKVM_VMM_VM_H
 
+#include <pthread.h>
 #include <semaphore.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -68,6 +69,14 @@ struct vm {
 	unsigned int nr_mmio;
 	struct mmio_region mmio[VM_MAX_MMIO];
 	bool warned_unassigned;
+	/*
+	 * KVM's coalesced MMIO ring (vmm/mmio-ring.h), in vCPU 0's mapping;
+	 * NULL where KVM has none. Drained under coalesced_lock.
+	 */
+	struct kvm_coalesced_mmio_ring *coalesced_ring;
+	uint32_t coalesced_capacity;
+	pthread_mutex_t coalesced_lock;
+	uint64_t coalesced_writes;	/* for --stats */
 	/* The VFIO containers the passed-through devices share. */
 	struct vfio_state *vfio;
 
@@ -109,9 +118,22 @@ int vm_register_mmio(struct vm *vm, uint64_t base, uint64_t size,
 		     mmio_fn access, void *opaque, const char *name);
 /* Give back the range registered at @base (no vCPU may be running). */
 void vm_unregister_mmio(struct vm *vm, uint64_t base);
-/* Dispatch a trapped guest access (from a vCPU thread). */
+/*
+ * Dispatch a trapped guest access (from a vCPU thread), after the writes
+ * KVM coalesced before it.
+ */
 void vm_handle_mmio(struct vm *vm, uint64_t addr, void *data,
 		    unsigned int len, bool is_write);
+/* Find KVM's coalesced MMIO ring in @run, a vCPU's mapping of its kvm_run. */
+void vm_find_coalesced_ring(struct vm *vm, void *run);
+/*
+ * Have KVM keep the guest's writes to [addr, addr + size) in its ring
+ * instead of exiting (@on), or trap them again. Only for registers whose
+ * writes need no effect before the guest's next trapped access: that is
+ * when vm_handle_mmio() hands them to their device. -EOPNOTSUPP where KVM
+ * has no ring; the writes then trap as before.
+ */
+int vm_coalesce_mmio(struct vm *vm, uint64_t addr, uint32_t size, bool on);
 
 /* Allocate one page of the device window, and one SPI. 0 / -1 if spent. */
 uint64_t vm_alloc_device_addr(struct vm *vm);

@@ -35,7 +35,7 @@ enum {
 	REG_QUEUE_READY		= 0x044,
 	REG_QUEUE_NOTIFY	= VIRTIO_MMIO_QUEUE_NOTIFY,
 	REG_INT_STATUS		= 0x060,
-	REG_INT_ACK		= 0x064,
+	REG_INT_ACK		= VIRTIO_MMIO_INTERRUPT_ACK,
 	REG_STATUS		= 0x070,
 	REG_QUEUE_DESC_LO	= 0x080,
 	REG_QUEUE_DESC_HI	= 0x084,
@@ -117,6 +117,7 @@ static void raise_irq(struct virtio_mmio *vm, uint32_t why)
 	uint64_t one = 1;
 
 	vm->int_status |= why;
+	vm->int_unread |= why;
 	STAT_ADD(vm->irqs_raised, 1);
 	if (write(vm->irq_fd, &one, sizeof(one)) < 0 && !vm->warned) {
 		vm->warned = true;
@@ -133,6 +134,7 @@ static void device_reset(struct virtio_mmio *vm)
 		vm->ops->reset(vm);
 	vm->status = 0;
 	vm->int_status = 0;
+	vm->int_unread = 0;
 	vm->driver_features = 0;
 	vm->dev_features_sel = 0;
 	vm->drv_features_sel = 0;
@@ -232,6 +234,7 @@ static uint32_t read_reg(struct virtio_mmio *vm, uint64_t off)
 	case REG_QUEUE_READY:
 		return q ? q->ready : 0;
 	case REG_INT_STATUS:
+		vm->int_unread = 0;
 		return vm->int_status;
 	case REG_STATUS:
 		return vm->status;
@@ -386,7 +389,15 @@ static void write_reg(struct virtio_mmio *vm, uint64_t off, uint32_t val)
 			virtio_mmio_kick(vm, val);
 		break;
 	case REG_INT_ACK:
-		vm->int_status &= ~val;
+		/*
+		 * A driver acknowledges what it read (Linux writes back the
+		 * value it just read). The write may reach here late: KVM
+		 * can keep it until the guest's next trapped access
+		 * (virtio_plug_wire()), after the device raised the
+		 * interrupt again. A reason raised since the last read
+		 * therefore stays set: that interrupt's handler must see it.
+		 */
+		vm->int_status &= ~(val & ~vm->int_unread);
 		break;
 	case REG_STATUS:
 		write_status(vm, val);

@@ -18,6 +18,7 @@
 
 #define VIRTIO_MMIO_SIZE		0x200
 #define VIRTIO_MMIO_QUEUE_NOTIFY	0x050
+#define VIRTIO_MMIO_INTERRUPT_ACK	0x064
 #define VIRTIO_MMIO_MAX_QUEUES		2
 
 #define VIRTIO_MMIO_INT_VRING		1
@@ -95,6 +96,7 @@ struct virtio_mmio {
 	uint32_t queue_sel;
 	uint32_t config_generation;
 	uint32_t int_status;
+	uint32_t int_unread;		/* raised since the status was last read */
 	uint64_t irqs_raised;		/* irqfd writes, for --stats */
 	bool warned;			/* irqfd write failed */
 	bool warned_setup;		/* bad queue set-up reported */

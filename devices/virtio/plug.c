@@ -59,6 +59,14 @@ int virtio_plug_wire(struct virtio_plug *plug, struct vm *vm,
 	if (ret)
 		return ret;
 	plug->irqfd_assigned = true;
+	/*
+	 * Half of the exits an interrupt costs: the driver reads the
+	 * status, then writes it back; the write can wait in KVM's ring
+	 * until the next read, which drains it first. Without the ring it
+	 * traps, as any register.
+	 */
+	plug->ack_coalesced = !vm_coalesce_mmio(vm, plug->base + VIRTIO_MMIO_INTERRUPT_ACK,
+						4, true);
 	return 0;
 }
 
@@ -67,6 +75,9 @@ void virtio_plug_unwire(struct virtio_plug *plug, struct vm *vm,
 {
 	unsigned int q;
 
+	if (plug->ack_coalesced)
+		vm_coalesce_mmio(vm, plug->base + VIRTIO_MMIO_INTERRUPT_ACK, 4, false);
+	plug->ack_coalesced = false;
 	if (plug->irqfd_assigned)
 		vm_irqfd(vm, plug->spi, vmmio->irq_fd, false);
 	plug->irqfd_assigned = false;
