@@ -79,6 +79,16 @@ if [ "${writes:-0}" -gt 0 ] && [ "${flushes:-0}" -gt 0 ] && [ "$errors" = 0 ]; t
 else
 	fail "--stats counts the disk's requests" "it says: $stats"
 fi
+# The guest acknowledged the disk's interrupts without exiting: KVM kept
+# each write to InterruptACK in its coalesced MMIO ring for the VMM.
+acks=$(sed -n 's/.*"coalesced_mmio_writes": \([0-9]*\).*/\1/p' /tmp/disk-stats.json)
+raised=$(echo "$stats" | sed -n 's/.*"raised_by_vmm": \([0-9]*\).*/\1/p')
+if [ "${acks:-0}" -gt 0 ] && [ "${raised:-0}" -gt 0 ]; then
+	ok "interrupt acknowledgements kept by KVM, not trapped: $acks (the disk raised $raised interrupts)"
+else
+	fail "interrupt acknowledgements kept by KVM, not trapped" \
+		"coalesced_mmio_writes '$acks', the disk's interrupts '$raised'"
+fi
 
 on_disk -d "$root" -p "root=/dev/vda ro lkvm.disk=read"
 check "a second VMM on the same image finds the file the first one wrote" 0 \
