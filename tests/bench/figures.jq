@@ -132,6 +132,15 @@ def blk_between(f): mark("bench-blk-read") as $e | mark("bench-blk-begin") as $b
   if $e == null or $b == null or ($e | f) == null or ($b | f) == null or
      ($e | f) < 0 or ($b | f) < 0 or blk_gib == 0 then null
   else (($e | f) - ($b | f)) / blk_gib end;
+# A random-read phase's figure f per $unit reads: from the mark of the
+# phase before ($from) to its own.
+def blk_phase_per($from; $phase; $unit; f): mark("bench-blk-\($phase)") as $e | mark("bench-blk-\($from)") as $b |
+  ((blk_line($phase).n // 0) / $unit) as $units |
+  if $e == null or $b == null or ($e | f) == null or ($b | f) == null or
+     ($e | f) < 0 or ($b | f) < 0 or $units == 0 then null
+  else (($e | f) - ($b | f)) / $units end;
+# The same per GiB read (4 KiB a read).
+def blk_phase_per_gib($from; $phase; f): blk_phase_per($from; $phase; 262144; f);
 def blk_own_cpu: if .guest_cpu_ms < 0 or .user_cpu_ms < 0 or .sys_cpu_ms < 0 then null
   else .user_cpu_ms + .sys_cpu_ms - .guest_cpu_ms end;
 # The VMM's threads other than its vCPUs', exact (vmmtime's schedstat
@@ -186,6 +195,19 @@ def blk_rows($fig; $what):
   row_all("\($fig)_io_cpu_per_gib"; "\($what): CPU of the VMM's threads other than the vCPUs', exact, per GiB moved"; "ms/GiB"; "lower";
           $fig; $h; null; blk_between(blk_io_cpu); null),
   pair_share("\($fig)_io_cpu_per_gib"; "\($what): CPU of the threads other than the vCPUs' per GiB"; $fig; "lower"; blk_between(blk_io_cpu)),
+  row_all("\($fig)_randread_io_cpu_per_gib"; "\($what): random 4 KiB reads one at a time, CPU of the threads other than the vCPUs', exact, per GiB read"; "ms/GiB"; "lower";
+          $fig; $h; null; blk_phase_per_gib("read"; "randread"; blk_io_cpu); null),
+  pair_share("\($fig)_randread_io_cpu_per_gib"; "\($what): random reads one at a time, CPU of the threads other than the vCPUs' per GiB"; $fig; "lower";
+             blk_phase_per_gib("read"; "randread"; blk_io_cpu)),
+  row_all("\($fig)_queued_iops"; "\($what): random 4 KiB reads, direct I/O, 4 in flight (Linux AIO)"; "IOPS"; "higher";
+          $fig; $h; null; blk_rate("queued"; 1); null),
+  pair_share("\($fig)_queued_iops"; "\($what): random 4 KiB reads, 4 in flight"; $fig; "higher"; blk_rate("queued"; 1)),
+  row_all("\($fig)_queued_io_cpu_per_gib"; "\($what): random 4 KiB reads 4 in flight, CPU of the threads other than the vCPUs', exact, per GiB read"; "ms/GiB"; "lower";
+          $fig; $h; null; blk_phase_per_gib("randread"; "queued"; blk_io_cpu); null),
+  pair_share("\($fig)_queued_io_cpu_per_gib"; "\($what): random reads 4 in flight, CPU of the threads other than the vCPUs' per GiB"; $fig; "lower";
+             blk_phase_per_gib("randread"; "queued"; blk_io_cpu)),
+  row_all("\($fig)_queued_user_exits_per_read"; "\($what): random 4 KiB reads 4 in flight, exits to user space per read (an interrupt costs two where the driver's acknowledgement traps, one where KVM keeps it: lkvm-rcar)"; "exits"; "lower";
+          $fig; $h; null; blk_phase_per("randread"; "queued"; 1; .kvm_user_exits); null),
   row_all("\($fig)_user_exits_per_gib"; "\($what): exits to user space (KVM's mmio_exit_user) per GiB moved"; "exits/GiB"; "lower";
           $fig; $h; null; blk_between(.kvm_user_exits); null),
   row_all("\($fig)_exits_per_gib"; "\($what): all guest exits (KVM's count) per GiB moved"; "exits/GiB"; "lower";
