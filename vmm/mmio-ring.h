@@ -3,7 +3,8 @@
  * KVM's coalesced MMIO ring: guest writes to a zone registered with
  * KVM_REGISTER_COALESCED_MMIO do not exit to user space; KVM appends
  * them to a ring in one page of every vCPU's mapping, and the VMM hands
- * them to their devices later, in order (vm_drain_coalesced()).
+ * them to their devices later, in order (vm_handle_mmio(), before any
+ * trapped access).
  */
 #ifndef LKVM_VMM_MMIO_RING_H
 #define LKVM_VMM_MMIO_RING_H

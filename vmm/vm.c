@@ -305,6 +305,7 @@ static void drain_coalesced(struct vm *vm)
 	struct kvm_coalesced_mmio_ring *ring = vm->coalesced_ring;
 	unsigned int n;
 
+	/* Most exits find the ring empty: no lock for them. */
 	if (!ring || __atomic_load_n(&ring->first, __ATOMIC_RELAXED) ==
 		     __atomic_load_n(&ring->last, __ATOMIC_ACQUIRE))
 		return;
