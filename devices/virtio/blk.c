@@ -62,6 +62,8 @@ struct virtio_blk {
 	struct virtio_plug plug;
 	unsigned int reset_gen;
 	unsigned int inflight;
+	/* In flight since the last reset: reads and writes, and the others. */
+	unsigned int rw_now, slow_now;
 	struct blk_slot slots[VIRTQ_MAX_SIZE];
 	struct blk_req scratch;		/* a chain whose head is in flight */
 
@@ -113,6 +115,11 @@ static void count(struct virtio_blk *dev, const struct blk_req *req, uint8_t sta
 	}
 }
 
+static bool is_rw(const struct blk_req *req)
+{
+	return req->type == VIRTIO_BLK_T_IN || req->type == VIRTIO_BLK_T_OUT;
+}
+
 /* A request is done: its status, and the chain back to the driver (lock held). */
 static void finish(struct virtio_blk *dev, struct blk_slot *slot, uint8_t status)
 {
@@ -124,6 +131,10 @@ static void finish(struct virtio_blk *dev, struct blk_slot *slot, uint8_t status
 	/* After a reset, the chain and its status byte belong to no ring. */
 	if (slot->gen != dev->reset_gen)
 		return;
+	if (is_rw(req))
+		dev->rw_now--;
+	else
+		dev->slow_now--;
 	*req->status = status;
 	/* Requests done in one batch of the loop's share one interrupt. */
 	virtio_queue_complete_later(&dev->vmmio, REQUESTQ, slot->head,
@@ -137,8 +148,7 @@ static void request_done(struct loop_op *op, int res)
 	const struct blk_req *req = &slot->req;
 	uint8_t status = VIRTIO_BLK_S_OK;
 
-	if (res < 0 || ((req->type == VIRTIO_BLK_T_IN || req->type == VIRTIO_BLK_T_OUT) &&
-			(uint64_t)res != req->len)) {
+	if (res < 0 || (is_rw(req) && (uint64_t)res != req->len)) {
 		status = VIRTIO_BLK_S_IOERR;
 		pr_debug("%s: request type %u at %llu: %s", dev->name, req->type,
 			 (unsigned long long)req->offset,
@@ -238,6 +248,10 @@ static int blk_handle_chain(struct virtio_mmio *vmmio, unsigned int q,
 		if (!submit(dev, slot)) {
 			slot->busy = true;
 			dev->inflight++;
+			if (is_rw(req))
+				dev->rw_now++;
+			else
+				dev->slow_now++;
 			if (dev->inflight > dev->max_inflight)
 				dev->max_inflight = dev->inflight;
 			return VIRTIO_QUEUE_HELD;
@@ -257,6 +271,24 @@ static void blk_kicked(struct virtio_mmio *vmmio, unsigned int q)
 
 	(void)q;
 	dev->here_bytes = 0;
+}
+
+/*
+ * While reads and writes are in flight, the driver need not notify: the
+ * batch of the next completion serves the queue (virtio_queue_serve()
+ * from virtio_queue_complete_later()), so a request added meanwhile
+ * waits at most for the first of them, one transfer's time, and is sent
+ * without the vCPU's exit for the notification nor the loop's wake-up
+ * for it. A flush or a discard in flight turns notifications back on:
+ * writing back a cache may take seconds, and no request may wait that
+ * long behind it.
+ */
+static bool blk_quiet(struct virtio_mmio *vmmio, unsigned int q)
+{
+	struct virtio_blk *dev = vmmio->priv;
+
+	(void)q;
+	return dev->rw_now && !dev->slow_now;
 }
 
 static void blk_read_config(struct virtio_mmio *vmmio, unsigned int off,
@@ -293,6 +325,7 @@ static void blk_reset(struct virtio_mmio *vmmio)
 	struct virtio_blk *dev = vmmio->priv;
 
 	dev->reset_gen++;
+	dev->rw_now = dev->slow_now = 0;
 }
 
 /* Features are per device (read-only, discard): so are the ops. */
@@ -312,6 +345,7 @@ static void blk_ops_init(struct virtio_dev_ops *ops, const struct blk_disk *disk
 		.reset		= blk_reset,
 		.handle_chain	= blk_handle_chain,
 		.kicked		= blk_kicked,
+		.quiet		= blk_quiet,
 	};
 	if (disk->read_only)
 		ops->features |= 1ull << VIRTIO_BLK_F_RO;
