@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * virtio-blk on the io_uring loop. The queue's notification is a KVM
- * ioeventfd, so a vCPU that kicks never leaves the kernel; the loop
- * serves the queue (devices/virtio/queue.c), each request is checked
- * (blk-req.c) and submitted as one io_uring operation (READV, WRITEV,
- * FSYNC with DATASYNC for a flush, FALLOCATE for discard and write
- * zeroes) whose completion writes the status byte and hands the chain
- * back through the used ring and an irqfd. Nothing runs in the vCPU
- * threads, and nothing blocks the loop.
+ * ioeventfd, so a vCPU that kicks never leaves the kernel, and while
+ * reads and writes are in flight the driver is asked not to kick at
+ * all (blk_quiet()). The loop serves the queue
+ * (devices/virtio/queue.c), each request is checked (blk-req.c) and
+ * submitted as one io_uring operation (READV, WRITEV, FSYNC with
+ * DATASYNC for a flush, FALLOCATE for discard and write zeroes) whose
+ * completion writes the status byte and hands the chain back through
+ * the used ring and an irqfd. Nothing runs in the vCPU threads, and
+ * nothing blocks the loop.
  *
  * A write is answered once the kernel has it (the page cache for a
  * file); a flush once fdatasync() returned, so that what the guest was
