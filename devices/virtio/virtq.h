@@ -78,10 +78,10 @@ bool virtq_should_notify(const struct virtq *vq);
 
 /*
  * Ask the driver not to notify (the used ring's VIRTQ_USED_F_NO_NOTIFY),
- * for a device that will look at the ring again of its own accord; and
- * ask it again. Turning notifications back on returns whether chains
- * were added while they were off: those no notification will announce.
- * A hint only: a driver may notify anyway.
+ * for a device that will look at the ring again of its own accord, and
+ * to notify again. The second returns whether chains were added while
+ * notifications were off: no notification will announce those. A hint
+ * only: a driver may notify anyway.
  */
 void virtq_notify_off(struct virtq *vq);
 bool virtq_notify_on(struct virtq *vq);
