@@ -669,18 +669,13 @@ static bool test_quiet(struct virtio_mmio *v, unsigned int q)
 	return quiet_now;
 }
 
-static const struct virtio_dev_ops quiet_ops = {
-	.device_id	= 3,
-	.features	= 1ull << VIRTIO_F_VERSION_1,
-	.nr_queues	= 2,
-	.handle_chain	= test_handle_chain,
-	.can_take	= test_can_take,
-	.kicked		= test_kicked,
-	.quiet		= test_quiet,
-};
+/* The served device, quiet when the test says so. */
+static struct virtio_dev_ops quiet_ops;
 
 static void quiet_setup(void)
 {
+	quiet_ops = served_ops;
+	quiet_ops.quiet = test_quiet;
 	setup_with(&quiet_ops);
 	quiet_now = true;
 	hold_all = true;
