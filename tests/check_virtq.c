@@ -173,6 +173,10 @@ END_TEST
 START_TEST(test_driver_notifications_off_and_on)
 {
 	setup();
+	/* A ring set up again after a reset, the flag still up: taken down. */
+	*used_flags() = 1;
+	ck_assert_int_eq(virtq_setup(&vq, &mem, QSIZE, DESC, AVAIL, USED), 0);
+	ck_assert_uint_eq(*used_flags(), 0);
 	set_desc(0, DATA, 1, 0, 0);
 	virtq_notify_off(&vq);
 	ck_assert_uint_eq(*used_flags(), 1);	/* VIRTQ_USED_F_NO_NOTIFY */

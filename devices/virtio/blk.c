@@ -2,8 +2,8 @@
 /*
  * virtio-blk on the io_uring loop. The queue's notification is a KVM
  * ioeventfd, so a vCPU that kicks never leaves the kernel, and while
- * reads and writes are in flight the driver is asked not to kick at
- * all (blk_quiet()). The loop serves the queue
+ * reads (and direct writes) are in flight the driver is asked not to
+ * kick at all (blk_quiet()). The loop serves the queue
  * (devices/virtio/queue.c), each request is checked (blk-req.c) and
  * submitted as one io_uring operation (READV, WRITEV, FSYNC with
  * DATASYNC for a flush, FALLOCATE for discard and write zeroes) whose
@@ -64,8 +64,8 @@ struct virtio_blk {
 	struct virtio_plug plug;
 	unsigned int reset_gen;
 	unsigned int inflight;
-	/* In flight since the last reset: reads and writes, and the others. */
-	unsigned int rw_now, slow_now;
+	/* In flight since the last reset: see is_quick(), and the others. */
+	unsigned int quick_now, slow_now;
 	struct blk_slot slots[VIRTQ_MAX_SIZE];
 	struct blk_req scratch;		/* a chain whose head is in flight */
 
@@ -122,6 +122,18 @@ static bool is_rw(const struct blk_req *req)
 	return req->type == VIRTIO_BLK_T_IN || req->type == VIRTIO_BLK_T_OUT;
 }
 
+/*
+ * A request that takes one transfer's time: a read, or a write that goes
+ * to the device (,direct). A write through the host's page cache may
+ * wait in its throttling of dirty pages, for seconds under a heavy load;
+ * a flush or a discard may take as long.
+ */
+static bool is_quick(const struct virtio_blk *dev, const struct blk_req *req)
+{
+	return req->type == VIRTIO_BLK_T_IN ||
+	       (req->type == VIRTIO_BLK_T_OUT && dev->img.direct);
+}
+
 /* A request is done: its status, and the chain back to the driver (lock held). */
 static void finish(struct virtio_blk *dev, struct blk_slot *slot, uint8_t status)
 {
@@ -133,8 +145,8 @@ static void finish(struct virtio_blk *dev, struct blk_slot *slot, uint8_t status
 	/* After a reset, the chain and its status byte belong to no ring. */
 	if (slot->gen != dev->reset_gen)
 		return;
-	if (is_rw(req))
-		dev->rw_now--;
+	if (is_quick(dev, req))
+		dev->quick_now--;
 	else
 		dev->slow_now--;
 	*req->status = status;
@@ -250,8 +262,8 @@ static int blk_handle_chain(struct virtio_mmio *vmmio, unsigned int q,
 		if (!submit(dev, slot)) {
 			slot->busy = true;
 			dev->inflight++;
-			if (is_rw(req))
-				dev->rw_now++;
+			if (is_quick(dev, req))
+				dev->quick_now++;
 			else
 				dev->slow_now++;
 			if (dev->inflight > dev->max_inflight)
@@ -276,21 +288,21 @@ static void blk_kicked(struct virtio_mmio *vmmio, unsigned int q)
 }
 
 /*
- * While reads and writes are in flight, the driver need not notify: the
- * batch of the next completion serves the queue (virtio_queue_serve()
- * from virtio_queue_complete_later()), so a request added meanwhile
- * waits at most for the first of them, one transfer's time, and is sent
- * without the vCPU's exit for the notification nor the loop's wake-up
- * for it. A flush or a discard in flight turns notifications back on:
- * writing back a cache may take seconds, and no request may wait that
- * long behind it.
+ * While quick requests (is_quick()) are in flight, the driver need not
+ * notify: the batch of the next completion serves the queue
+ * (virtio_queue_serve() from virtio_queue_complete_later()), so a
+ * request added meanwhile waits at most for the first of them, one
+ * transfer's time, and is sent without the vCPU's exit for the
+ * notification nor the loop's wake-up for it. Any other request in
+ * flight turns notifications back on: no request may wait seconds
+ * behind a flush.
  */
 static bool blk_quiet(struct virtio_mmio *vmmio, unsigned int q)
 {
 	struct virtio_blk *dev = vmmio->priv;
 
 	(void)q;
-	return dev->rw_now && !dev->slow_now;
+	return dev->quick_now && !dev->slow_now;
 }
 
 static void blk_read_config(struct virtio_mmio *vmmio, unsigned int off,
@@ -327,7 +339,7 @@ static void blk_reset(struct virtio_mmio *vmmio)
 	struct virtio_blk *dev = vmmio->priv;
 
 	dev->reset_gen++;
-	dev->rw_now = dev->slow_now = 0;
+	dev->quick_now = dev->slow_now = 0;
 }
 
 /* Features are per device (read-only, discard): so are the ops. */

@@ -72,6 +72,8 @@ int virtq_setup(struct virtq *vq, const struct gmem *mem, unsigned int size,
 
 	vq->mem = mem;
 	vq->size = size;
+	/* A ring used before (a reset) may still ask the driver not to notify. */
+	__atomic_store_n(&vq->used->flags, 0, __ATOMIC_RELAXED);
 	vq->used_idx = __atomic_load_n(&vq->used->idx, __ATOMIC_RELAXED);
 	vq->last_avail = vq->used_idx;
 	return 0;
