@@ -563,19 +563,14 @@ static const struct virtio_dev_ops served_ops = {
 	.serve_in_vcpu	= 1u << 1,
 };
 
-static void setup_with(const struct virtio_dev_ops *ops)
+static void served_setup(void)
 {
 	memset(ram, 0, MEM_SIZE);
 	handled = nr_held = kicked_calls = 0;
 	take_none = hold_all = refill = false;
-	ck_assert_int_eq(virtio_mmio_init(&vm, ops, &mem, "served", NULL), 0);
+	ck_assert_int_eq(virtio_mmio_init(&vm, &served_ops, &mem, "served", NULL), 0);
 	driver_ready();
 	drain(vm.irq_fd);
-}
-
-static void served_setup(void)
-{
-	setup_with(&served_ops);
 }
 
 static uint16_t used_idx(void)
@@ -656,86 +651,6 @@ START_TEST(test_complete_later_one_interrupt)
 	ck_assert_int_eq(loop_timeout(&test_loop, &last, 200), 0);
 	ck_assert_int_eq(loop_run(&test_loop), 0);
 	ck_assert_uint_eq(drain(vm.irq_fd), 1);
-	loop_exit(&test_loop);
-}
-END_TEST
-
-static bool quiet_now;
-
-static bool test_quiet(struct virtio_mmio *v, unsigned int q)
-{
-	(void)v;
-	(void)q;
-	return quiet_now;
-}
-
-/* The served device, quiet when the test says so. */
-static struct virtio_dev_ops quiet_ops;
-
-static void quiet_setup(void)
-{
-	quiet_ops = served_ops;
-	quiet_ops.quiet = test_quiet;
-	setup_with(&quiet_ops);
-	quiet_now = true;
-	hold_all = true;
-	ck_assert_int_eq(loop_init(&test_loop, 16), 0);
-	virtio_queue_listen(&vm, &test_loop);
-}
-
-static uint16_t used_flags(void)
-{
-	uint16_t flags;
-
-	memcpy(&flags, ram + 0x200, 2);
-	return flags;
-}
-
-/*
- * A quiet device: the driver's notifications are off while it holds
- * chains, and the completion's batch takes what came meanwhile.
- */
-START_TEST(test_quiet_completion_serves_the_queue)
-{
-	struct loop_op wake = { .done = noop_done };
-
-	driver_add_chain();
-	virtio_queue_serve(&vm, 0);
-	ck_assert_int_eq(nr_held, 1);
-	ck_assert_uint_eq(used_flags(), 1);	/* VIRTQ_USED_F_NO_NOTIFY */
-	driver_add_chain();			/* no notification */
-	virtio_queue_complete_later(&vm, 0, held_heads[0], 1);
-	/* The loop wakes for the timeout; kicked() after the batch stops it. */
-	ck_assert_int_eq(loop_timeout(&test_loop, &wake, 1), 0);
-	ck_assert_int_eq(loop_run(&test_loop), 0);
-	ck_assert_int_eq(handled, 2);
-	ck_assert_uint_eq(drain(vm.irq_fd), 1);
-	ck_assert_uint_eq(used_flags(), 1);
-	/* The last one back: notifications on again. */
-	quiet_now = false;
-	virtio_queue_complete_later(&vm, 0, held_heads[1], 1);
-	ck_assert_int_eq(loop_timeout(&test_loop, &wake, 1), 0);
-	ck_assert_int_eq(loop_run(&test_loop), 0);
-	ck_assert_uint_eq(used_idx(), 2);
-	ck_assert_uint_eq(used_flags(), 0);
-	ck_assert_uint_eq(drain(vm.queues[0].kick_fd), 0);
-	loop_exit(&test_loop);
-}
-END_TEST
-
-/* A chain the driver added unnotified that a pass left: the queue is kicked. */
-START_TEST(test_quiet_unnotified_chain_kicked)
-{
-	driver_add_chain();
-	virtio_queue_serve(&vm, 0);
-	ck_assert_uint_eq(used_flags(), 1);
-	take_none = true;
-	quiet_now = false;
-	driver_add_chain();
-	virtio_queue_serve(&vm, 0);
-	ck_assert_int_eq(handled, 1);
-	ck_assert_uint_eq(used_flags(), 0);
-	ck_assert_uint_eq(drain(vm.queues[0].kick_fd), 1);
 	loop_exit(&test_loop);
 }
 END_TEST
@@ -891,12 +806,6 @@ Suite *virtio_mmio_suite(void)
 	tcase_add_test(tc, test_kick_waits_for_the_lock);
 	tcase_add_test(tc, test_kick_sent_round_after_the_wait);
 	tcase_add_test(tc, test_complete_later_one_interrupt);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("quiet device");
-	tcase_add_checked_fixture(tc, quiet_setup, teardown);
-	tcase_add_test(tc, test_quiet_completion_serves_the_queue);
-	tcase_add_test(tc, test_quiet_unnotified_chain_kicked);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -41,7 +41,6 @@ static uint16_t *avail_flags(void) { return at(AVAIL); }
 static uint16_t *avail_idx(void) { return (uint16_t *)at(AVAIL) + 1; }
 static uint16_t *avail_ring(unsigned int i) { return (uint16_t *)at(AVAIL) + 2 + i; }
 static uint16_t *used_idx(void) { return (uint16_t *)at(USED) + 1; }
-static uint16_t *used_flags(void) { return at(USED); }
 static uint32_t *used_elem(unsigned int i) { return (uint32_t *)at(USED) + 1 + 2 * i; }
 
 static void set_desc(unsigned int i, uint64_t addr, uint32_t len,
@@ -166,31 +165,6 @@ START_TEST(test_notify_suppression)
 	ck_assert(virtq_should_notify(&vq));
 	*avail_flags() = 1;	/* VIRTQ_AVAIL_F_NO_INTERRUPT */
 	ck_assert(!virtq_should_notify(&vq));
-}
-END_TEST
-
-/* The driver's notifications: off, then on again with what came meanwhile. */
-START_TEST(test_driver_notifications_off_and_on)
-{
-	setup();
-	/* A ring set up again after a reset, the flag still up: taken down. */
-	*used_flags() = 1;
-	ck_assert_int_eq(virtq_setup(&vq, &mem, QSIZE, DESC, AVAIL, USED), 0);
-	ck_assert_uint_eq(*used_flags(), 0);
-	set_desc(0, DATA, 1, 0, 0);
-	virtq_notify_off(&vq);
-	ck_assert_uint_eq(*used_flags(), 1);	/* VIRTQ_USED_F_NO_NOTIFY */
-	ck_assert(!virtq_notify_on(&vq));
-	ck_assert_uint_eq(*used_flags(), 0);
-	/* On twice: nothing to turn on, nothing to report. */
-	offer(0);
-	ck_assert(!virtq_notify_on(&vq));
-	ck_assert_int_eq(virtq_pop(&vq, &chain), 1);
-	virtq_notify_off(&vq);
-	offer(0);
-	ck_assert(virtq_notify_on(&vq));
-	ck_assert_int_eq(virtq_pop(&vq, &chain), 1);
-	ck_assert_int_eq(virtq_pop(&vq, &chain), 0);
 }
 END_TEST
 
@@ -445,7 +419,6 @@ Suite *virtq_suite(void)
 	tcase_add_test(tc, test_read_is_bounded_by_the_chain);
 	tcase_add_test(tc, test_index_wraps);
 	tcase_add_test(tc, test_notify_suppression);
-	tcase_add_test(tc, test_driver_notifications_off_and_on);
 	tcase_add_loop_test(tc, test_malformed_ring, 0,
 			    sizeof(bad_rings) / sizeof(bad_rings[0]));
 	tcase_add_test(tc, test_indirect_chain);

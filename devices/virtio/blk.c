@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * virtio-blk on the io_uring loop. The queue's notification is a KVM
- * ioeventfd, so a vCPU that kicks never leaves the kernel, and while
- * reads (and direct writes) are in flight the driver is asked not to
- * kick at all (blk_quiet()). The loop serves the queue
- * (devices/virtio/queue.c), each request is checked (blk-req.c) and
- * submitted as one io_uring operation (READV, WRITEV, FSYNC with
- * DATASYNC for a flush, FALLOCATE for discard and write zeroes) whose
- * completion writes the status byte and hands the chain back through
- * the used ring and an irqfd. Nothing runs in the vCPU threads, and
- * nothing blocks the loop.
+ * ioeventfd, so a vCPU that kicks never leaves the kernel; the loop
+ * serves the queue (devices/virtio/queue.c), each request is checked
+ * (blk-req.c) and submitted as one io_uring operation (READV, WRITEV,
+ * FSYNC with DATASYNC for a flush, FALLOCATE for discard and write
+ * zeroes) whose completion writes the status byte and hands the chain
+ * back through the used ring and an irqfd. Nothing runs in the vCPU
+ * threads, and nothing blocks the loop.
  *
  * A write is answered once the kernel has it (the page cache for a
  * file); a flush once fdatasync() returned, so that what the guest was
@@ -64,8 +62,6 @@ struct virtio_blk {
 	struct virtio_plug plug;
 	unsigned int reset_gen;
 	unsigned int inflight;
-	/* In flight since the last reset: see is_quick(), and the others. */
-	unsigned int quick_now, slow_now;
 	struct blk_slot slots[VIRTQ_MAX_SIZE];
 	struct blk_req scratch;		/* a chain whose head is in flight */
 
@@ -117,23 +113,6 @@ static void count(struct virtio_blk *dev, const struct blk_req *req, uint8_t sta
 	}
 }
 
-static bool is_rw(const struct blk_req *req)
-{
-	return req->type == VIRTIO_BLK_T_IN || req->type == VIRTIO_BLK_T_OUT;
-}
-
-/*
- * A request that takes one transfer's time: a read, or a write that goes
- * to the device (,direct). A write through the host's page cache may
- * wait in its throttling of dirty pages, for seconds under a heavy load;
- * a flush or a discard may take as long.
- */
-static bool is_quick(const struct virtio_blk *dev, const struct blk_req *req)
-{
-	return req->type == VIRTIO_BLK_T_IN ||
-	       (req->type == VIRTIO_BLK_T_OUT && dev->img.direct);
-}
-
 /* A request is done: its status, and the chain back to the driver (lock held). */
 static void finish(struct virtio_blk *dev, struct blk_slot *slot, uint8_t status)
 {
@@ -145,10 +124,6 @@ static void finish(struct virtio_blk *dev, struct blk_slot *slot, uint8_t status
 	/* After a reset, the chain and its status byte belong to no ring. */
 	if (slot->gen != dev->reset_gen)
 		return;
-	if (is_quick(dev, req))
-		dev->quick_now--;
-	else
-		dev->slow_now--;
 	*req->status = status;
 	/* Requests done in one batch of the loop's share one interrupt. */
 	virtio_queue_complete_later(&dev->vmmio, REQUESTQ, slot->head,
@@ -162,7 +137,8 @@ static void request_done(struct loop_op *op, int res)
 	const struct blk_req *req = &slot->req;
 	uint8_t status = VIRTIO_BLK_S_OK;
 
-	if (res < 0 || (is_rw(req) && (uint64_t)res != req->len)) {
+	if (res < 0 || ((req->type == VIRTIO_BLK_T_IN || req->type == VIRTIO_BLK_T_OUT) &&
+			(uint64_t)res != req->len)) {
 		status = VIRTIO_BLK_S_IOERR;
 		pr_debug("%s: request type %u at %llu: %s", dev->name, req->type,
 			 (unsigned long long)req->offset,
@@ -262,10 +238,6 @@ static int blk_handle_chain(struct virtio_mmio *vmmio, unsigned int q,
 		if (!submit(dev, slot)) {
 			slot->busy = true;
 			dev->inflight++;
-			if (is_quick(dev, req))
-				dev->quick_now++;
-			else
-				dev->slow_now++;
 			if (dev->inflight > dev->max_inflight)
 				dev->max_inflight = dev->inflight;
 			return VIRTIO_QUEUE_HELD;
@@ -285,24 +257,6 @@ static void blk_kicked(struct virtio_mmio *vmmio, unsigned int q)
 
 	(void)q;
 	dev->here_bytes = 0;
-}
-
-/*
- * While quick requests (is_quick()) are in flight, the driver need not
- * notify: the batch of the next completion serves the queue
- * (virtio_queue_serve() from virtio_queue_complete_later()), so a
- * request added meanwhile waits at most for the first of them, one
- * transfer's time, and is sent without the vCPU's exit for the
- * notification nor the loop's wake-up for it. Any other request in
- * flight turns notifications back on: no request may wait seconds
- * behind a flush.
- */
-static bool blk_quiet(struct virtio_mmio *vmmio, unsigned int q)
-{
-	struct virtio_blk *dev = vmmio->priv;
-
-	(void)q;
-	return dev->quick_now && !dev->slow_now;
 }
 
 static void blk_read_config(struct virtio_mmio *vmmio, unsigned int off,
@@ -339,7 +293,6 @@ static void blk_reset(struct virtio_mmio *vmmio)
 	struct virtio_blk *dev = vmmio->priv;
 
 	dev->reset_gen++;
-	dev->quick_now = dev->slow_now = 0;
 }
 
 /* Features are per device (read-only, discard): so are the ops. */
@@ -359,7 +312,6 @@ static void blk_ops_init(struct virtio_dev_ops *ops, const struct blk_disk *disk
 		.reset		= blk_reset,
 		.handle_chain	= blk_handle_chain,
 		.kicked		= blk_kicked,
-		.quiet		= blk_quiet,
 	};
 	if (disk->read_only)
 		ops->features |= 1ull << VIRTIO_BLK_F_RO;

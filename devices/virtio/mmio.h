@@ -54,19 +54,8 @@ struct virtio_dev_ops {
 	bool (*can_take)(struct virtio_mmio *vm, unsigned int q);
 	/* Optional: tell the driver about used buffers (default: at once). */
 	void (*used)(struct virtio_mmio *vm, unsigned int q);
-	/*
-	 * Optional: after a notification's pass, in the loop, unlocked (and
-	 * after a completion's pass, for a device with quiet()).
-	 */
+	/* Optional: after a notification's pass, in the loop, unlocked. */
 	void (*kicked)(struct virtio_mmio *vm, unsigned int q);
-	/*
-	 * Optional: whether the driver may stop notifying @q for now,
-	 * because chains the device holds will soon be completed through
-	 * virtio_queue_complete_later(), whose batch then serves the queue
-	 * again. The device says for how long that may be: while it says
-	 * true, a chain the driver adds waits for the next completion.
-	 */
-	bool (*quiet)(struct virtio_mmio *vm, unsigned int q);
 	/*
 	 * Queues (a bit each) whose trapped notification is served in the
 	 * vCPU thread that trapped it, where a hop to the loop would cost

@@ -18,24 +18,6 @@
 #include "vmm/loop.h"
 #include "vmm/stats.h"
 
-/*
- * After a pass, for a device with quiet(): the driver's notifications
- * off while the device says a completion will come back to the queue,
- * on again when not. A chain added while they were off that this pass
- * did not take is announced by no notification: the kick eventfd is
- * signalled for it, as the driver would have, and the loop comes back.
- */
-static void settle_notifications(struct virtio_mmio *vm, unsigned int q,
-				 struct virtq *vq)
-{
-	if (!vm->ops->quiet)
-		return;
-	if (vm->queues[q].loop && vm->ops->quiet(vm, q))
-		virtq_notify_off(vq);
-	else if (virtq_notify_on(vq))
-		virtio_mmio_kick(vm, q);
-}
-
 void virtio_queue_serve(struct virtio_mmio *vm, unsigned int q)
 {
 	const struct virtio_dev_ops *ops = vm->ops;
@@ -55,7 +37,6 @@ void virtio_queue_serve(struct virtio_mmio *vm, unsigned int q)
 		virtq_push(vq, chain->head, len);
 		pushed = true;
 	}
-	settle_notifications(vm, q, vq);
 	if (!pushed)
 		return;
 	if (ops->used)
@@ -93,12 +74,7 @@ static void notify_later_done(struct loop_deferred *d)
 		vm->ops->used(vm, mq->index);
 	else if (vq)
 		virtio_mmio_notify(vm, vq);
-	/* A quiet device's queue: what the driver added without notifying. */
-	if (vq && vm->ops->quiet)
-		virtio_queue_serve(vm, mq->index);
 	pthread_mutex_unlock(&vm->lock);
-	if (vq && vm->ops->quiet && vm->ops->kicked)
-		vm->ops->kicked(vm, mq->index);
 }
 
 void virtio_queue_complete_later(struct virtio_mmio *vm, unsigned int q,

@@ -16,7 +16,6 @@
 #define VIRTQ_DESC_F_WRITE	2
 #define VIRTQ_DESC_F_INDIRECT	4
 #define VIRTQ_AVAIL_F_NO_INTERRUPT 1
-#define VIRTQ_USED_F_NO_NOTIFY	1
 
 struct virtq_desc {
 	uint64_t addr;
@@ -72,8 +71,6 @@ int virtq_setup(struct virtq *vq, const struct gmem *mem, unsigned int size,
 
 	vq->mem = mem;
 	vq->size = size;
-	/* A ring used before (a reset) may still ask the driver not to notify. */
-	__atomic_store_n(&vq->used->flags, 0, __ATOMIC_RELAXED);
 	vq->used_idx = __atomic_load_n(&vq->used->idx, __ATOMIC_RELAXED);
 	vq->last_avail = vq->used_idx;
 	return 0;
@@ -227,32 +224,6 @@ bool virtq_should_notify(const struct virtq *vq)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	flags = __atomic_load_n(&vq->avail->flags, __ATOMIC_RELAXED);
 	return !(flags & VIRTQ_AVAIL_F_NO_INTERRUPT);
-}
-
-void virtq_notify_off(struct virtq *vq)
-{
-	if (vq->notify_off || vq->broken)
-		return;
-	vq->notify_off = true;
-	__atomic_store_n(&vq->used->flags, VIRTQ_USED_F_NO_NOTIFY, __ATOMIC_RELAXED);
-}
-
-bool virtq_notify_on(struct virtq *vq)
-{
-	uint16_t avail_idx;
-
-	if (!vq->notify_off || vq->broken)
-		return false;
-	vq->notify_off = false;
-	__atomic_store_n(&vq->used->flags, 0, __ATOMIC_RELAXED);
-	/*
-	 * Order the flag's store before reading the available index: the
-	 * driver publishes its index, then reads the flag (section 2.7.10),
-	 * so a chain added while the flag was up is seen here or notified.
-	 */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	avail_idx = __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE);
-	return avail_idx != vq->last_avail;
 }
 
 uint32_t virtq_chain_fill(const struct virtq_chain *chain,

@@ -30,7 +30,6 @@ struct virtq {
 	uint16_t last_avail;	/* next avail entry to take */
 	uint16_t used_idx;	/* our copy of used->idx */
 	bool indirect;		/* VIRTIO_RING_F_INDIRECT_DESC negotiated */
-	bool notify_off;	/* VIRTQ_USED_F_NO_NOTIFY is up (virtq_notify_off()) */
 	bool broken;
 	const char *why_broken;
 };
@@ -75,16 +74,6 @@ int virtq_push(struct virtq *vq, uint16_t head, uint32_t len);
 
 /* Whether the driver wants an interrupt for what was pushed. */
 bool virtq_should_notify(const struct virtq *vq);
-
-/*
- * Ask the driver not to notify (the used ring's VIRTQ_USED_F_NO_NOTIFY),
- * for a device that will look at the ring again of its own accord, and
- * to notify again. The second returns whether chains were added while
- * notifications were off: no notification will announce those. A hint
- * only: a driver may notify anyway.
- */
-void virtq_notify_off(struct virtq *vq);
-bool virtq_notify_on(struct virtq *vq);
 
 /* Copy @len bytes from @src into the writable part of @chain. */
 uint32_t virtq_chain_fill(const struct virtq_chain *chain,
