@@ -35,6 +35,17 @@ static int assign_ioeventfd(struct virtio_plug *plug, struct vm *vm,
 			    vmmio->queues[q].kick_fd, assign);
 }
 
+/*
+ * Half of the exits an interrupt costs: the driver reads the status,
+ * then writes it back; the write can wait in KVM's ring until the next
+ * read, which drains it first. Without the ring it traps, as any
+ * register.
+ */
+static int coalesce_ack(struct virtio_plug *plug, struct vm *vm, bool on)
+{
+	return vm_coalesce_mmio(vm, plug->base + VIRTIO_MMIO_INTERRUPT_ACK, 4, on);
+}
+
 int virtio_plug_wire(struct virtio_plug *plug, struct vm *vm,
 		     struct virtio_mmio *vmmio, uint32_t ioeventfd_queues)
 {
@@ -59,14 +70,7 @@ int virtio_plug_wire(struct virtio_plug *plug, struct vm *vm,
 	if (ret)
 		return ret;
 	plug->irqfd_assigned = true;
-	/*
-	 * Half of the exits an interrupt costs: the driver reads the
-	 * status, then writes it back; the write can wait in KVM's ring
-	 * until the next read, which drains it first. Without the ring it
-	 * traps, as any register.
-	 */
-	plug->ack_coalesced = !vm_coalesce_mmio(vm, plug->base + VIRTIO_MMIO_INTERRUPT_ACK,
-						4, true);
+	plug->ack_coalesced = !coalesce_ack(plug, vm, true);
 	return 0;
 }
 
@@ -76,7 +80,7 @@ void virtio_plug_unwire(struct virtio_plug *plug, struct vm *vm,
 	unsigned int q;
 
 	if (plug->ack_coalesced)
-		vm_coalesce_mmio(vm, plug->base + VIRTIO_MMIO_INTERRUPT_ACK, 4, false);
+		coalesce_ack(plug, vm, false);
 	plug->ack_coalesced = false;
 	if (plug->irqfd_assigned)
 		vm_irqfd(vm, plug->spi, vmmio->irq_fd, false);
