@@ -25,7 +25,10 @@
  * Where debugfs is mounted, each sample also holds the KVM counters of
  * the VMM's VMs (/sys/kernel/debug/kvm/PID-FD/): "kvm_exits", every exit
  * from the guest, and "kvm_user_exits", the MMIO exits that went on to
- * the VMM in user space; -1 without them. "vcpu_cpu_ms" is the CPU time
+ * the VMM in user space; of the rest, "kvm_kernel_mmio_exits", the MMIO
+ * exits KVM served itself (an ioeventfd's notification, the GIC's
+ * registers), and "kvm_wfi_exits", the vCPUs' waits for an interrupt;
+ * -1 without them. "vcpu_cpu_ms" is the CPU time
  * of the VMM's vCPU threads, exact (each thread's schedstat), the guest
  * included: what the whole ("cpu_ms") less it leaves is the work of the
  * VMM's other threads, with no tick in it. vCPU threads are known by
@@ -59,7 +62,7 @@ struct sample {
 	bool seen;
 	double ms, cpu_ms, user_cpu_ms, sys_cpu_ms, guest_cpu_ms, vcpu_cpu_ms;
 	long rss_kib, ram_kib;
-	long long kvm_exits, kvm_user_exits;
+	long long kvm_exits, kvm_user_exits, kvm_kernel_mmio_exits, kvm_wfi_exits;
 	char line[KEPT_LEN];
 };
 
@@ -198,22 +201,33 @@ static long long read_counter(const char *dir, const char *name)
  */
 static void child_kvm_exits(struct sample *s)
 {
+	static const char *const names[] = {
+		"exits", "mmio_exit_user", "mmio_exit_kernel", "wfi_exit_stat",
+	};
+	long long *sums[] = {
+		&s->kvm_exits, &s->kvm_user_exits, &s->kvm_kernel_mmio_exits, &s->kvm_wfi_exits,
+	};
+	long long values[4];
 	char pattern[64];
+	unsigned int k;
 	glob_t g;
 	size_t i;
 
-	s->kvm_exits = s->kvm_user_exits = -1;
+	for (k = 0; k < 4; k++)
+		*sums[k] = -1;
 	snprintf(pattern, sizeof(pattern), "/sys/kernel/debug/kvm/%d-*", (int)child);
 	if (glob(pattern, 0, NULL, &g))
 		return;
 	for (i = 0; i < g.gl_pathc; i++) {
-		long long exits = read_counter(g.gl_pathv[i], "exits");
-		long long user = read_counter(g.gl_pathv[i], "mmio_exit_user");
-
-		if (exits < 0 || user < 0)
+		for (k = 0; k < 4; k++) {
+			values[k] = read_counter(g.gl_pathv[i], names[k]);
+			if (values[k] < 0)
+				break;
+		}
+		if (k < 4)
 			continue;
-		s->kvm_exits = (s->kvm_exits < 0 ? 0 : s->kvm_exits) + exits;
-		s->kvm_user_exits = (s->kvm_user_exits < 0 ? 0 : s->kvm_user_exits) + user;
+		for (k = 0; k < 4; k++)
+			*sums[k] = (*sums[k] < 0 ? 0 : *sums[k]) + values[k];
 	}
 	globfree(&g);
 }
@@ -386,9 +400,9 @@ static void print_json_string(const char *text)
 static void print_sample(const char *name, const struct sample *s, const char *sep)
 {
 	print_json_string(name);
-	printf(": { \"ms\": %.3f, \"cpu_ms\": %.3f, \"user_cpu_ms\": %.0f, \"sys_cpu_ms\": %.0f, \"guest_cpu_ms\": %.0f, \"vcpu_cpu_ms\": %.3f, \"rss_kib\": %ld, \"guest_ram_kib\": %ld, \"kvm_exits\": %lld, \"kvm_user_exits\": %lld, \"line\": ",
+	printf(": { \"ms\": %.3f, \"cpu_ms\": %.3f, \"user_cpu_ms\": %.0f, \"sys_cpu_ms\": %.0f, \"guest_cpu_ms\": %.0f, \"vcpu_cpu_ms\": %.3f, \"rss_kib\": %ld, \"guest_ram_kib\": %ld, \"kvm_exits\": %lld, \"kvm_user_exits\": %lld, \"kvm_kernel_mmio_exits\": %lld, \"kvm_wfi_exits\": %lld, \"line\": ",
 	       s->ms, s->cpu_ms, s->user_cpu_ms, s->sys_cpu_ms, s->guest_cpu_ms, s->vcpu_cpu_ms, s->rss_kib, s->ram_kib,
-	       s->kvm_exits, s->kvm_user_exits);
+	       s->kvm_exits, s->kvm_user_exits, s->kvm_kernel_mmio_exits, s->kvm_wfi_exits);
 	print_json_string(s->line);
 	printf(" }%s", sep);
 }
