@@ -356,7 +356,7 @@ static int blk_init(struct vm *vm, struct device *device)
 		pr_err("--disk %s: %s", dev->cfg->path, strerror(-ret));
 		return ret;
 	}
-	/* The notification goes to the loop through KVM: no exit at all. */
+	/* The notification goes to the loop through KVM: no exit to user space. */
 	ret = virtio_plug_wire(&dev->plug, vm, &dev->vmmio, 1u << REQUESTQ);
 	if (ret) {
 		pr_err("--disk %s: wiring it to KVM: %s", dev->cfg->path, strerror(-ret));

@@ -331,8 +331,9 @@ static void console_tx_begin(struct console *con)
  * Tell the driver that output buffers came back, once the transmit queue
  * has gone quiet (lock held). Linux's hvc console spins on the transmit
  * queue until its buffer is returned and never waits for this interrupt,
- * which costs it two exits (the status read and the acknowledge) per
- * buffer: more than the notification that sent the buffer. So the first
+ * which costs it two exits (the status read, and the acknowledge, which
+ * goes no further than KVM where it keeps it) per buffer: more than the
+ * notification that sent the buffer. So the first
  * buffer returned arms a timer of CONSOLE_TX_QUIET_NS; when it expires
  * with buffers returned in its period (the guest is still writing), it
  * waits twice as long again instead of interrupting, until the

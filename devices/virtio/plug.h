@@ -4,9 +4,10 @@
  * a guest address and an interrupt; then the register window, KVM
  * ioeventfds for the queues whose notifications should reach the loop
  * without an exit to user space, the irqfd that raises the interrupt,
- * the interrupt's acknowledgement kept by KVM without an exit (coalesced
- * MMIO, where KVM has it; see virtio-mmio's REG_INT_ACK), and the
- * sandbox's leave for every thread to write those eventfds.
+ * the interrupt's acknowledgement kept by KVM without an exit to user
+ * space (coalesced MMIO, where KVM has it; see virtio-mmio's
+ * REG_INT_ACK), and the sandbox's leave for every thread to write those
+ * eventfds.
  * virtio_plug_unwire() undoes whatever virtio_plug_wire() did, so a
  * device's exit calls it whether its init got that far or not.
  */

@@ -79,8 +79,9 @@ if [ "${writes:-0}" -gt 0 ] && [ "${flushes:-0}" -gt 0 ] && [ "$errors" = 0 ]; t
 else
 	fail "--stats counts the disk's requests" "it says: $stats"
 fi
-# The guest acknowledged the disk's interrupts without exiting: KVM kept
-# each write to InterruptACK in its coalesced MMIO ring for the VMM.
+# The guest acknowledged the disk's interrupts without an exit to user
+# space: KVM kept each write to InterruptACK in its coalesced MMIO ring
+# for the VMM.
 acks=$(sed -n 's/.*"coalesced_mmio_writes": \([0-9]*\).*/\1/p' /tmp/disk-stats.json)
 raised=$(echo "$stats" | sed -n 's/.*"raised_by_vmm": \([0-9]*\).*/\1/p')
 if [ "${acks:-0}" -gt 0 ] && [ "${raised:-0}" -gt 0 ]; then
