@@ -55,7 +55,8 @@ static void reset(struct virtio_mmio *v)
 static const struct virtio_dev_ops test_ops = {
 	.device_id	= 3,
 	.features	= (1ull << VIRTIO_F_VERSION_1) | (1ull << 1) |
-			  (1ull << VIRTIO_RING_F_INDIRECT_DESC),
+			  (1ull << VIRTIO_RING_F_INDIRECT_DESC) |
+			  (1ull << VIRTIO_RING_F_EVENT_IDX),
 	.nr_queues	= 2,
 	.config_size	= 8,
 	.read_config	= read_config,
@@ -125,7 +126,8 @@ END_TEST
 START_TEST(test_features)
 {
 	wr(0x014, 0);
-	ck_assert_uint_eq(rd(0x010), (1u << 1) | (1u << VIRTIO_RING_F_INDIRECT_DESC));
+	ck_assert_uint_eq(rd(0x010), (1u << 1) | (1u << VIRTIO_RING_F_INDIRECT_DESC) |
+				     (1u << VIRTIO_RING_F_EVENT_IDX));
 	wr(0x014, 1);
 	ck_assert_uint_eq(rd(0x010), 1);	/* VERSION_1 is bit 32 */
 	wr(0x014, 7);
@@ -188,6 +190,21 @@ START_TEST(test_indirect_follows_the_features)
 	ck_assert_ptr_null(virtio_mmio_queue(&vm, 0));
 	wr(0x070, 1 | 2 | 8 | VIRTIO_STATUS_DRIVER_OK);
 	ck_assert(virtio_mmio_queue(&vm, 0)->indirect);
+	/* Offered but not taken: notifications go by the flags. */
+	ck_assert(!virtio_mmio_queue(&vm, 0)->event_idx);
+}
+END_TEST
+
+START_TEST(test_event_idx_follows_the_features)
+{
+	driver_setup_queue(0, GPA_BASE);
+	wr(0x024, 0);
+	wr(0x020, 1u << VIRTIO_RING_F_EVENT_IDX);
+	wr(0x024, 1);
+	wr(0x020, 1);
+	wr(0x070, 1 | 2 | 8 | VIRTIO_STATUS_DRIVER_OK);
+	ck_assert(virtio_mmio_queue(&vm, 0)->event_idx);
+	ck_assert(!virtio_mmio_queue(&vm, 0)->indirect);
 }
 END_TEST
 
@@ -779,6 +796,7 @@ Suite *virtio_mmio_suite(void)
 	tcase_add_test(tc, test_eventfds_listed);
 	tcase_add_test(tc, test_features);
 	tcase_add_test(tc, test_indirect_follows_the_features);
+	tcase_add_test(tc, test_event_idx_follows_the_features);
 	tcase_add_test(tc, test_legacy_driver_refused);
 	tcase_add_test(tc, test_queue_setup_and_driver_ok);
 	tcase_add_test(tc, test_queue_bad_rings_stay_disabled);

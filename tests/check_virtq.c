@@ -168,6 +168,63 @@ START_TEST(test_notify_suppression)
 }
 END_TEST
 
+static uint16_t *used_event(void) { return avail_ring(QSIZE); }
+static uint16_t *avail_event(void) { return (uint16_t *)used_elem(QSIZE); }
+
+/*
+ * With event indices: an interrupt when the entries pushed since the
+ * last one reach the index the driver published, none while it has not
+ * looked since the last.
+ */
+START_TEST(test_event_idx_interrupts)
+{
+	setup();
+	vq.event_idx = true;
+	set_desc(0, DATA, 1, 0, 0);
+	offer(0);
+	offer(0);
+	offer(0);
+	ck_assert_int_eq(virtq_pop(&vq, &chain), 1);
+	ck_assert_int_eq(virtq_push(&vq, chain.head, 0), 0);
+	ck_assert(virtq_should_notify(&vq));
+	/* The driver has not looked yet (used_event still 0): no second. */
+	ck_assert_int_eq(virtq_pop(&vq, &chain), 1);
+	ck_assert_int_eq(virtq_push(&vq, chain.head, 0), 0);
+	ck_assert(!virtq_should_notify(&vq));
+	/* It consumed both and asks to hear of the next one. */
+	*used_event() = 2;
+	ck_assert(!virtq_should_notify(&vq));	/* nothing new pushed */
+	ck_assert_int_eq(virtq_pop(&vq, &chain), 1);
+	ck_assert_int_eq(virtq_push(&vq, chain.head, 0), 0);
+	ck_assert(virtq_should_notify(&vq));
+}
+END_TEST
+
+/* With event indices, an empty ring publishes the entry to notify for. */
+START_TEST(test_event_idx_publishes_avail_event)
+{
+	setup();
+	vq.event_idx = true;
+	set_desc(0, DATA, 1, 0, 0);
+	*avail_event() = 0x5555;
+	ck_assert_int_eq(virtq_pop(&vq, &chain), 0);
+	ck_assert_uint_eq(*avail_event(), 0);
+	offer(0);
+	offer(0);
+	ck_assert_int_eq(virtq_pop(&vq, &chain), 1);
+	/* Not empty yet: the driver is not asked to notify. */
+	ck_assert_uint_eq(*avail_event(), 0);
+	ck_assert_int_eq(virtq_pop(&vq, &chain), 1);
+	ck_assert_int_eq(virtq_pop(&vq, &chain), 0);
+	ck_assert_uint_eq(*avail_event(), 2);
+	/* Without the feature the field is left alone. */
+	vq.event_idx = false;
+	*avail_event() = 0x5555;
+	ck_assert_int_eq(virtq_pop(&vq, &chain), 0);
+	ck_assert_uint_eq(*avail_event(), 0x5555);
+}
+END_TEST
+
 /* Malformed rings: each must break the queue, never touch outside ram. */
 static void ring_loop(void)
 {
@@ -419,6 +476,8 @@ Suite *virtq_suite(void)
 	tcase_add_test(tc, test_read_is_bounded_by_the_chain);
 	tcase_add_test(tc, test_index_wraps);
 	tcase_add_test(tc, test_notify_suppression);
+	tcase_add_test(tc, test_event_idx_interrupts);
+	tcase_add_test(tc, test_event_idx_publishes_avail_event);
 	tcase_add_loop_test(tc, test_malformed_ring, 0,
 			    sizeof(bad_rings) / sizeof(bad_rings[0]));
 	tcase_add_test(tc, test_indirect_chain);

@@ -305,7 +305,8 @@ static void blk_ops_init(struct virtio_dev_ops *ops, const struct blk_disk *disk
 				  (1ull << VIRTIO_BLK_F_SEG_MAX) |
 				  (1ull << VIRTIO_BLK_F_BLK_SIZE) |
 				  (1ull << VIRTIO_BLK_F_FLUSH) |
-				  (1ull << VIRTIO_RING_F_INDIRECT_DESC),
+				  (1ull << VIRTIO_RING_F_INDIRECT_DESC) |
+				  (1ull << VIRTIO_RING_F_EVENT_IDX),
 		.nr_queues	= 1,
 		.config_size	= sizeof(struct virtio_blk_config),
 		.read_config	= blk_read_config,

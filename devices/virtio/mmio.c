@@ -313,12 +313,14 @@ static void write_queue_reg(struct virtio_mmio *vm, uint64_t off, uint32_t val)
  * 3.1.1), but drivers often make buffers available and notify before they
  * set it. Replay a notification for every ready queue so that those
  * buffers are seen. The features are settled by now (a queue is served
- * only with FEATURES_OK): whether the rings may hold indirect tables is
- * decided here.
+ * only with FEATURES_OK): whether the rings may hold indirect tables,
+ * and whether notifications go by the rings' event indices, is decided
+ * here.
  */
 static void start_ready_queues(struct virtio_mmio *vm)
 {
 	bool indirect = vm->driver_features & (1ull << VIRTIO_RING_F_INDIRECT_DESC);
+	bool event_idx = vm->driver_features & (1ull << VIRTIO_RING_F_EVENT_IDX);
 	uint64_t one = 1;
 	unsigned int q;
 
@@ -326,6 +328,7 @@ static void start_ready_queues(struct virtio_mmio *vm)
 		if (!vm->queues[q].ready)
 			continue;
 		vm->queues[q].vq.indirect = indirect;
+		vm->queues[q].vq.event_idx = event_idx;
 		if (write(vm->queues[q].kick_fd, &one, sizeof(one)) < 0)
 			pr_warn("%s: queue %u: cannot replay a notification", vm->name, q);
 	}

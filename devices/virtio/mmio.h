@@ -29,6 +29,7 @@
 #define VIRTIO_STATUS_NEEDS_RESET	64
 
 #define VIRTIO_RING_F_INDIRECT_DESC	28
+#define VIRTIO_RING_F_EVENT_IDX		29
 #define VIRTIO_F_VERSION_1		32
 
 struct virtio_mmio;

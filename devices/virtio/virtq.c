@@ -152,6 +152,24 @@ static int chain_add_indirect(struct virtq *vq, struct virtq_chain *chain,
 	}
 }
 
+/*
+ * With event_idx, the driver notifies only when it makes available the
+ * entry the device published as avail_event (section 2.7.10): the one
+ * the device will take next, once it has taken everything. Published,
+ * then the index read again, so that an entry made available meanwhile
+ * is either seen here or notified.
+ */
+static uint16_t avail_idx_after_publishing(struct virtq *vq, uint16_t avail_idx)
+{
+	uint16_t *avail_event = (uint16_t *)&vq->used->ring[vq->size];
+
+	if (!vq->event_idx || avail_idx != vq->last_avail)
+		return avail_idx;
+	__atomic_store_n(avail_event, vq->last_avail, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE);
+}
+
 int virtq_pop(struct virtq *vq, struct virtq_chain *chain)
 {
 	uint16_t avail_idx, head, i;
@@ -163,6 +181,7 @@ int virtq_pop(struct virtq *vq, struct virtq_chain *chain)
 		return -EIO;
 
 	avail_idx = __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE);
+	avail_idx = avail_idx_after_publishing(vq, avail_idx);
 	if (avail_idx == vq->last_avail)
 		return 0;
 	if ((uint16_t)(avail_idx - vq->last_avail) > vq->size)
@@ -216,14 +235,28 @@ int virtq_push(struct virtq *vq, uint16_t head, uint32_t len)
 	return 0;
 }
 
-bool virtq_should_notify(const struct virtq *vq)
+bool virtq_should_notify(struct virtq *vq)
 {
-	uint16_t flags;
+	uint16_t flags, used_event, old = vq->signalled_used;
+	bool first = !vq->signalled;
 
-	/* Order the used index store before reading the driver's flags. */
+	/* Order the used index store before reading what the driver asks. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	flags = __atomic_load_n(&vq->avail->flags, __ATOMIC_RELAXED);
-	return !(flags & VIRTQ_AVAIL_F_NO_INTERRUPT);
+	if (!vq->event_idx) {
+		flags = __atomic_load_n(&vq->avail->flags, __ATOMIC_RELAXED);
+		return !(flags & VIRTQ_AVAIL_F_NO_INTERRUPT);
+	}
+	/*
+	 * Section 2.7.10: an interrupt when the entries pushed since the
+	 * last one include the one the driver named, used_event, the index
+	 * it has consumed up to when it last looked. While it has not yet
+	 * looked since the last interrupt, the entries pushed after it wait
+	 * for the driver's pass over the ring that interrupt started.
+	 */
+	used_event = __atomic_load_n(&vq->avail->ring[vq->size], __ATOMIC_RELAXED);
+	vq->signalled_used = vq->used_idx;
+	vq->signalled = true;
+	return first || (uint16_t)(vq->used_idx - used_event - 1) < (uint16_t)(vq->used_idx - old);
 }
 
 uint32_t virtq_chain_fill(const struct virtq_chain *chain,

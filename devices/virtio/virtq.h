@@ -30,6 +30,9 @@ struct virtq {
 	uint16_t last_avail;	/* next avail entry to take */
 	uint16_t used_idx;	/* our copy of used->idx */
 	bool indirect;		/* VIRTIO_RING_F_INDIRECT_DESC negotiated */
+	bool event_idx;		/* VIRTIO_RING_F_EVENT_IDX negotiated */
+	bool signalled;		/* signalled_used holds a notification's index */
+	uint16_t signalled_used;	/* used->idx when the driver was last told */
 	bool broken;
 	const char *why_broken;
 };
@@ -72,8 +75,12 @@ int virtq_pop(struct virtq *vq, struct virtq_chain *chain);
  */
 int virtq_push(struct virtq *vq, uint16_t head, uint32_t len);
 
-/* Whether the driver wants an interrupt for what was pushed. */
-bool virtq_should_notify(const struct virtq *vq);
+/*
+ * Whether the driver wants an interrupt for what was pushed: its flag,
+ * or with event_idx the used index it published (used_event). A call
+ * that answers yes counts as the interrupt sent.
+ */
+bool virtq_should_notify(struct virtq *vq);
 
 /* Copy @len bytes from @src into the writable part of @chain. */
 uint32_t virtq_chain_fill(const struct virtq_chain *chain,
