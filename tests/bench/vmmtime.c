@@ -204,29 +204,30 @@ static void child_kvm_exits(struct sample *s)
 	static const char *const names[] = {
 		"exits", "mmio_exit_user", "mmio_exit_kernel", "wfi_exit_stat",
 	};
-	long long *sums[] = {
+	long long *const sums[sizeof(names) / sizeof(names[0])] = {
 		&s->kvm_exits, &s->kvm_user_exits, &s->kvm_kernel_mmio_exits, &s->kvm_wfi_exits,
 	};
-	long long values[4];
+	long long values[sizeof(names) / sizeof(names[0])];
+	const unsigned int n = sizeof(names) / sizeof(names[0]);
 	char pattern[64];
 	unsigned int k;
 	glob_t g;
 	size_t i;
 
-	for (k = 0; k < 4; k++)
+	for (k = 0; k < n; k++)
 		*sums[k] = -1;
 	snprintf(pattern, sizeof(pattern), "/sys/kernel/debug/kvm/%d-*", (int)child);
 	if (glob(pattern, 0, NULL, &g))
 		return;
 	for (i = 0; i < g.gl_pathc; i++) {
-		for (k = 0; k < 4; k++) {
+		for (k = 0; k < n; k++) {
 			values[k] = read_counter(g.gl_pathv[i], names[k]);
 			if (values[k] < 0)
 				break;
 		}
-		if (k < 4)
+		if (k < n)
 			continue;
-		for (k = 0; k < 4; k++)
+		for (k = 0; k < n; k++)
 			*sums[k] = (*sums[k] < 0 ? 0 : *sums[k]) + values[k];
 	}
 	globfree(&g);
