@@ -37,9 +37,10 @@ def init_mark: mark("guest: init reached");
 
 # A row from per-run values of each VMM. A peer that gave no value is a
 # finding for the table, said in the note, never a missing figure: only
-# lkvm-rcar's own values must be there.
+# lkvm-rcar's own values must be there. A row whose $better is
+# "neither" is a breakdown of another, with no ratio of its own.
 def advantage($better; $l; $p):
-  if $l == null or $p == null or $l.median == 0 or $p.median == 0 then null
+  if $better == "neither" or $l == null or $p == null or $l.median == 0 or $p.median == 0 then null
   elif $better == "lower" then $p.median / $l.median
   else $l.median / $p.median end;
 def row3($id; $title; $unit; $better; $lkvm; $qemu; $kvmtool; $note):
@@ -208,6 +209,12 @@ def blk_rows($fig; $what):
              blk_phase_per_gib("randread"; "queued"; blk_io_cpu)),
   row_all("\($fig)_queued_user_exits_per_read"; "\($what): random 4 KiB reads 4 in flight, exits to user space per read (an interrupt costs two where the driver's acknowledgement traps, one where KVM keeps it: lkvm-rcar)"; "exits"; "lower";
           $fig; $h; null; blk_phase_per("randread"; "queued"; 1; .kvm_user_exits); null),
+  row_all("\($fig)_queued_exits_per_read"; "\($what): random 4 KiB reads 4 in flight, all guest exits (KVM's count) per read"; "exits"; "lower";
+          $fig; $h; null; blk_phase_per("randread"; "queued"; 1; .kvm_exits); null),
+  row_all("\($fig)_queued_kernel_mmio_exits_per_read"; "\($what): random 4 KiB reads 4 in flight, MMIO exits KVM serves itself (ioeventfd kicks, kept acknowledgements) per read"; "exits"; "neither";
+          $fig; $h; null; blk_phase_per("randread"; "queued"; 1; .kvm_kernel_mmio_exits); null),
+  row_all("\($fig)_queued_wfi_exits_per_read"; "\($what): random 4 KiB reads 4 in flight, vCPU waits for an interrupt (WFI exits) per read"; "exits"; "neither";
+          $fig; $h; null; blk_phase_per("randread"; "queued"; 1; .kvm_wfi_exits); null),
   row_all("\($fig)_user_exits_per_gib"; "\($what): exits to user space (KVM's mmio_exit_user) per GiB moved"; "exits/GiB"; "lower";
           $fig; $h; null; blk_between(.kvm_user_exits); null),
   row_all("\($fig)_exits_per_gib"; "\($what): all guest exits (KVM's count) per GiB moved"; "exits/GiB"; "lower";
