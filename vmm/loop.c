@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -379,10 +380,36 @@ void loop_stop(struct loop *l)
 }
 
 /*
- * Cancel what is in flight and reap it all, so that no request writes
- * into memory freed next, and no disk write lands after the VMM is gone.
- * A request that cannot be cancelled (a write already under way) is
- * waited for; at most LOOP_EXIT_WAIT_S seconds in all, then it is said.
+ * Requests queued in the submission ring but not yet handed to the
+ * kernel when the loop stopped (a pass over a disk's queue queues them,
+ * the loop submits them with its next wait): dropped, never submitted,
+ * so that nothing the guest asked for starts once it has powered off.
+ * The guest was told of none of them, as a disk that loses power does
+ * not tell it either.
+ */
+static void drop_unsubmitted(struct loop *l)
+{
+	struct io_uring_sq *sq = &l->ring.sq;
+	struct io_uring_sqe *sqe;
+	struct loop_op *op;
+
+	while (sq->sqe_tail != sq->sqe_head) {
+		sq->sqe_tail--;
+		sqe = &sq->sqes[sq->sqe_tail & sq->ring_mask];
+		op = (struct loop_op *)(uintptr_t)sqe->user_data;
+		if (op) {
+			op->busy = false;
+			l->inflight--;
+		}
+	}
+}
+
+/*
+ * Drop what was never submitted, cancel what is in flight and reap it
+ * all, so that no request writes into memory freed next, and no disk
+ * write lands after the VMM is gone. A request that cannot be cancelled
+ * (a write already under way) is waited for; at most LOOP_EXIT_WAIT_S
+ * seconds in all, then it is said.
  */
 #define LOOP_EXIT_WAIT_S	30
 
@@ -396,6 +423,7 @@ void loop_exit(struct loop *l)
 
 	if (!l->ready)
 		return;
+	drop_unsubmitted(l);
 	/*
 	 * Twice: a cancel of everything skips a request that carries the
 	 * cancel's own sequence number (io_timeout_extract() for a timeout),
