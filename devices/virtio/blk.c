@@ -250,6 +250,19 @@ static int blk_handle_chain(struct virtio_mmio *vmmio, unsigned int q,
 	return used_len(req, status);
 }
 
+/*
+ * No request is started once the VM is stopping (the guest powered off,
+ * or the VMM was told to stop): what the guest queued and was not told
+ * of is left in the ring, so nothing is written after the guest stops.
+ */
+static bool blk_can_take(struct virtio_mmio *vmmio, unsigned int q)
+{
+	struct virtio_blk *dev = vmmio->priv;
+
+	(void)q;
+	return !vm_stopping(dev->vm);
+}
+
 /* A pass over the queue is over (in the loop): write_here()'s bound starts again. */
 static void blk_kicked(struct virtio_mmio *vmmio, unsigned int q)
 {
@@ -311,6 +324,7 @@ static void blk_ops_init(struct virtio_dev_ops *ops, const struct blk_disk *disk
 		.config_size	= sizeof(struct virtio_blk_config),
 		.read_config	= blk_read_config,
 		.reset		= blk_reset,
+		.can_take	= blk_can_take,
 		.handle_chain	= blk_handle_chain,
 		.kicked		= blk_kicked,
 	};
