@@ -396,7 +396,7 @@ for cell in vhe-gicv3-noiommu vhe-gicv2-noiommu nvhe-gicv2-smmu; do
 	if [ "$cell" != vhe-gicv2-noiommu ] && suite disk; then
 		rm -f "$results/host-disk.img"
 		truncate -s 8M "$results/host-disk.img"
-		boot_host "$cell" disk 20 amba "$results/host-disk.img"
+		boot_host "$cell" disk 21 amba "$results/host-disk.img"
 		rm -f "$results/host-disk.img"
 	fi
 	# The docs' board examples as written (tests/docs/examples.sh), on the

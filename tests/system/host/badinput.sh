@@ -4,7 +4,8 @@
 # The bad-input table, inside the emulated host: each input a user can
 # get wrong must give exactly one line on stderr that names the thing at
 # fault, the documented exit status, and leave nothing behind (no file it
-# was asked to write, the host's devices as they were). Sourced by
+# was asked to write, the host's devices as they were); the guest never
+# starts (nothing on the console, the VMM's standard output). Sourced by
 # boot.sh, which provides ok, fail, $vmm, $kernel, $initrd, $out, $err.
 #
 # Each row: EXIT_STATUS | PATTERN IN THE LINE | ARGUMENTS (after "run",
@@ -95,15 +96,16 @@ badinput_run() {
 			"$vmm" run $args </dev/null >"$out" 2>"$err"
 			status=$? ;;
 		esac
-		name="bad input '${args:-run}': one line naming '$pattern', status $want"
+		name="bad input '${args:-run}': one line naming '$pattern', status $want, no guest"
 		lines=$(grep -c . "$err")
 		if [ "$status" -eq "$want" ] && [ "$lines" -eq 1 ] && grep -q -F -e "$pattern" "$err" &&
+		   [ ! -s "$out" ] &&
 		   [ ! -e /proc/nope/guest.dtb ] && [ -z "$(ls /run/lkvm-rcar 2>/dev/null)" ] &&
 		   [ "$(pl061_driver)" = "$pl061_was" ] && [ -z "$(ls /tmp/huge)" ] &&
 		   [ "$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages)" = 16 ]; then
 			ok "$name"
 		else
-			fail "$name" "status $status, $lines lines: $(head -2 "$err" | tr '\n' ' ')PL061 bound to '$(pl061_driver)'"
+			fail "$name" "status $status, $lines lines: $(head -2 "$err" | tr '\n' ' ')PL061 bound to '$(pl061_driver)', $(wc -c <"$out") bytes on the console"
 		fi
 	done
 	rm -f /tmp/empty /tmp/big.cpio /tmp/short.Image /tmp/disk.qcow2

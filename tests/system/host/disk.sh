@@ -4,8 +4,9 @@
 # Disk and entropy system tests (--disk, --rng), inside the emulated
 # host: a guest whose root is on /guest/rootfs.img (ext4, made on the
 # build machine), booted with no initramfs; data the guest was told is
-# on disk found there after SIGKILL; a read-only disk; an image in use by
-# another VMM refused before the guest runs; --rng; --passthrough and
+# on disk found there after SIGKILL; a read-only disk; four disks in
+# order with their serials; an image in use by another VMM refused
+# before the guest runs; --rng; --passthrough and
 # --disk at once. Each case prints "ok - NAME" or "not ok - NAME: why".
 set -u
 
@@ -218,6 +219,23 @@ if [ "$(md5sum <"$raw")" = "$before" ]; then
 else
 	fail "the read-only image is unchanged after the run" "its checksum changed"
 fi
+
+# --- four disks, in order, with their serials ---------------------------
+
+for n in 1 2 3 4; do
+	dd if=/dev/zero of=/tmp/disk$n.img bs=1M count=$n 2>/dev/null
+done
+"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" --timeout 300 \
+	-d /tmp/disk1.img,serial=lkvm-one -d /tmp/disk2.img,serial=lkvm-two \
+	-d /tmp/disk3.img,ro,serial=lkvm-three --disk /tmp/disk4.img,serial=lkvm-four \
+	-p lkvm.test=disks </dev/null >"$out" 2>"$err"
+status=$?
+check "four disks: vda to vdd in the command line's order, each with its size and serial" 0 \
+	"guest: disks: vda 2048 sectors, serial 'lkvm-one'" \
+	"guest: disks: vdb 4096 sectors, serial 'lkvm-two'" \
+	"guest: disks: vdc 6144 sectors, serial 'lkvm-three'" \
+	"guest: disks: vdd 8192 sectors, serial 'lkvm-four'"
+rm -f /tmp/disk1.img /tmp/disk2.img /tmp/disk3.img /tmp/disk4.img
 
 # --- one image, two VMMs --------------------------------------------------
 
