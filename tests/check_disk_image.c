@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 #include <linux/magic.h>
@@ -85,6 +86,38 @@ START_TEST(test_odd_size_is_rounded_down)
 	ck_assert_uint_eq(img.size, 4096);
 	ck_assert_int_eq(captured_lines(), 1);
 	ck_assert_ptr_nonnull(strstr(captured_log(), "not a multiple of 512"));
+	disk_image_close(&img);
+	unlink(cfg.path);
+}
+END_TEST
+
+/*
+ * Discard is offered for a writable file on a file system that punches
+ * holes (tmpfs does), found out without touching the image; not for a
+ * read-only one.
+ */
+START_TEST(test_discard_where_holes_can_be_punched)
+{
+	struct disk_image img;
+	struct disk_cfg cfg;
+	struct stat st;
+	char buf[5] = "";
+	int fd;
+
+	make_image(&cfg, "/dev/shm", "data", 4096);
+	ck_assert_int_eq(disk_image_open(&img, &cfg), 0);
+	ck_assert(img.can_punch);
+	disk_image_close(&img);
+	fd = open(cfg.path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_int_eq(st.st_size, 4096);
+	ck_assert_int_eq(pread(fd, buf, 4, 0), 4);
+	ck_assert_str_eq(buf, "data");
+	close(fd);
+	cfg.read_only = true;
+	ck_assert_int_eq(disk_image_open(&img, &cfg), 0);
+	ck_assert(!img.can_punch);
 	disk_image_close(&img);
 	unlink(cfg.path);
 }
@@ -220,6 +253,7 @@ Suite *disk_image_suite(void)
 	tcase_add_test(tc, test_tmpfs_image_is_in_memory);
 	tcase_add_test(tc, test_image_on_a_disk_is_not_in_memory);
 	tcase_add_test(tc, test_odd_size_is_rounded_down);
+	tcase_add_test(tc, test_discard_where_holes_can_be_punched);
 	tcase_add_test(tc, test_qcow2_is_refused);
 	tcase_add_test(tc, test_second_writer_is_refused);
 	tcase_add_test(tc, test_direct_where_the_file_system_takes_it);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
+#include <linux/falloc.h>
 #include <linux/fs.h>
 #include <linux/magic.h>
 
@@ -201,6 +202,18 @@ static bool on_memory_fs(int fd)
 	return (uint32_t)sfs.f_type == TMPFS_MAGIC || (uint32_t)sfs.f_type == RAMFS_MAGIC;
 }
 
+/*
+ * Whether the file system punches holes in @fd (not every one does: FAT,
+ * some network file systems): tried past the end of the file, @end,
+ * where there is nothing to free and the size is kept. Discard and write
+ * zeroes are offered only where it does, so that a guest is not given
+ * commands that would only ever fail.
+ */
+static bool punches_holes(int fd, off_t end)
+{
+	return fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, end, SECTOR) == 0;
+}
+
 int disk_image_open(struct disk_image *img, const struct disk_cfg *cfg)
 {
 	struct stat st;
@@ -220,7 +233,6 @@ int disk_image_open(struct disk_image *img, const struct disk_cfg *cfg)
 		goto fail;
 	}
 	img->block_device = S_ISBLK(st.st_mode);
-	img->can_punch = !img->block_device && !img->read_only;
 	img->in_memory = !img->block_device && on_memory_fs(img->fd);
 	ret = lock_image(img->fd, img->read_only);
 	if (ret == -EAGAIN || ret == -EACCES) {
@@ -235,6 +247,9 @@ int disk_image_open(struct disk_image *img, const struct disk_cfg *cfg)
 	ret = check_format(img, cfg);
 	if (!ret)
 		ret = image_size(img, cfg, &st);
+	/* Under the lock: no other VMM is writing the file meanwhile. */
+	img->can_punch = !ret && !img->block_device && !img->read_only &&
+			 punches_holes(img->fd, st.st_size);
 	if (!ret && cfg->direct)
 		ret = make_direct(img, cfg);
 	if (ret)

@@ -24,7 +24,7 @@ struct disk_image {
 	uint64_t size;		/* bytes the guest sees: whole sectors */
 	bool read_only;
 	bool block_device;
-	bool can_punch;		/* a regular file: discard by punching holes */
+	bool can_punch;		/* writable, its file system punches holes: discard */
 	bool in_memory;		/* a file on tmpfs or ramfs: no disk behind it */
 	bool direct;		/* opened O_DIRECT (,direct) */
 	uint32_t block_size;	/* the guest's logical block: what O_DIRECT aligns to */
