@@ -107,6 +107,23 @@ START_TEST(test_write)
 }
 END_TEST
 
+/* A data segment up to size_max is taken, one byte more is refused. */
+START_TEST(test_segment_larger_than_size_max)
+{
+	static const struct blk_disk big = { .sectors = 1 << 13 };	/* 4 MiB */
+	struct iovec v[] = { IOV(hdr, 16), IOV(data, BLK_SIZE_MAX), IOV(status, 1) };
+
+	set_hdr(VIRTIO_BLK_T_IN, 0);
+	set_chain(1, 3, v);
+	ck_assert_uint_eq(blk_req_parse(&chain, &big, &req), VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(req.len, BLK_SIZE_MAX);
+	v[1].iov_len = BLK_SIZE_MAX + BLK_SECTOR_SIZE;
+	set_chain(1, 3, v);
+	ck_assert_uint_eq(blk_req_parse(&chain, &big, &req), VIRTIO_BLK_S_IOERR);
+	ck_assert_ptr_eq(req.status, status);
+}
+END_TEST
+
 START_TEST(test_out_of_range_and_odd_sizes)
 {
 	ck_assert_uint_eq(read_req(1000, 512, &disk), VIRTIO_BLK_S_IOERR);
@@ -277,6 +294,7 @@ Suite *blk_req_suite(void)
 	tcase_add_test(tc, test_read);
 	tcase_add_test(tc, test_read_data_and_status_in_one_buffer);
 	tcase_add_test(tc, test_write);
+	tcase_add_test(tc, test_segment_larger_than_size_max);
 	tcase_add_test(tc, test_out_of_range_and_odd_sizes);
 	tcase_add_test(tc, test_write_to_read_only);
 	tcase_add_test(tc, test_misplaced_header_and_status);

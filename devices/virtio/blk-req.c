@@ -15,8 +15,8 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian host");
 /*
  * The iovecs of @chain from @first to @end (an iovec index, exclusive),
  * less @skip bytes at the start and @trim at the end, into @req's data.
- * False if there are fewer bytes than that, or more segments than we
- * take.
+ * False if there are fewer bytes than that, more segments than we take,
+ * or a segment larger than we advertised (size_max).
  */
 static bool take_data(const struct virtq_chain *chain, unsigned int first,
 		      unsigned int end, uint64_t skip, uint64_t trim,
@@ -45,7 +45,7 @@ static bool take_data(const struct virtq_chain *chain, unsigned int first,
 		skip = 0;
 		if (len > want - req->len)
 			len = want - req->len;
-		if (req->nr_iov == BLK_SEG_MAX)
+		if (req->nr_iov == BLK_SEG_MAX || len > BLK_SIZE_MAX)
 			return false;
 		req->iov[req->nr_iov++] = (struct iovec) { base, len };
 		req->len += len;
