@@ -107,7 +107,7 @@ START_TEST(test_write)
 }
 END_TEST
 
-/* A data segment up to size_max is taken, one byte more is refused. */
+/* A data segment up to size_max is taken, one a sector larger is refused. */
 START_TEST(test_segment_larger_than_size_max)
 {
 	static const struct blk_disk big = { .sectors = 1 << 13 };	/* 4 MiB */

@@ -270,28 +270,40 @@ START_TEST(test_exit_reaps_pending)
 END_TEST
 
 /*
- * A write queued but not yet submitted when the loop stopped is dropped
- * at exit, not submitted with the cancels. A pipe takes a write at once,
- * before any cancel could reach it: it stays empty.
+ * A guest's write queued but not yet submitted when the loop stopped is
+ * dropped at exit, not submitted with the cancels; the VMM's own writes
+ * queued around it still go, in order. A pipe takes a write at once,
+ * before any cancel could reach it.
  */
-START_TEST(test_exit_drops_unsubmitted)
+START_TEST(test_exit_drops_unsubmitted_guest_requests)
 {
-	struct probe p = { .op.done = probe_done, .loop = &loop };
-	struct iovec iov = { .iov_base = "late", .iov_len = 4 };
-	char buf[4];
-	int fds[2];
+	struct probe own1 = { .op.done = probe_done, .loop = &loop };
+	struct probe own2 = { .op.done = probe_done, .loop = &loop };
+	struct probe guest = { .op.done = probe_done, .loop = &loop,
+			       .op.guest_request = true };
+	struct iovec one = { .iov_base = "one", .iov_len = 3 };
+	struct iovec two = { .iov_base = "two", .iov_len = 3 };
+	struct iovec late = { .iov_base = "late", .iov_len = 4 };
+	char buf[8] = "";
+	int own[2], guest_pipe[2];
 
-	ck_assert_int_eq(pipe2(fds, O_NONBLOCK), 0);
-	ck_assert_int_eq(loop_writev(&loop, &p.op, fds[1], &iov, 1), 0);
-	ck_assert_uint_eq(loop.inflight, 1);
+	ck_assert_int_eq(pipe2(own, O_NONBLOCK), 0);
+	ck_assert_int_eq(pipe2(guest_pipe, O_NONBLOCK), 0);
+	ck_assert_int_eq(loop_writev(&loop, &own1.op, own[1], &one, 1), 0);
+	ck_assert_int_eq(loop_writev(&loop, &guest.op, guest_pipe[1], &late, 1), 0);
+	ck_assert_int_eq(loop_writev(&loop, &own2.op, own[1], &two, 1), 0);
+	ck_assert_uint_eq(loop.inflight, 3);
 	loop_exit(&loop);
 	ck_assert_uint_eq(loop.inflight, 0);
-	ck_assert(!p.op.busy);
-	ck_assert_int_eq(p.calls, 0);
-	ck_assert_int_eq(read(fds[0], buf, sizeof(buf)), -1);
+	ck_assert(!guest.op.busy && !own1.op.busy && !own2.op.busy);
+	ck_assert_int_eq(read(guest_pipe[0], buf, sizeof(buf)), -1);
 	ck_assert_int_eq(errno, EAGAIN);
-	close(fds[0]);
-	close(fds[1]);
+	ck_assert_int_eq(read(own[0], buf, sizeof(buf) - 1), 6);
+	ck_assert_str_eq(buf, "onetwo");
+	close(own[0]);
+	close(own[1]);
+	close(guest_pipe[0]);
+	close(guest_pipe[1]);
 }
 END_TEST
 
@@ -409,7 +421,7 @@ Suite *loop_suite(void)
 	tcase_add_test(tc, test_deferred_once_after_the_batch);
 	tcase_add_test(tc, test_deferred_dropped_at_stop);
 	tcase_add_test(tc, test_exit_reaps_pending);
-	tcase_add_test(tc, test_exit_drops_unsubmitted);
+	tcase_add_test(tc, test_exit_drops_unsubmitted_guest_requests);
 	tcase_add_test(tc, test_more_requests_than_entries);
 	tcase_add_test(tc, test_ring_refuses_other_operations);
 	tcase_add_test(tc, test_timer);

@@ -380,33 +380,39 @@ void loop_stop(struct loop *l)
 }
 
 /*
- * Requests queued in the submission ring but not yet handed to the
- * kernel when the loop stopped (a pass over a disk's queue queues them,
- * the loop submits them with its next wait): dropped, never submitted,
- * so that nothing the guest asked for starts once it has powered off.
- * The guest was told of none of them, as a disk that loses power does
- * not tell it either.
+ * Guest requests queued in the submission ring but not yet handed to
+ * the kernel when the loop stopped (a pass over a disk's queue queues
+ * them, the loop submits them with its next wait): taken out, never
+ * submitted, so that nothing the guest asked for starts once it has
+ * powered off. The guest was told of none of them, as a disk that loses
+ * power does not tell it either. The VMM's own requests (the console's
+ * last output among them) stay, in their order, and go with the cancels.
  */
 static void drop_unsubmitted(struct loop *l)
 {
 	struct io_uring_sq *sq = &l->ring.sq;
+	unsigned int from, to = sq->sqe_head;
 	struct io_uring_sqe *sqe;
 	struct loop_op *op;
 
-	while (sq->sqe_tail != sq->sqe_head) {
-		sq->sqe_tail--;
-		sqe = &sq->sqes[sq->sqe_tail & sq->ring_mask];
+	for (from = sq->sqe_head; from != sq->sqe_tail; from++) {
+		sqe = &sq->sqes[from & sq->ring_mask];
 		op = (struct loop_op *)(uintptr_t)sqe->user_data;
-		if (op) {
+		if (op && op->guest_request) {
 			op->busy = false;
 			l->inflight--;
+			continue;
 		}
+		if (to != from)
+			sq->sqes[to & sq->ring_mask] = *sqe;
+		to++;
 	}
+	sq->sqe_tail = to;
 }
 
 /*
- * Drop what was never submitted, cancel what is in flight and reap it
- * all, so that no request writes into memory freed next, and no disk
+ * Drop the guest's requests never submitted, cancel what is in flight
+ * and reap it all, so that no request writes into memory freed next, and no disk
  * write lands after the VMM is gone. A request that cannot be cancelled
  * (a write already under way) is waited for; at most LOOP_EXIT_WAIT_S
  * seconds in all, then it is said.

@@ -26,6 +26,8 @@ struct loop_op {
 	bool watch_polls;	/* with a multishot poll, not a read */
 	int watch_fd;
 	uint64_t watch_count;	/* the count, where it is read */
+	/* A guest's request (a disk's): not started once the loop stopped. */
+	bool guest_request;
 };
 
 /*

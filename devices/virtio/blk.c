@@ -235,6 +235,7 @@ static int blk_handle_chain(struct virtio_mmio *vmmio, unsigned int q,
 		slot->head = chain->head;
 		slot->gen = dev->reset_gen;
 		slot->op.done = request_done;
+		slot->op.guest_request = true;
 		if (!submit(dev, slot)) {
 			slot->busy = true;
 			dev->inflight++;
