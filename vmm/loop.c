@@ -272,6 +272,13 @@ void loop_timer_rewait(struct loop *l, struct loop_timer *t, int res)
 		loop_timer_close(t);
 }
 
+/* @op is no longer the kernel's: completed for good, or never submitted. */
+static void release(struct loop *l, struct loop_op *op)
+{
+	op->busy = false;
+	l->inflight--;
+}
+
 /*
  * A request's completion: the last one, unless the kernel says more are
  * to come (loop_watch_eventfd()'s). @op may be NULL (a cancel's own).
@@ -280,8 +287,7 @@ static void retire(struct loop *l, struct loop_op *op, const struct io_uring_cqe
 {
 	if (!op || (cqe->flags & IORING_CQE_F_MORE))
 		return;
-	op->busy = false;
-	l->inflight--;
+	release(l, op);
 }
 
 /*
@@ -399,8 +405,7 @@ static void drop_unsubmitted(struct loop *l)
 		sqe = &sq->sqes[from & sq->ring_mask];
 		op = (struct loop_op *)(uintptr_t)sqe->user_data;
 		if (op && op->guest_request) {
-			op->busy = false;
-			l->inflight--;
+			release(l, op);
 			continue;
 		}
 		if (to != from)
