@@ -68,8 +68,8 @@ PURE_SRCS	:= vmm/log.c vmm/config.c vmm/loop.c vmm/record.c vmm/ram.c \
 		   devices/virtio/virtq.c devices/virtio/mmio.c devices/virtio/queue.c \
 		   arch/arm64/image.c fdt/dt.c fdt/host-node.c devices/vfio/bind.c \
 		   devices/virtio/gpio-msg.c devices/virtio/console-input.c \
-		   devices/virtio/blk-req.c devices/backend/disk-image.c vmm/seccomp-bpf.c \
-		   vmm/mmio-ring.c
+		   devices/virtio/blk-req.c devices/virtio/rng-fill.c devices/backend/disk-image.c \
+		   vmm/seccomp-bpf.c vmm/mmio-ring.c
 VMM_SRCS	:= $(PURE_SRCS) vmm/main.c vmm/vm.c vmm/vcpu.c vmm/run.c \
 		   vmm/boot.c vmm/term.c vmm/stats.c vmm/sandbox.c \
 		   arch/arm64/gic.c arch/arm64/regs.c \

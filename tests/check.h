@@ -24,6 +24,7 @@ Suite *blk_req_suite(void);
 Suite *disk_image_suite(void);
 Suite *seccomp_bpf_suite(void);
 Suite *mmio_ring_suite(void);
+Suite *rng_fill_suite(void);
 
 /* Send log messages into a buffer from now on (one test at a time). */
 void capture_log(void);

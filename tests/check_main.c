@@ -72,6 +72,7 @@ int main(void)
 	srunner_add_suite(sr, ram_suite());
 	srunner_add_suite(sr, seccomp_bpf_suite());
 	srunner_add_suite(sr, mmio_ring_suite());
+	srunner_add_suite(sr, rng_fill_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

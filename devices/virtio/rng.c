@@ -24,13 +24,12 @@
 #include "devices/virtio/mmio.h"
 #include "devices/virtio/plug.h"
 #include "devices/virtio/queue.h"
+#include "devices/virtio/rng-fill.h"
 #include "vmm/log.h"
 #include "vmm/stats.h"
 #include "vmm/vm.h"
 
 #define REQUESTQ		0
-/* A guest asks for 64 bytes at a time; a hostile one gets no more than this. */
-#define RNG_MAX_PER_REQUEST	(64 * 1024)
 
 struct virtio_rng {
 	struct virtio_mmio vmmio;
@@ -42,25 +41,10 @@ static int rng_handle_chain(struct virtio_mmio *vmmio, unsigned int q,
 			    struct virtq_chain *chain)
 {
 	struct virtio_rng *rng = vmmio->priv;
-	uint32_t done = 0;
-	unsigned int i;
-	ssize_t n;
+	uint32_t done;
 
 	(void)q;
-	for (i = chain->nr_out; i < chain->nr_out + chain->nr_in; i++) {
-		size_t want = chain->iov[i].iov_len;
-
-		if (want > RNG_MAX_PER_REQUEST - done)
-			want = RNG_MAX_PER_REQUEST - done;
-		if (!want)
-			break;
-		n = getrandom(chain->iov[i].iov_base, want, GRND_NONBLOCK);
-		if (n <= 0)
-			break;
-		done += n;
-		if ((size_t)n < want)
-			break;
-	}
+	done = rng_fill(chain->iov + chain->nr_out, chain->nr_in, getrandom);
 	STAT_ADD(rng->bytes, done);
 	return done;
 }
