@@ -64,10 +64,11 @@ START_TEST(test_image_on_a_disk_is_not_in_memory)
 	struct disk_image img;
 	struct disk_cfg cfg;
 
-	/* The build tree: on a disk wherever this runs but a tmpfs checkout. */
-	if (dir_in_memory("build"))
-		return;
-	make_image(&cfg, "build", NULL, 4096);
+	/* The build tree, or /var/tmp where the checkout is on tmpfs. */
+	const char *dir = dir_in_memory("build") ? "/var/tmp" : "build";
+
+	ck_assert_msg(!dir_in_memory(dir), "neither build/ nor /var/tmp is on a disk here");
+	make_image(&cfg, dir, NULL, 4096);
 	ck_assert_int_eq(disk_image_open(&img, &cfg), 0);
 	ck_assert(!img.in_memory);
 	disk_image_close(&img);
@@ -155,6 +156,98 @@ START_TEST(test_second_writer_is_refused)
 	disk_image_close(&first);
 	ck_assert_int_eq(disk_image_open(&second, &cfg), 0);
 	disk_image_close(&second);
+	unlink(cfg.path);
+}
+END_TEST
+
+/* A lock on the one byte @at of @path, as QEMU takes them; its fd. */
+static int qemu_lock_byte(const char *path, off_t at)
+{
+	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = at, .l_len = 1 };
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fcntl(fd, F_OFD_SETLK, &fl), 0);
+	return fd;
+}
+
+/*
+ * QEMU's byte locks: 100 + n for a permission n it holds, 200 + n for one
+ * it does not share; writing is permission 1. Its reader (byte 100, and
+ * 201: it lets nobody write) shares with ours; its writer (101 as well)
+ * does not.
+ */
+START_TEST(test_qemu_locks)
+{
+	struct disk_image img;
+	struct disk_cfg cfg;
+	int reader, no_writers, writer;
+
+	make_image(&cfg, "/dev/shm", NULL, 4096);
+	reader = qemu_lock_byte(cfg.path, 100);
+	no_writers = qemu_lock_byte(cfg.path, 201);
+	cfg.read_only = true;
+	ck_assert_int_eq(disk_image_open(&img, &cfg), 0);
+	disk_image_close(&img);
+
+	/* A writer of ours is refused on an image a QEMU reads. */
+	cfg.read_only = false;
+	capture_log();
+	ck_assert_int_lt(disk_image_open(&img, &cfg), 0);
+	ck_assert_ptr_nonnull(strstr(captured_log(), "in use by another VMM"));
+
+	writer = qemu_lock_byte(cfg.path, 101);
+	cfg.read_only = true;
+	capture_log();
+	ck_assert_int_lt(disk_image_open(&img, &cfg), 0);
+	ck_assert_int_eq(img.fd, -1);
+	ck_assert_int_eq(captured_lines(), 1);
+	ck_assert_ptr_nonnull(strstr(captured_log(), "in use by another VMM"));
+	close(writer);
+	close(no_writers);
+	close(reader);
+	unlink(cfg.path);
+}
+END_TEST
+
+/* The same image by another path is the same; another file is not. */
+START_TEST(test_same_image_by_any_path)
+{
+	struct disk_cfg cfg, other;
+	struct disk_image img;
+	char link[sizeof(cfg.path) + 8];
+	struct stat st;
+
+	make_image(&cfg, "/dev/shm", NULL, 4096);
+	make_image(&other, "/dev/shm", NULL, 4096);
+	snprintf(link, sizeof(link), "%s.link", cfg.path);
+	ck_assert_int_eq(symlink(cfg.path, link), 0);
+	ck_assert_int_eq(disk_image_open(&img, &cfg), 0);
+	ck_assert_int_eq(stat(link, &st), 0);
+	ck_assert(disk_image_is(&img, &st));
+	ck_assert_int_eq(stat(other.path, &st), 0);
+	ck_assert(!disk_image_is(&img, &st));
+	disk_image_close(&img);
+	ck_assert_int_eq(stat(cfg.path, &st), 0);
+	ck_assert(!disk_image_is(&img, &st));	/* closed: nothing is open */
+	unlink(link);
+	unlink(other.path);
+	unlink(cfg.path);
+}
+END_TEST
+
+/* Two readers of ours share an image: neither lock is a QEMU writer's. */
+START_TEST(test_readers_share)
+{
+	struct disk_image first, second;
+	struct disk_cfg cfg;
+
+	make_image(&cfg, "/dev/shm", NULL, 4096);
+	cfg.read_only = true;
+	ck_assert_int_eq(disk_image_open(&first, &cfg), 0);
+	ck_assert_int_eq(disk_image_open(&second, &cfg), 0);
+	disk_image_close(&second);
+	disk_image_close(&first);
 	unlink(cfg.path);
 }
 END_TEST
@@ -256,6 +349,9 @@ Suite *disk_image_suite(void)
 	tcase_add_test(tc, test_discard_where_holes_can_be_punched);
 	tcase_add_test(tc, test_qcow2_is_refused);
 	tcase_add_test(tc, test_second_writer_is_refused);
+	tcase_add_test(tc, test_qemu_locks);
+	tcase_add_test(tc, test_readers_share);
+	tcase_add_test(tc, test_same_image_by_any_path);
 	tcase_add_test(tc, test_direct_where_the_file_system_takes_it);
 	tcase_add_test(tc, test_without_direct_the_page_cache);
 	tcase_add_test(tc, test_direct_still_reads_the_header);

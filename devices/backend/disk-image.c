@@ -61,6 +61,33 @@ static int lock_image(int fd, bool read_only)
 	return fcntl(fd, F_OFD_SETLK, &fl) < 0 ? -errno : 0;
 }
 
+/*
+ * QEMU locks no image whole: it holds a shared lock on byte 100 + n for
+ * each permission n it has, and on byte 200 + n for each it does not
+ * share; writing is permission 1. A writable lkvm-rcar image's
+ * whole-file write lock conflicts with any of them, and a QEMU that
+ * comes to write an image lkvm-rcar reads finds our read lock over its
+ * byte 201. What a lock alone misses is lkvm-rcar reading an image a
+ * QEMU already writes: that QEMU holds byte 101, looked for here.
+ * Another lkvm-rcar reading the image holds a lock on all of it, which
+ * is no writer.
+ */
+#define QEMU_WRITER_BYTE	101
+
+static bool qemu_writes(int fd)
+{
+	struct flock fl = {
+		.l_type = F_WRLCK,
+		.l_whence = SEEK_SET,
+		.l_start = QEMU_WRITER_BYTE,
+		.l_len = 1,
+	};
+
+	if (fcntl(fd, F_OFD_GETLK, &fl) < 0 || fl.l_type == F_UNLCK)
+		return false;
+	return !(fl.l_type == F_RDLCK && fl.l_start == 0 && fl.l_len == 0);
+}
+
 static int image_size(struct disk_image *img, const struct disk_cfg *cfg,
 		      const struct stat *st)
 {
@@ -214,6 +241,17 @@ static bool punches_holes(int fd, off_t end)
 	return fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, end, SECTOR) == 0;
 }
 
+bool disk_image_is(const struct disk_image *img, const struct stat *st)
+{
+	struct stat own;
+
+	if (img->fd < 0 || fstat(img->fd, &own) < 0)
+		return false;
+	if (S_ISBLK(own.st_mode))
+		return S_ISBLK(st->st_mode) && own.st_rdev == st->st_rdev;
+	return own.st_dev == st->st_dev && own.st_ino == st->st_ino;
+}
+
 int disk_image_open(struct disk_image *img, const struct disk_cfg *cfg)
 {
 	struct stat st;
@@ -235,6 +273,8 @@ int disk_image_open(struct disk_image *img, const struct disk_cfg *cfg)
 	img->block_device = S_ISBLK(st.st_mode);
 	img->in_memory = !img->block_device && on_memory_fs(img->fd);
 	ret = lock_image(img->fd, img->read_only);
+	if (!ret && img->read_only && qemu_writes(img->fd))
+		ret = -EAGAIN;
 	if (ret == -EAGAIN || ret == -EACCES) {
 		pr_err("--disk %s: in use by another VMM (it holds the image's lock); stop it first, or give the image with ,ro to both",
 		       cfg->path);

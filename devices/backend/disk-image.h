@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 struct disk_cfg;
 
@@ -36,6 +37,12 @@ struct disk_image {
  * format, empty, in use by another VMM, no permission, no direct I/O).
  */
 int disk_image_open(struct disk_image *img, const struct disk_cfg *cfg);
+
+/*
+ * Whether open @img is the file or block device @st describes (as
+ * stat() gave it, whatever the path): the same image given twice.
+ */
+bool disk_image_is(const struct disk_image *img, const struct stat *st);
 
 /* Close it, which drops the lock. Safe twice and after a failed open. */
 void disk_image_close(struct disk_image *img);

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <linux/falloc.h>
 #include <linux/virtio_blk.h>
@@ -336,12 +337,41 @@ static void blk_ops_init(struct virtio_dev_ops *ops, const struct blk_disk *disk
 				 (1ull << VIRTIO_BLK_F_WRITE_ZEROES);
 }
 
+/*
+ * One image as two disks, either of them writable: its own lock would
+ * refuse the second as if another VMM held it. Said as what it is.
+ * Two read-only disks may share an image.
+ */
+static int refuse_given_twice(const struct vm *vm, const struct disk_cfg *cfg)
+{
+	const struct virtio_blk_dev *bd;
+	struct stat st;
+	unsigned int i;
+
+	if (stat(cfg->path, &st) < 0)
+		return 0;	/* disk_image_open() says why */
+	for (i = 0; i < vm->nr_devices; i++) {
+		bd = vm->devices[i].priv;
+		if (vm->devices[i].ops != &virtio_blk_ops || !bd ||
+		    !disk_image_is(&bd->blk.img, &st) ||
+		    (cfg->read_only && bd->blk.img.read_only))
+			continue;
+		pr_err("--disk %s: the same image as --disk %s; give it once, or ,ro to both",
+		       cfg->path, bd->blk.cfg->path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int blk_init(struct vm *vm, struct device *device)
 {
 	struct virtio_blk_dev *bd;
 	struct virtio_blk *dev;
 	int ret;
 
+	ret = refuse_given_twice(vm, device->cfg);
+	if (ret)
+		return ret;
 	bd = calloc(1, sizeof(*bd));
 	if (!bd)
 		return -ENOMEM;

@@ -35,6 +35,7 @@ badinput_table() {
 1|--disk /guest: a directory; give a raw image or a block device|-k /guest/Image -i /guest/initrd.cpio -d /guest
 1|--disk /tmp/disk.qcow2: a qcow2 image; lkvm-rcar takes raw images: convert it with 'qemu-img convert -O raw /tmp/disk.qcow2 /tmp/disk.qcow2.raw'|-k /guest/Image -i /guest/initrd.cpio -d /tmp/disk.qcow2
 1|--disk /dev/null: not a regular file or a block device; give a raw image|-k /guest/Image -i /guest/initrd.cpio -d /dev/null
+1|--disk /guest/../guest/rootfs.img: the same image as --disk /guest/rootfs.img; give it once, or ,ro to both|-k /guest/Image -i /guest/initrd.cpio -d /guest/rootfs.img,ro -d /guest/../guest/rootfs.img
 1|/nonexistent/Image|-k /nonexistent/Image
 1|/guest|-k /guest
 1|/tmp/empty|-k /tmp/empty
