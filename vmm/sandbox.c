@@ -23,7 +23,7 @@
  * neither TIOCSTI on the user's terminal, nor a KVM or VFIO ioctl on an
  * fd the VMM did not open for it, nor opening /proc/self/mem to write.
  * No role may create sockets or processes, map anything executable, or
- * signal another process. docs/security.md has the table, and what
+ * signal another process; a vCPU thread maps no file. docs/security.md has the table, and what
  * seccomp cannot pin.
  */
 #include "vmm/sandbox.h"
@@ -76,6 +76,16 @@ static const int common_calls[] = {
  */
 static const int vcpu_calls[] = {
 	__NR_timerfd_settime,
+};
+
+/* A vCPU's mmap(): anonymous memory (malloc's), never executable. */
+static const struct seccomp_rule vcpu_mmap_rule = {
+	.nr = __NR_mmap,
+	.nr_tests = 2,
+	.tests = {
+		{ 2, PROT_EXEC, 0 },
+		{ 3, MAP_ANONYMOUS, MAP_ANONYMOUS },
+	},
 };
 
 /*
@@ -317,8 +327,15 @@ static int add_rules(enum sandbox_role role)
 	 */
 	if (!ret && role == SANDBOX_LOOP)
 		ret = add(SECCOMP_ALLOW_CLEAR(__NR_openat, 2, OPEN_WRITE_FLAGS));
-	/* New memory, never executable: there is no code to load after set-up. */
-	if (!ret)
+	/*
+	 * New memory, never executable: there is no code to load after
+	 * set-up. A vCPU thread maps no file either (its kvm_run and the
+	 * devices' regions are mapped before), so none of the fds the VMM
+	 * holds, a disk image among them, can be reached by mapping it.
+	 */
+	if (!ret && role == SANDBOX_VCPU)
+		ret = add(vcpu_mmap_rule);
+	else if (!ret)
 		ret = add(SECCOMP_ALLOW_CLEAR(__NR_mmap, 2, PROT_EXEC));
 	if (!ret)
 		ret = add(SECCOMP_ALLOW_CLEAR(__NR_mprotect, 2, PROT_EXEC));
@@ -408,6 +425,15 @@ static void try_kvm_ioctl(void)
 	close_if_open(fd);
 }
 
+/* A vCPU: mapping a file it holds (stdin stands for a disk image). */
+static void try_mmap_file(void)
+{
+	void *p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, STDIN_FILENO, 0);
+
+	if (p != MAP_FAILED)
+		munmap(p, 4096);
+}
+
 /* The loop: opening its own memory to write it. */
 static void try_open_rw(void)
 {
@@ -434,6 +460,7 @@ static const struct selftest {
 } selftests[] = {
 	{ "loop",	SANDBOX_LOOP,	try_socket },
 	{ "vcpu",	SANDBOX_VCPU,	try_open },
+	{ "vcpu-mmap",	SANDBOX_VCPU,	try_mmap_file },
 	{ "tty-ioctl",	SANDBOX_LOOP,	try_tiocsti },
 	{ "kvm-ioctl",	SANDBOX_LOOP,	try_kvm_ioctl },
 	{ "open-rw",	SANDBOX_LOOP,	try_open_rw },

@@ -380,7 +380,7 @@ done
 for cell in vhe-gicv3-noiommu vhe-gicv2-noiommu nvhe-gicv2-smmu; do
 	want "$cell" || continue
 	if suite boot; then
-		boot_host "$cell" boot 66
+		boot_host "$cell" boot 67
 		check_dtb "$cell"
 		check_stats_json "$cell"
 	fi

@@ -109,6 +109,8 @@ forbidden() {
 }
 forbidden loop socket
 forbidden vcpu openat
+# Nor map one it holds: a disk image is the loop's alone.
+forbidden vcpu-mmap mmap "a vCPU thread mapping a file it holds (MAP_SHARED)"
 forbidden open-rw openat "the loop opening /proc/self/mem to write"
 forbidden unlink unlinkat "an unlink outside the records' folder, from the loop"
 # write() goes to stderr and the fds the VMM writes, not to every fd it holds.
