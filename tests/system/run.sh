@@ -109,6 +109,27 @@ report() {
 	check_stats_schema "$log"
 }
 
+# check_power_cut CELL LOG DRIVE: after the disk script's power cut
+# (tests/system/host/disk.sh, its last case), the host's disk, the file
+# DRIVE here, holds the token the guest synced and not the control it
+# wrote and never flushed.
+check_power_cut() {
+	token=$(tr -d '\r' <"$2" | sed -n 's/^rig: power cut: token //p' | head -1)
+	synced=$(dd if="$3" bs=512 skip=8 count=1 2>/dev/null | tr -d '\0' | head -1)
+	control=$(dd if="$3" bs=512 skip=24 count=1 2>/dev/null | tr -d '\0' | head -1)
+	if [ -z "$token" ]; then
+		flunk "$1: the power cut after the guest's fsync: the host did not get to it; see $2"
+	elif ! tr -d '\r' <"$2" | grep -q "^rig: power cut: guest said: written, not flushed, $token"; then
+		flunk "$1: the power cut: the guest did not write its unflushed control; see $2"
+	elif [ "$control" = "lkvm-rcar-unflushed-$token" ]; then
+		flunk "$1: the power cut: the write the guest never flushed reached the disk too, so the case cannot tell a flush from none"
+	elif [ "$synced" = "lkvm-rcar-synced-$token" ]; then
+		pass "$1: the host loses power right after the guest's fsync (the VMM killed first): its disk holds the synced data, and not the write never flushed"
+	else
+		flunk "$1: the host's disk holds what the guest synced before the power cut: sector 8 holds '$synced'"
+	fi
+}
+
 # check_stats_schema LOG: each --stats object the in-host script printed
 # (between stats-begin and stats-end) is what docs/stats.schema.json
 # documents, field by field.
@@ -396,7 +417,8 @@ for cell in vhe-gicv3-noiommu vhe-gicv2-noiommu nvhe-gicv2-smmu; do
 	if [ "$cell" != vhe-gicv2-noiommu ] && suite disk; then
 		rm -f "$results/host-disk.img"
 		truncate -s 8M "$results/host-disk.img"
-		boot_host "$cell" disk 21 amba "$results/host-disk.img"
+		boot_host "$cell" disk 22 amba "$results/host-disk.img"
+		check_power_cut "$cell" "$results/disk-$cell.log" "$results/host-disk.img"
 		rm -f "$results/host-disk.img"
 	fi
 	# The docs' board examples as written (tests/docs/examples.sh), on the

@@ -4,9 +4,10 @@
 # Disk and entropy system tests (--disk, --rng), inside the emulated
 # host: a guest whose root is on /guest/rootfs.img (ext4, made on the
 # build machine), booted with no initramfs; data the guest was told is
-# on disk found there after SIGKILL; a read-only disk; four disks in
-# order with their serials; an image in use by another VMM refused
-# before the guest runs; --rng; --passthrough and
+# on disk found there after SIGKILL, and on the host's own disk after
+# the host loses power (checked by the outer machine); a read-only
+# disk; four disks in order with their serials; an image in use by
+# another VMM refused before the guest runs; --rng; --passthrough and
 # --disk at once. Each case prints "ok - NAME" or "not ok - NAME: why".
 set -u
 
@@ -115,8 +116,10 @@ sync_then() {
 	wait "$pid" 2>/dev/null
 	status=$?
 }
-# sector8 IMAGE [iflag=direct]: what the guest's token sector holds. The
-# device's own copy is read past the host's page cache, in 4 KiB.
+# sector8 IMAGE [iflag=direct]: what the guest's token sector holds, in
+# 4 KiB. A direct read of a block device writes the host's cached pages
+# of that range back first, so it cannot tell whether a flush did: the
+# power cut, the last case, does.
 sector8() {
 	dd if="$1" bs=4096 skip=1 count=1 ${2:-} 2>/dev/null | head -c 64 | tr -d '\0'
 }
@@ -166,7 +169,7 @@ if [ -b /dev/vda ]; then
 	sync_then KILL "$btoken" -d "$root" -d /dev/vda
 	got=$(sector8 /dev/vda iflag=direct)
 	if grep -q "guest: disk: synced $btoken" "$out" && [ "$got" = "lkvm-rcar-synced-$btoken" ]; then
-		ok "a block device as the image, the VMM killed with SIGKILL right after the guest's fsync: the device itself holds the synced data"
+		ok "a block device as the image, the VMM killed with SIGKILL right after the guest's fsync: the device reads back the synced data"
 	else
 		fail "a block device holds what the guest synced before SIGKILL" "sector 8 holds '$got'"
 	fi
@@ -236,6 +239,33 @@ check "four disks: vda to vdd in the command line's order, each with its size an
 	"guest: disks: vdc 6144 sectors, serial 'lkvm-three'" \
 	"guest: disks: vdd 8192 sectors, serial 'lkvm-four'"
 rm -f /tmp/disk1.img /tmp/disk2.img /tmp/disk3.img /tmp/disk4.img
+
+# --- discard -------------------------------------------------------------
+
+# An image on tmpfs, all of it written (0xff), so that all of it is
+# allocated: the guest's blkdiscard of its second MiB must leave that
+# MiB reading as zeroes and no longer allocated (fallocate's punched
+# hole), and the MiB on each side as they were. Write-zeroes takes the
+# same way to the image; blk-req's unit tests take both apart.
+dimg=/tmp/discard.img
+head -c 3145728 /dev/zero | tr '\0' '\377' >"$dimg"
+kib_before=$(du -k "$dimg" | cut -f1)
+"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" --timeout 300 \
+	-d /guest/rootfs.img,ro -d "$dimg" --stats=/tmp/discard-stats.json \
+	-p lkvm.test=disk-discard </dev/null >"$out" 2>"$err"
+status=$?
+kib_after=$(du -k "$dimg" | cut -f1)
+mib() { dd if="$dimg" bs=1M skip="$1" count=1 2>/dev/null | tr -d "$2" | wc -c; }
+discards=$(blk_stats /tmp/discard-stats.json | sed -n 's/.*"discards": \([0-9]*\).*/\1/p')
+if [ "$(mib 1 '\0')" -eq 0 ] && [ "$(mib 0 '\377')" -eq 0 ] && [ "$(mib 2 '\377')" -eq 0 ] &&
+   [ "$kib_after" -le $((kib_before - 1024)) ] && [ "${discards:-0}" -ge 1 ]; then
+	check "discard: the guest's blkdiscard punches a hole in the image ($kib_before KiB allocated, then $kib_after), the range reads as zeroes, the rest untouched" 0 \
+		"guest: disk: discarded"
+else
+	fail "discard punches a hole in the image" \
+		"allocated $kib_before then $kib_after KiB, discards '${discards:-}', non-zero bytes in the range $(mib 1 '\0')"
+fi
+rm -f "$dimg"
 
 # --- one image, two VMMs --------------------------------------------------
 
@@ -311,3 +341,34 @@ else
 	fail "after it the PL061 is back with '$was'" "bound to '$(driver)'"
 fi
 rm -f "$root" "$raw"
+
+# --- the power cut: what the guest synced is on the host's disk ----------
+
+# The last case: the host's own disk (RIG_DRIVE) as the guest's second,
+# through the host's page cache. The guest syncs a token, then writes a
+# control it never flushes; the VMM is killed and the host then loses
+# power without a sync (host-init). The outer machine reads the drive's
+# file: the token must be there, the control not (if it is, the page
+# cache reached the disk anyway and the case proves nothing). Nothing
+# else may write the cache back meanwhile: the periodic flusher is off,
+# and a process holds /dev/vda open, since the last close of a block
+# device writes its cache back.
+if [ -b /dev/vda ]; then
+	sleep 100000 </dev/vda &
+	echo 0 >/proc/sys/vm/dirty_writeback_centisecs
+	echo 360000 >/proc/sys/vm/dirty_expire_centisecs
+	ctoken=cut-$$
+	"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" --timeout 300 -d /guest/rootfs.img,ro -d /dev/vda \
+		-p "lkvm.test=disk-cut lkvm.token=$ctoken" </dev/null >"$out" 2>"$err" &
+	pid=$!
+	for i in $(seq 3000); do
+		grep -q "guest: disk: written, not flushed, $ctoken" "$out" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	sed -n 's/^guest: disk: /rig: power cut: guest said: /p' "$out"
+	echo "rig: power cut: token $ctoken"
+	: >/tmp/rig-power-cut
+fi
