@@ -236,7 +236,10 @@ START_TEST(test_same_image_by_any_path)
 }
 END_TEST
 
-/* Two readers of ours share an image: neither lock is a QEMU writer's. */
+/*
+ * Two readers of ours share an image (neither lock is a QEMU writer's);
+ * a writer that comes after them is refused.
+ */
 START_TEST(test_readers_share)
 {
 	struct disk_image first, second;
@@ -247,6 +250,10 @@ START_TEST(test_readers_share)
 	ck_assert_int_eq(disk_image_open(&first, &cfg), 0);
 	ck_assert_int_eq(disk_image_open(&second, &cfg), 0);
 	disk_image_close(&second);
+	cfg.read_only = false;
+	capture_log();
+	ck_assert_int_lt(disk_image_open(&second, &cfg), 0);
+	ck_assert_ptr_nonnull(strstr(captured_log(), "in use by another VMM"));
 	disk_image_close(&first);
 	unlink(cfg.path);
 }
