@@ -23,8 +23,8 @@
  * neither TIOCSTI on the user's terminal, nor a KVM or VFIO ioctl on an
  * fd the VMM did not open for it, nor opening /proc/self/mem to write.
  * No role may create sockets or processes, map anything executable, or
- * signal another process; a vCPU thread maps no file. docs/security.md has the table, and what
- * seccomp cannot pin.
+ * signal another process; a vCPU thread maps no file. docs/security.md
+ * has the table, and what seccomp cannot pin.
  */
 #include "vmm/sandbox.h"
 

@@ -99,22 +99,31 @@ check "a second VMM on the same image finds the file the first one wrote" 0 \
 
 # --- what the guest was told is synced is in the image -----------------
 
-# sync_then SIGNAL TOKEN ARGS...: the disk-sync guest on ARGS; once it
-# has synced TOKEN, the VMM gets SIGNAL; its exit status in $status.
-sync_then() {
-	sig=$1 synced=$2
+# signal_at SIGNAL PATTERN ARGS...: a guest from the initramfs on ARGS;
+# once PATTERN is in its output, the VMM gets SIGNAL; its exit status in
+# $status.
+signal_at() {
+	sig=$1 pattern=$2
 	shift 2
 	"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" --timeout 300 "$@" \
-		-p "lkvm.test=disk-sync lkvm.token=$synced" </dev/null >"$out" 2>"$err" &
+		</dev/null >"$out" 2>"$err" &
 	pid=$!
 	for i in $(seq 3000); do
-		grep -q "guest: disk: synced $synced" "$out" && break
+		grep -q "$pattern" "$out" && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
 	kill -"$sig" "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	status=$?
+}
+# sync_then SIGNAL TOKEN ARGS...: the disk-sync guest on ARGS; once it
+# has synced TOKEN, the VMM gets SIGNAL.
+sync_then() {
+	sig=$1 synced=$2
+	shift 2
+	signal_at "$sig" "guest: disk: synced $synced" "$@" \
+		-p "lkvm.test=disk-sync lkvm.token=$synced"
 }
 # sector8 IMAGE [iflag=direct]: what the guest's token sector holds, in
 # 4 KiB. A direct read of a block device writes the host's cached pages
@@ -358,16 +367,8 @@ if [ -b /dev/vda ]; then
 	echo 0 >/proc/sys/vm/dirty_writeback_centisecs
 	echo 360000 >/proc/sys/vm/dirty_expire_centisecs
 	ctoken=cut-$$
-	"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" --timeout 300 -d /guest/rootfs.img,ro -d /dev/vda \
-		-p "lkvm.test=disk-cut lkvm.token=$ctoken" </dev/null >"$out" 2>"$err" &
-	pid=$!
-	for i in $(seq 3000); do
-		grep -q "guest: disk: written, not flushed, $ctoken" "$out" && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	signal_at KILL "guest: disk: written, not flushed, $ctoken" \
+		-d /guest/rootfs.img,ro -d /dev/vda -p "lkvm.test=disk-cut lkvm.token=$ctoken"
 	sed -n 's/^guest: disk: /rig: power cut: guest said: /p' "$out"
 	echo "rig: power cut: token $ctoken"
 	: >/tmp/rig-power-cut
