@@ -417,7 +417,7 @@ for cell in vhe-gicv3-noiommu vhe-gicv2-noiommu nvhe-gicv2-smmu; do
 	if [ "$cell" != vhe-gicv2-noiommu ] && suite disk; then
 		rm -f "$results/host-disk.img"
 		truncate -s 8M "$results/host-disk.img"
-		boot_host "$cell" disk 22 amba "$results/host-disk.img"
+		boot_host "$cell" disk 23 amba "$results/host-disk.img"
 		check_power_cut "$cell" "$results/disk-$cell.log" "$results/host-disk.img"
 		rm -f "$results/host-disk.img"
 	fi

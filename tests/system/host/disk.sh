@@ -193,6 +193,20 @@ if [ -b /dev/vda ]; then
 		fail "a block device's writes go through io_uring, and SIGTERM stops it cleanly" \
 			"status $status, sector 8 '$got', writes '${1:-}', in the loop '${2:-}'"
 	fi
+	# As many requests in flight as the guest queues: four readers at
+	# once, on the device past the host's cache, where a read waits for
+	# the device; the loop takes the next before the first is done.
+	"$vmm" run -k "$kernel" -i "$initrd" --irqchip "$gic" --timeout 300 \
+		-d /guest/rootfs.img,ro -d /dev/vda,direct --stats=/tmp/parallel.json \
+		-p lkvm.test=disk-parallel </dev/null >"$out" 2>"$err"
+	status=$?
+	most=$(blk_stats /tmp/parallel.json | sed -n 's/.*"max_in_flight": \([0-9]*\).*/\1/p')
+	if [ "${most:-0}" -ge 2 ]; then
+		check "four readers at once: up to $most of their requests in flight together in the VMM" 0 \
+			"guest: disk: four readers done"
+	else
+		fail "four readers at once: their requests in flight together" "max_in_flight '${most:-}'"
+	fi
 	# ,direct: the same device past the host's page cache, its logical
 	# block (512 bytes on QEMU's virtio-blk) the guest's.
 	btoken=bdev-direct-$$
