@@ -50,17 +50,6 @@ const char *disk_image_format(const uint8_t *hdr, size_t len)
 	return NULL;
 }
 
-/* Whole file, exclusive for writing, shared for reading; refused, not waited for. */
-static int lock_image(int fd, bool read_only)
-{
-	struct flock fl = {
-		.l_type = read_only ? F_RDLCK : F_WRLCK,
-		.l_whence = SEEK_SET,
-	};
-
-	return fcntl(fd, F_OFD_SETLK, &fl) < 0 ? -errno : 0;
-}
-
 /*
  * QEMU locks no image whole: it holds a shared lock on byte 100 + n for
  * each permission n it has, and on byte 200 + n for each it does not
@@ -68,7 +57,8 @@ static int lock_image(int fd, bool read_only)
  * whole-file write lock conflicts with any of them, and a QEMU that
  * comes to write an image lkvm-rcar reads finds our read lock over its
  * byte 201. What a lock alone misses is lkvm-rcar reading an image a
- * QEMU already writes: that QEMU holds byte 101, looked for here.
+ * QEMU already writes: that QEMU holds byte 101, which lock_image()
+ * looks for.
  * Another lkvm-rcar reading the image holds a lock on all of it, which
  * is no writer.
  */
@@ -86,6 +76,22 @@ static bool qemu_writes(int fd)
 	if (fcntl(fd, F_OFD_GETLK, &fl) < 0 || fl.l_type == F_UNLCK)
 		return false;
 	return !(fl.l_type == F_RDLCK && fl.l_start == 0 && fl.l_len == 0);
+}
+
+/*
+ * Whole file, exclusive for writing, shared for reading; refused, not
+ * waited for (-EAGAIN), as is reading while a QEMU writes.
+ */
+static int lock_image(int fd, bool read_only)
+{
+	struct flock fl = {
+		.l_type = read_only ? F_RDLCK : F_WRLCK,
+		.l_whence = SEEK_SET,
+	};
+
+	if (fcntl(fd, F_OFD_SETLK, &fl) < 0)
+		return -errno;
+	return read_only && qemu_writes(fd) ? -EAGAIN : 0;
 }
 
 static int image_size(struct disk_image *img, const struct disk_cfg *cfg,
@@ -273,8 +279,6 @@ int disk_image_open(struct disk_image *img, const struct disk_cfg *cfg)
 	img->block_device = S_ISBLK(st.st_mode);
 	img->in_memory = !img->block_device && on_memory_fs(img->fd);
 	ret = lock_image(img->fd, img->read_only);
-	if (!ret && img->read_only && qemu_writes(img->fd))
-		ret = -EAGAIN;
 	if (ret == -EAGAIN || ret == -EACCES) {
 		pr_err("--disk %s: in use by another VMM (it holds the image's lock); stop it first, or give the image with ,ro to both",
 		       cfg->path);
