@@ -140,6 +140,18 @@ START_TEST(test_qcow2_is_refused)
 }
 END_TEST
 
+/* @cfg's image refused as in use: one line, nothing left open. */
+static void assert_in_use(const struct disk_cfg *cfg)
+{
+	struct disk_image img;
+
+	capture_log();
+	ck_assert_int_lt(disk_image_open(&img, cfg), 0);
+	ck_assert_int_eq(img.fd, -1);
+	ck_assert_int_eq(captured_lines(), 1);
+	ck_assert_ptr_nonnull(strstr(captured_log(), "in use by another VMM"));
+}
+
 START_TEST(test_second_writer_is_refused)
 {
 	struct disk_image first, second;
@@ -148,11 +160,7 @@ START_TEST(test_second_writer_is_refused)
 	/* Open file description locks: a second open conflicts in one process too. */
 	make_image(&cfg, "/dev/shm", NULL, 4096);
 	ck_assert_int_eq(disk_image_open(&first, &cfg), 0);
-	capture_log();
-	ck_assert_int_lt(disk_image_open(&second, &cfg), 0);
-	ck_assert_int_eq(second.fd, -1);
-	ck_assert_int_eq(captured_lines(), 1);
-	ck_assert_ptr_nonnull(strstr(captured_log(), "in use by another VMM"));
+	assert_in_use(&cfg);
 	disk_image_close(&first);
 	ck_assert_int_eq(disk_image_open(&second, &cfg), 0);
 	disk_image_close(&second);
@@ -192,17 +200,11 @@ START_TEST(test_qemu_locks)
 
 	/* A writer of ours is refused on an image a QEMU reads. */
 	cfg.read_only = false;
-	capture_log();
-	ck_assert_int_lt(disk_image_open(&img, &cfg), 0);
-	ck_assert_ptr_nonnull(strstr(captured_log(), "in use by another VMM"));
+	assert_in_use(&cfg);
 
 	writer = qemu_lock_byte(cfg.path, 101);
 	cfg.read_only = true;
-	capture_log();
-	ck_assert_int_lt(disk_image_open(&img, &cfg), 0);
-	ck_assert_int_eq(img.fd, -1);
-	ck_assert_int_eq(captured_lines(), 1);
-	ck_assert_ptr_nonnull(strstr(captured_log(), "in use by another VMM"));
+	assert_in_use(&cfg);
 	close(writer);
 	close(no_writers);
 	close(reader);
@@ -251,9 +253,7 @@ START_TEST(test_readers_share)
 	ck_assert_int_eq(disk_image_open(&second, &cfg), 0);
 	disk_image_close(&second);
 	cfg.read_only = false;
-	capture_log();
-	ck_assert_int_lt(disk_image_open(&second, &cfg), 0);
-	ck_assert_ptr_nonnull(strstr(captured_log(), "in use by another VMM"));
+	assert_in_use(&cfg);
 	disk_image_close(&first);
 	unlink(cfg.path);
 }

@@ -417,10 +417,10 @@ static void drop_unsubmitted(struct loop *l)
 
 /*
  * Drop the guest's requests never submitted, cancel what is in flight
- * and reap it all, so that no request writes into memory freed next, and no disk
- * write lands after the VMM is gone. A request that cannot be cancelled
- * (a write already under way) is waited for; at most LOOP_EXIT_WAIT_S
- * seconds in all, then it is said.
+ * and reap it all, so that no request writes into memory freed next,
+ * and no disk write lands after the VMM is gone. A request that cannot
+ * be cancelled (a write already under way) is waited for; at most
+ * LOOP_EXIT_WAIT_S seconds in all, then it is said.
  */
 #define LOOP_EXIT_WAIT_S	30
 
